@@ -1,0 +1,146 @@
+// ECMA-419 IO class shapes (the host provider's `device.io`). Only the members our drivers use are listed;
+// bindings hand over the engine's own classes (Moddable) or virtual ones (host) that satisfy these shapes.
+
+export type PinSpecifier = number;
+export type PortSpecifier = number;
+export type BufferSource = ArrayBuffer | Uint8Array;
+
+export interface IoInstance {
+  close(): void;
+}
+
+export type DigitalMode = 'Input' | 'InputPullUp' | 'InputPullDown' | 'InputPullUpDown' | 'Output' | 'OutputOpenDrain';
+
+export interface DigitalOptions {
+  pin: PinSpecifier;
+  mode: unknown; // one of the class's static mode values, e.g. io.Digital.InputPullUp
+  edge?: number; // io.Digital.Rising | io.Digital.Falling (may be OR-ed)
+  onReadable?: (this: Digital) => void;
+}
+
+export interface Digital extends IoInstance {
+  read(): 0 | 1;
+  write(value: 0 | 1): void;
+}
+
+export interface DigitalConstructor {
+  new (options: DigitalOptions): Digital;
+  readonly Input: unknown;
+  readonly InputPullUp: unknown;
+  readonly InputPullDown: unknown;
+  readonly InputPullUpDown: unknown;
+  readonly Output: unknown;
+  readonly OutputOpenDrain: unknown;
+  readonly Rising: number;
+  readonly Falling: number;
+}
+
+export interface I2COptions {
+  data: PinSpecifier;
+  clock: PinSpecifier;
+  hz: number;
+  address: number;
+  port?: PortSpecifier;
+}
+
+export interface I2C extends IoInstance {
+  read(byteLength: number, stop?: boolean): ArrayBuffer;
+  write(buffer: BufferSource, stop?: boolean): void;
+}
+
+export interface I2CConstructor {
+  new (options: I2COptions): I2C;
+}
+
+/** SMBus: I2C with register access, as most sensor drivers use it. */
+export interface SMBus extends I2C {
+  readUint8(register: number): number;
+  writeUint8(register: number, value: number): void;
+  readUint16(register: number, bigEndian?: boolean): number;
+  writeUint16(register: number, value: number, bigEndian?: boolean): void;
+  readBuffer(register: number, byteLength: number): ArrayBuffer;
+  writeBuffer(register: number, buffer: BufferSource): void;
+}
+
+export interface SMBusConstructor {
+  new (options: I2COptions): SMBus;
+}
+
+export interface SPIOptions {
+  out: PinSpecifier;
+  in: PinSpecifier;
+  clock: PinSpecifier;
+  select?: PinSpecifier;
+  hz: number;
+  mode?: 0 | 1 | 2 | 3;
+  port?: PortSpecifier;
+}
+
+export interface SPI extends IoInstance {
+  read(byteLength: number): ArrayBuffer;
+  write(buffer: BufferSource): void;
+  /** Full duplex: the bytes clocked in replace the buffer's contents. */
+  transfer(buffer: Uint8Array): void;
+  flush(deselect?: boolean): void;
+}
+
+export interface SPIConstructor {
+  new (options: SPIOptions): SPI;
+}
+
+export interface SerialOptions {
+  transmit?: PinSpecifier;
+  receive?: PinSpecifier;
+  baud: number;
+  port?: PortSpecifier;
+  onReadable?: (this: Serial, count: number) => void;
+  onWritable?: (this: Serial, count: number) => void;
+}
+
+export interface Serial extends IoInstance {
+  read(count?: number): ArrayBuffer | undefined;
+  write(buffer: BufferSource): void;
+}
+
+export interface SerialConstructor {
+  new (options: SerialOptions): Serial;
+}
+
+export interface PWMOptions {
+  pin: PinSpecifier;
+  hz?: number;
+}
+
+export interface PWM extends IoInstance {
+  readonly resolution: number;
+  readonly hz: number;
+  write(value: number): void;
+}
+
+export interface PWMConstructor {
+  new (options: PWMOptions): PWM;
+}
+
+export interface AnalogOptions {
+  pin: PinSpecifier;
+}
+
+export interface Analog extends IoInstance {
+  readonly resolution: number;
+  read(): number;
+}
+
+export interface AnalogConstructor {
+  new (options: AnalogOptions): Analog;
+}
+
+/** `device.io` of an ECMA-419 host provider. A board may lack a class (e.g. no PWM): then it is absent. */
+export interface IoClasses {
+  Digital: DigitalConstructor;
+  I2C?: I2CConstructor;
+  SMBus?: SMBusConstructor;
+  SPI?: SPIConstructor;
+  Serial?: SerialConstructor;
+  PWM?: PWMConstructor;
+  Analog?: AnalogConstructor;
+}
