@@ -24,6 +24,9 @@ export interface StatusMessage {
   state: DeviceState;
   /** Boot counter of the session this status belongs to: a will with an older boot than the last birth is stale. */
   boot: number;
+  /** Connection count within this boot (1 for the first connect). With `boot` it orders sessions, so a will left
+   *  by an earlier connection of the same boot is recognised as stale too (like Sparkplug's bdSeq). */
+  conn?: number;
   up?: number;
   ts?: number;
   tv?: boolean;
@@ -32,6 +35,10 @@ export interface StatusMessage {
   fw?: string;
   cfgVer?: number;
   reset?: string;
+  /** Birth only: the last event `seq` assigned (0 when none), so the platform sees at once what it still lacks. */
+  seq?: number;
+  /** Birth only: the command names this device supports (self-description, like Homie's). */
+  cmds?: string[];
   /** Sleeping only: the device expects to be back within this many seconds. */
   wakeIn?: number;
 }
@@ -128,3 +135,4 @@ export interface AlarmUpdateMessage {
 
 export type InboundMessage = CommandMessage | DesiredConfigMessage | AlarmUpdateMessage;
 export type OutboundMessage = StatusMessage | EventMessage | TelemetryMessage | ResultMessage | ReportedConfigMessage;
+export type Message = InboundMessage | OutboundMessage;

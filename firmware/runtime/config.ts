@@ -1,0 +1,149 @@
+// Device configuration: defaults from the spec, overlaid by the last accepted desired document (persisted).
+// A desired document is a full document with a version: older or equal versions are stale, a document that
+// fails validation is rejected with a reason and the configuration in force stays as it was.
+import type { KeyValueStore } from '../../hal/contract/index.js';
+import { utf8Encode } from '../lib/utf8.js';
+
+export type FieldSpec =
+  | { type: 'integer'; min: number; max: number; default: number }
+  | { type: 'number'; min: number; max: number; default: number }
+  | { type: 'boolean'; default: boolean }
+  | { type: 'string'; maxLength: number; default: string; values?: readonly string[] };
+
+export type ConfigSpec = Readonly<Record<string, FieldSpec>>;
+export type ConfigValue = number | boolean | string;
+export type ConfigValues = Readonly<Record<string, ConfigValue>>;
+
+export type DesiredOutcome =
+  | { status: 'applied'; changed: string[] }
+  | { status: 'unchanged' }
+  | { status: 'stale'; reason: string }
+  | { status: 'rejected'; reason: string };
+
+const KV_DOMAIN = 'cfg';
+const KV_KEY = 'doc';
+const KV_MAX_BYTES = 4000;
+
+export class ConfigStore {
+  #spec: ConfigSpec;
+  #kv: KeyValueStore;
+  #version = 0;
+  #values: Record<string, ConfigValue>;
+  #listeners: ((changed: string[], values: ConfigValues) => void)[] = [];
+
+  constructor(spec: ConfigSpec, kv: KeyValueStore) {
+    this.#spec = spec;
+    this.#kv = kv;
+    this.#values = defaults(spec);
+    this.#load();
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  get values(): ConfigValues {
+    return this.#values;
+  }
+
+  get(key: string): ConfigValue {
+    const value = this.#values[key];
+    if (value === undefined) throw new RangeError(`config: no field "${key}"`);
+    return value;
+  }
+
+  number(key: string): number {
+    const value = this.get(key);
+    if (typeof value !== 'number') throw new TypeError(`config: "${key}" is not a number`);
+    return value;
+  }
+
+  onChange(listener: (changed: string[], values: ConfigValues) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  applyDesired(version: number, document: Record<string, unknown>): DesiredOutcome {
+    if (version < this.#version) return { status: 'stale', reason: `version ${version} is older than ${this.#version}` };
+    const checked = validateDocument(this.#spec, document);
+    if (typeof checked === 'string') return { status: 'rejected', reason: checked };
+    if (version === this.#version) {
+      return sameValues(checked, this.#values)
+        ? { status: 'unchanged' }
+        : { status: 'stale', reason: `version ${version} is already in force with other values` };
+    }
+    const text = JSON.stringify({ version, values: checked });
+    if (utf8Encode(text).length > KV_MAX_BYTES) return { status: 'rejected', reason: 'configuration too large to store' };
+    const changed = Object.keys(checked).filter((key) => checked[key] !== this.#values[key]);
+    this.#kv.set(KV_DOMAIN, KV_KEY, text);
+    this.#version = version;
+    this.#values = checked;
+    if (changed.length > 0) for (const listener of this.#listeners) listener(changed, checked);
+    return { status: 'applied', changed };
+  }
+
+  /** Loads the persisted document; a document that no longer fits the spec (after a firmware update) is ignored. */
+  #load(): void {
+    const stored = this.#kv.get(KV_DOMAIN, KV_KEY);
+    if (typeof stored !== 'string') return;
+    try {
+      const parsed = JSON.parse(stored) as { version?: unknown; values?: unknown };
+      if (typeof parsed.version !== 'number' || typeof parsed.values !== 'object' || parsed.values === null) return;
+      const checked = validateDocument(this.#spec, parsed.values as Record<string, unknown>, true);
+      if (typeof checked === 'string') return;
+      this.#version = parsed.version;
+      this.#values = checked;
+    } catch {
+      // Corrupt record: defaults stand; the platform's retained desired document restores the rest.
+    }
+  }
+}
+
+function defaults(spec: ConfigSpec): Record<string, ConfigValue> {
+  const values: Record<string, ConfigValue> = {};
+  for (const key of Object.keys(spec)) values[key] = spec[key]!.default;
+  return values;
+}
+
+function sameValues(a: ConfigValues, b: ConfigValues): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+/** Full values (missing keys take defaults), or the reason the document is refused. */
+function validateDocument(
+  spec: ConfigSpec,
+  document: Record<string, unknown>,
+  ignoreUnknown = false,
+): Record<string, ConfigValue> | string {
+  const values = defaults(spec);
+  for (const key of Object.keys(document)) {
+    const field = Object.prototype.hasOwnProperty.call(spec, key) ? spec[key] : undefined;
+    if (!field) {
+      if (ignoreUnknown) continue;
+      return `unknown setting "${key}"`;
+    }
+    const value = document[key];
+    const problem = checkValue(field, value);
+    if (problem) return `${key}: ${problem}`;
+    values[key] = value as ConfigValue;
+  }
+  return values;
+}
+
+function checkValue(field: FieldSpec, value: unknown): string | undefined {
+  switch (field.type) {
+    case 'integer':
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a ${field.type}`;
+      if (field.type === 'integer' && !Number.isInteger(value)) return 'expected an integer';
+      if (value < field.min || value > field.max) return `must be between ${field.min} and ${field.max}`;
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'expected true or false';
+    case 'string':
+      if (typeof value !== 'string') return 'expected a string';
+      if (value.length > field.maxLength) return `longer than ${field.maxLength} characters`;
+      if (field.values && !field.values.includes(value)) return `must be one of ${field.values.join(', ')}`;
+      return undefined;
+  }
+}

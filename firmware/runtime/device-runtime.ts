@@ -1,0 +1,392 @@
+// The runtime every device app runs on: boot → load config → connect (backoff) → birth → run.
+// It owns the MQTT session, the durable outbox, commands, configuration and health telemetry; the app owns
+// its hardware and decides locally, online or not.
+import type { Hal, MqttHandlers, TimerId } from '../../hal/contract/index.js';
+import type {
+  AlarmUpdateMessage, CommandMessage, DesiredConfigMessage, DeviceTime, EventMessage,
+  ReportedConfigMessage, ResultMessage, StatusMessage, TelemetryMessage,
+} from '../protocol/messages.js';
+import type { InboundChannel, OutboundChannel } from '../protocol/topics.js';
+import { deviceSubscriptions, parseTopic, topicFor } from '../protocol/topics.js';
+import { parseInbound } from '../protocol/validate.js';
+import { Backoff } from './backoff.js';
+import type { ConfigSpec, ConfigValues } from './config.js';
+import { ConfigStore } from './config.js';
+import type { CommandOutcome, CommandSpec } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
+import { Outbox } from './outbox.js';
+import type { Provisioning } from './provisioning.js';
+import { readProvisioning } from './provisioning.js';
+import { RecordLog } from './storage/record-log.js';
+
+export interface DeviceApp {
+  readonly config?: ConfigSpec;
+  readonly commands?: Readonly<Record<string, CommandSpec>>;
+  /** Called once at boot, before the first connection: the app works offline from here on. */
+  start?(runtime: DeviceRuntime): void;
+  stop?(): void;
+  onConfig?(changed: string[], values: ConfigValues): void;
+  onAlarm?(update: AlarmUpdateMessage): void;
+  onConnection?(online: boolean): void;
+  /** Extra fields for health telemetry. */
+  health?(): Record<string, unknown>;
+}
+
+export interface RuntimeOptions {
+  hal: Hal;
+  /** Device model, e.g. "door-reader". */
+  model: string;
+  app?: DeviceApp;
+  /** Flash partition holding the event log. */
+  outboxPartition?: string;
+  keepAliveSeconds?: number;
+  backoff?: Backoff;
+}
+
+export type RuntimeState = 'booting' | 'unprovisioned' | 'connecting' | 'online' | 'offline' | 'sleeping' | 'stopped';
+
+/** Settings every device has; apps add their own. */
+export const RUNTIME_CONFIG: ConfigSpec = {
+  healthIntervalS: { type: 'integer', min: 10, max: 86_400, default: 300 },
+};
+
+const WATCHDOG_MS = 60_000;
+const WATCHDOG_FEED_MS = 10_000;
+/** A connection that lived this long resets the backoff; a flapping one does not. */
+const STABLE_CONNECTION_MS = 30_000;
+const RESTART_DELAY_MS = 1_000;
+
+export class DeviceRuntime {
+  readonly hal: Hal;
+  readonly model: string;
+  #app: DeviceApp | undefined;
+  #state: RuntimeState = 'booting';
+  #boot = 0;
+  #provisioning: Provisioning | undefined;
+  #config!: ConfigStore;
+  #outbox!: Outbox;
+  #dispatcher!: Dispatcher;
+  #backoff: Backoff;
+  #keepAlive: number;
+  #outboxPartition: string;
+  /** Guards handlers of superseded connection attempts. */
+  #connection = 0;
+  /** Successful connections this boot (the `conn` of birth and will). */
+  #sessions = 0;
+  #connectedAt = 0;
+  #reconnects = 0;
+  #rejectedMessages = 0;
+  #lastDesired: ReportedConfigMessage['last'];
+  #timers: { reconnect?: TimerId; health?: TimerId; watchdog?: TimerId } = {};
+
+  constructor(options: RuntimeOptions) {
+    this.hal = options.hal;
+    this.model = options.model;
+    this.#app = options.app;
+    this.#keepAlive = options.keepAliveSeconds ?? 60;
+    this.#outboxPartition = options.outboxPartition ?? 'outbox';
+    this.#backoff = options.backoff ?? new Backoff();
+  }
+
+  get state(): RuntimeState {
+    return this.#state;
+  }
+
+  get boot(): number {
+    return this.#boot;
+  }
+
+  get deviceId(): string | undefined {
+    return this.#provisioning?.device;
+  }
+
+  get config(): ConfigStore {
+    return this.#config;
+  }
+
+  get outbox(): Outbox {
+    return this.#outbox;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.#dispatcher;
+  }
+
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  start(): void {
+    if (this.#state !== 'booting') throw new Error('runtime: start() called twice');
+    const { storage, system } = this.hal;
+    this.#boot = nextBootCount(this.hal);
+    this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...this.#app?.config }, storage.kv);
+    const partition = storage.partition(this.#outboxPartition);
+    if (!partition) throw new Error(`runtime: no flash partition "${this.#outboxPartition}" for the outbox`);
+    this.#outbox = new Outbox(new RecordLog(partition));
+    this.#dispatcher = new Dispatcher({ wallClock: this.hal.wallClock, kv: storage.kv, send: (reqId, outcome) => this.#sendResult(reqId, outcome) });
+    this.#registerBuiltInCommands();
+    for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
+    this.#config.onChange((changed, values) => {
+      if (changed.includes('healthIntervalS')) this.#scheduleHealth();
+      this.#app?.onConfig?.(changed, values);
+    });
+
+    system.watchdog.start(WATCHDOG_MS);
+    this.#timers.watchdog = this.hal.timers.repeat(() => system.watchdog.feed(), WATCHDOG_FEED_MS);
+    system.log('info', `boot ${this.#boot} (${system.resetReason()}), ${this.model} fw ${system.firmwareVersion}`);
+
+    this.#app?.start?.(this);
+
+    const provisioning = readProvisioning(storage.kv);
+    if (typeof provisioning === 'string') {
+      this.#state = 'unprovisioned';
+      system.log('error', `not provisioned: ${provisioning}`);
+      return;
+    }
+    this.#provisioning = provisioning;
+    this.#scheduleHealth();
+    this.#connect();
+  }
+
+  stop(): void {
+    const { timers } = this.hal;
+    for (const id of Object.values(this.#timers)) timers.clear(id);
+    this.#timers = {};
+    this.#connection++;
+    if (this.#state === 'online') this.hal.mqtt.close();
+    this.#outbox?.disconnected();
+    this.hal.system.watchdog.stop();
+    this.#app?.stop?.();
+    this.#state = 'stopped';
+  }
+
+  /** Queues a durable event (persisted before this returns). Returns its seq. */
+  emit(type: string, data: Record<string, unknown> = {}): number {
+    if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(type)) throw new RangeError(`runtime: bad event type "${type}"`);
+    const dev = this.#provisioning?.device ?? this.hal.system.hardwareId;
+    return this.#outbox.enqueue((seq) => {
+      const event: EventMessage = { v: 1, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data };
+      return JSON.stringify(event);
+    });
+  }
+
+  /** Best-effort telemetry (QoS 0); dropped when offline. */
+  telemetry(data: Record<string, unknown>): boolean {
+    const message: TelemetryMessage = { v: 1, msg: 'telemetry', dev: this.#deviceIdOrHardware(), boot: this.#boot, ...this.#time(), data };
+    return this.#publish('telemetry', message, 0, false);
+  }
+
+  /** Battery devices: tell the platform we sleep on purpose, then drop the connection without the will firing. */
+  sleep(wakeInSeconds: number): void {
+    if (this.#state === 'online') {
+      const status: StatusMessage = {
+        v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'sleeping', boot: this.#boot, conn: this.#sessions, ...this.#time(), wakeIn: wakeInSeconds,
+      };
+      this.#publish('status', status, 1, true);
+      this.#connection++;
+      this.hal.mqtt.close();
+      this.#outbox.disconnected();
+    }
+    this.hal.timers.clear(this.#timers.reconnect);
+    this.#state = 'sleeping';
+  }
+
+  /** Back from sleep: connect again. */
+  wake(): void {
+    if (this.#state === 'sleeping' && this.#provisioning) this.#connect();
+  }
+
+  health(): Record<string, unknown> {
+    const heap = this.hal.system.freeHeap();
+    return {
+      uptimeS: Math.floor(this.hal.clock.now() / 1000),
+      outboxDepth: this.#outbox.depth,
+      outboxDropped: this.#outbox.counters.dropped,
+      reconnects: this.#reconnects,
+      rejectedMessages: this.#rejectedMessages,
+      ...(heap === undefined ? {} : { freeHeap: heap }),
+      ...this.#app?.health?.(),
+    };
+  }
+
+  #connect(): void {
+    const provisioning = this.#provisioning!;
+    this.#state = 'connecting';
+    const connection = ++this.#connection;
+    const current = () => connection === this.#connection;
+    // The will names the session it belongs to; `conn` counts sessions that reached CONNACK, so a will can only
+    // belong to the session this attempt opens.
+    const will: StatusMessage = { v: 1, msg: 'status', dev: provisioning.device, state: 'offline', boot: this.#boot, conn: this.#sessions + 1 };
+    const handlers: MqttHandlers = {
+      onConnect: () => current() && this.#online(),
+      onClose: (reason) => current() && this.#offline(reason),
+      onMessage: (topic, payload, retained) => current() && this.#receive(topic, payload, retained),
+      onPublishAck: (packetId) => current() && this.#outbox.acknowledge(packetId),
+    };
+    try {
+      this.hal.mqtt.connect({
+        host: provisioning.host,
+        port: provisioning.port,
+        clientId: provisioning.device,
+        ...(provisioning.user === undefined ? {} : { username: provisioning.user }),
+        ...(provisioning.pass === undefined ? {} : { password: provisioning.pass }),
+        keepAliveSeconds: this.#keepAlive,
+        cleanSession: false,
+        will: { topic: this.#topic('status'), payload: JSON.stringify(will), qos: 1, retain: true },
+        ...(provisioning.tls ? { secure: true } : {}),
+      }, handlers);
+    } catch (error) {
+      this.#offline(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #online(): void {
+    this.#state = 'online';
+    this.#sessions++;
+    this.#connectedAt = this.hal.clock.now();
+    const { mqtt } = this.hal;
+    mqtt.subscribe(deviceSubscriptions(this.#address()));
+    const birth: StatusMessage = {
+      v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'online', boot: this.#boot, conn: this.#sessions, ...this.#time(),
+      model: this.model, fw: this.hal.system.firmwareVersion, cfgVer: this.#config.version, reset: this.hal.system.resetReason(),
+      seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names,
+    };
+    this.#publish('status', birth, 1, true);
+    this.#report();
+    this.#outbox.connected((payload) => mqtt.publish(this.#topic('event'), payload, 1, false));
+    this.hal.system.log('info', `online (boot ${this.#boot}, ${this.#outbox.depth} events queued)`);
+    this.#app?.onConnection?.(true);
+  }
+
+  #offline(reason: string): void {
+    const wasOnline = this.#state === 'online';
+    this.#outbox.disconnected();
+    this.#state = 'offline';
+    this.#connection++;
+    if (wasOnline) {
+      this.#reconnects++;
+      if (this.hal.clock.now() - this.#connectedAt >= STABLE_CONNECTION_MS) this.#backoff.reset();
+      this.#app?.onConnection?.(false);
+    }
+    const delay = this.#backoff.next();
+    this.hal.system.log('warn', `offline (${reason}); retry in ${delay} ms`);
+    this.hal.timers.clear(this.#timers.reconnect);
+    this.#timers.reconnect = this.hal.timers.set(() => this.#connect(), delay);
+  }
+
+  /** Inbound messages: validated, never trusted, never allowed to throw into the transport. */
+  #receive(topic: string, payload: string, retained: boolean): void {
+    try {
+      const parsed = parseTopic(topic);
+      const own = this.#provisioning;
+      if (!parsed || !own || parsed.device !== own.device || parsed.site !== own.site) {
+        this.#rejectedMessages++;
+        return;
+      }
+      const channel = parsed.channel as InboundChannel;
+      const result = parseInbound(channel, payload, retained);
+      if (!result.ok) {
+        this.#rejectedMessages++;
+        this.hal.system.log('warn', `rejected ${channel} message: ${result.error}`);
+        if (result.reqId !== undefined) this.#dispatcher.refuse(result.reqId, result.code ?? 'invalid', result.error);
+        return;
+      }
+      const message = result.message;
+      switch (message.msg) {
+        case 'command':
+          this.#dispatcher.dispatch(message as CommandMessage);
+          break;
+        case 'config.desired':
+          this.#applyDesired(message as DesiredConfigMessage);
+          break;
+        case 'alarm':
+          this.#app?.onAlarm?.(message as AlarmUpdateMessage);
+          break;
+      }
+    } catch (error) {
+      this.#rejectedMessages++;
+      this.hal.system.log('error', `inbound ${topic}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #applyDesired(message: DesiredConfigMessage): void {
+    const outcome = this.#config.applyDesired(message.version, message.config);
+    if (outcome.status === 'unchanged') return;
+    this.#lastDesired = outcome.status === 'applied'
+      ? { version: message.version, status: 'applied' }
+      : { version: message.version, status: outcome.status, reason: outcome.reason };
+    if (outcome.status === 'applied') this.emit('config.applied', { version: message.version, changed: outcome.changed });
+    else this.hal.system.log('warn', `config ${message.version} ${outcome.status}: ${outcome.reason}`);
+    this.#report();
+  }
+
+  #report(): void {
+    const reported: ReportedConfigMessage = {
+      v: 1, msg: 'config.reported', dev: this.#deviceIdOrHardware(), ...this.#time(),
+      version: this.#config.version, config: { ...this.#config.values },
+      ...(this.#lastDesired ? { last: this.#lastDesired } : {}),
+    };
+    this.#publish('config/reported', reported, 1, true);
+  }
+
+  #sendResult(reqId: string, outcome: CommandOutcome): void {
+    const result: ResultMessage = { v: 1, msg: 'result', dev: this.#deviceIdOrHardware(), reqId, ...this.#time(), ...outcome };
+    this.#publish('result', result, 1, false);
+  }
+
+  #registerBuiltInCommands(): void {
+    this.#dispatcher.register('ping', { run: () => ({ code: 'ok', data: { boot: this.#boot, uptimeMs: this.hal.clock.now() } }) });
+    this.#dispatcher.register('config.get', {
+      run: () => ({ code: 'ok', data: { version: this.#config.version, config: { ...this.#config.values } } }),
+    });
+    this.#dispatcher.register('health.get', { run: () => ({ code: 'ok', data: this.health() }) });
+    this.#dispatcher.register('restart', {
+      run: () => {
+        // Let the result leave before the chip goes down.
+        this.hal.timers.set(() => this.hal.system.restart(), RESTART_DELAY_MS);
+        return { code: 'ok' };
+      },
+    });
+  }
+
+  #scheduleHealth(): void {
+    this.hal.timers.clear(this.#timers.health);
+    this.#timers.health = this.hal.timers.repeat(() => this.telemetry(this.health()), this.#config.number('healthIntervalS') * 1000);
+  }
+
+  #publish(channel: OutboundChannel, message: object, qos: 0 | 1, retain: boolean): boolean {
+    if (this.#state !== 'online') return false;
+    try {
+      this.hal.mqtt.publish(this.#topic(channel), JSON.stringify(message), qos, retain);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #time(): DeviceTime {
+    return { up: this.hal.clock.now(), ts: this.hal.wallClock.now(), tv: this.hal.wallClock.valid };
+  }
+
+  #topic(channel: OutboundChannel): string {
+    return topicFor(this.#address(), channel);
+  }
+
+  #address() {
+    const provisioning = this.#provisioning!;
+    return { site: provisioning.site, device: provisioning.device };
+  }
+
+  #deviceIdOrHardware(): string {
+    return this.#provisioning?.device ?? this.hal.system.hardwareId;
+  }
+}
+
+/** Counts boots in the key-value store: one small write per boot. */
+function nextBootCount(hal: Hal): number {
+  const stored = hal.storage.kv.get('sys', 'boot');
+  const boot = (typeof stored === 'number' && Number.isInteger(stored) && stored >= 0 ? stored : 0) + 1;
+  hal.storage.kv.set('sys', 'boot', boot);
+  return boot;
+}

@@ -1,0 +1,320 @@
+// Streaming impact finder and event features for fall detection. Engine-neutral (XS and Node).
+//
+// Every sample costs a square root, a few ring-buffer stores and comparisons. Only when the acceleration
+// magnitude crosses the impact threshold does the finder mark a candidate (the largest magnitude within a
+// short search window); once enough samples after that peak have arrived it computes the candidate's
+// features in one pass over the ring buffer. All features are rotation-invariant: magnitudes, and the
+// angle between the mean acceleration (gravity) vectors before and after the event.
+
+export interface ImpactOptions {
+  /** Magnitude (milli-g) at which a candidate impact starts. */
+  impactMg: number;
+  /** Samples after the first crossing in which the candidate's peak is sought. */
+  peakWindow: number;
+  /** Samples kept before the peak (posture and activity before the event). */
+  preSamples: number;
+  /** Samples waited after the peak before the event is judged (posture and stillness after it). */
+  postSamples: number;
+  /** Samples at the end of the post window averaged for the posture and stillness after the event. */
+  restSamples: number;
+  /** Samples at the start of the pre window averaged for the posture before the event. */
+  uprightSamples: number;
+  /** Window before the peak searched for free fall (samples). */
+  fallSamples: number;
+  /** Magnitude (milli-g) below which a sample counts as free fall. */
+  freeFallMg: number;
+  /** Samples either side of the peak that make up the impact. */
+  impactSpan: number;
+  /** Time constant, as a power of two in samples, of the slow average that tracks long-term posture. */
+  postureShift: number;
+}
+
+export const impactDefaults: Readonly<ImpactOptions> = Object.freeze({
+  impactMg: 1600,
+  peakWindow: 25,
+  preSamples: 100,
+  postSamples: 125,
+  restSamples: 50,
+  uprightSamples: 50,
+  fallSamples: 50,
+  freeFallMg: 600,
+  impactSpan: 10,
+  postureShift: 8,
+});
+
+/** Features of one candidate impact. Magnitudes in milli-g, durations in samples, angle in degrees. */
+export interface ImpactFeatures {
+  /** Sample number (from 0, counting every push) of the candidate's peak. */
+  peakSample: number;
+  peakMg: number;
+  /** Lowest magnitude in the fall window before the peak. */
+  preMinMg: number;
+  /** Samples below freeFallMg in the fall window before the peak. */
+  freeFall: number;
+  /** Sum of (1000 - magnitude) where the magnitude is below 1 g in the fall window: lost support, in mg·samples. */
+  sinkMgSamples: number;
+  /** Mean absolute deviation of the magnitude in the upright window (activity before the event). */
+  preActivityMg: number;
+  /** Mean absolute deviation of the magnitude in the rest window (stillness after the event). */
+  postActivityMg: number;
+  /** Mean magnitude in the rest window. */
+  postMeanMg: number;
+  /** Angle between mean acceleration before and after the event (change of posture). */
+  angleDeg: number;
+  /** Samples above impactMg from the fall window's start to the rest window's start, the peak excluded. */
+  highSamples: number;
+  /** Largest change of magnitude between consecutive samples around the peak (milli-g per sample). */
+  jerkMg: number;
+  /** Samples around the peak above half-way between 1 g and the peak (width of the impact). */
+  impactWidth: number;
+  /** Mean absolute deviation of the magnitude from the end of the impact to the rest window. */
+  settleActivityMg: number;
+  /** Angle between the slow average of acceleration (long-term posture) at the trigger and the rest window. */
+  postureChangeDeg: number;
+  /** Largest loss of speed along the upright gravity direction in the fall window, in mg·samples. */
+  dropMgSamples: number;
+}
+
+export function emptyImpactFeatures(): ImpactFeatures {
+  return {
+    peakSample: 0, peakMg: 0, preMinMg: 0, freeFall: 0, sinkMgSamples: 0, preActivityMg: 0,
+    postActivityMg: 0, postMeanMg: 0, angleDeg: 0, highSamples: 0, jerkMg: 0, impactWidth: 0,
+    settleActivityMg: 0, postureChangeDeg: 0, dropMgSamples: 0,
+  };
+}
+
+function checkOptions(o: ImpactOptions): void {
+  for (const key of Object.keys(impactDefaults) as (keyof ImpactOptions)[]) {
+    const value = o[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`fall detector option ${key} must be a positive number`);
+    }
+  }
+  if (o.restSamples > o.postSamples) throw new RangeError('restSamples must not exceed postSamples');
+  if (o.uprightSamples + o.fallSamples > o.preSamples) {
+    throw new RangeError('uprightSamples + fallSamples must not exceed preSamples');
+  }
+}
+
+function angleDeg(ax: number, ay: number, az: number, bx: number, by: number, bz: number): number {
+  const norms = Math.sqrt((ax * ax + ay * ay + az * az) * (bx * bx + by * by + bz * bz));
+  const cos = norms > 0 ? (ax * bx + ay * by + az * bz) / norms : 1;
+  return Math.acos(cos > 1 ? 1 : cos < -1 ? -1 : cos) * 57.29577951308232;
+}
+
+export class ImpactFinder {
+  readonly options: Readonly<ImpactOptions>;
+  #mask: number;
+  #x: Int16Array;
+  #y: Int16Array;
+  #z: Int16Array;
+  #mag: Uint16Array;
+  #count = 0;
+  #searching = false;
+  #searchEnd = 0;
+  #bestSample = 0;
+  #bestMg = 0;
+  // Peaks waiting for their post window, oldest first, in a fixed circular queue.
+  #pending: Float64Array;
+  #pendingHead = 0;
+  #pendingSize = 0;
+  // Slow average of acceleration (long-term posture), and its value at each pending candidate's trigger.
+  #gx = 0;
+  #gy = 0;
+  #gz = 0;
+  #triggerG = new Float64Array(3);
+  #pendingG: Float64Array;
+  #features = emptyImpactFeatures();
+
+  constructor(options: Partial<ImpactOptions> = {}) {
+    const o = { ...impactDefaults, ...options };
+    checkOptions(o);
+    this.options = Object.freeze(o);
+    let size = 1;
+    while (size <= o.preSamples + o.postSamples + 1) size <<= 1;
+    this.#mask = size - 1;
+    this.#x = new Int16Array(size);
+    this.#y = new Int16Array(size);
+    this.#z = new Int16Array(size);
+    this.#mag = new Uint16Array(size);
+    this.#pending = new Float64Array(Math.ceil((o.postSamples + o.peakWindow) / o.peakWindow) + 1);
+    this.#pendingG = new Float64Array(this.#pending.length * 3);
+  }
+
+  /** Samples pushed so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Adds one sample (milli-g). Returns the features of a candidate whose post window has just completed,
+   * or undefined. The returned object is reused: read it before the next push.
+   */
+  push(x: number, y: number, z: number): ImpactFeatures | undefined {
+    const n = this.#count;
+    const i = n & this.#mask;
+    // Clamp to the int16 range: beyond any real sensor (±16 g) and keeps the ring buffers small.
+    x = x > 32767 ? 32767 : x < -32768 ? -32768 : x | 0;
+    y = y > 32767 ? 32767 : y < -32768 ? -32768 : y | 0;
+    z = z > 32767 ? 32767 : z < -32768 ? -32768 : z | 0;
+    this.#x[i] = x;
+    this.#y[i] = y;
+    this.#z[i] = z;
+    const m = Math.sqrt(x * x + y * y + z * z) | 0;
+    this.#mag[i] = m > 65535 ? 65535 : m;
+    const o = this.options;
+    if (n === 0) {
+      this.#gx = x; this.#gy = y; this.#gz = z;
+    } else {
+      const k = 1 / (1 << o.postureShift);
+      this.#gx += (x - this.#gx) * k;
+      this.#gy += (y - this.#gy) * k;
+      this.#gz += (z - this.#gz) * k;
+    }
+    if (this.#searching) {
+      if (m > this.#bestMg) {
+        this.#bestMg = m;
+        this.#bestSample = n;
+      }
+      if (n >= this.#searchEnd) {
+        this.#searching = false;
+        this.#enqueue(this.#bestSample);
+      }
+    } else if (m >= o.impactMg) {
+      this.#searching = true;
+      this.#searchEnd = n + o.peakWindow - 1;
+      this.#bestMg = m;
+      this.#bestSample = n;
+      this.#triggerG[0] = this.#gx; this.#triggerG[1] = this.#gy; this.#triggerG[2] = this.#gz;
+    }
+    this.#count = n + 1;
+    if (this.#pendingSize > 0) {
+      const peak = this.#pending[this.#pendingHead];
+      if (n - peak >= o.postSamples) {
+        const slot = this.#pendingHead;
+        this.#pendingHead = (this.#pendingHead + 1) % this.#pending.length;
+        this.#pendingSize -= 1;
+        return this.#measure(peak, slot);
+      }
+    }
+    return undefined;
+  }
+
+  #enqueue(sample: number): void {
+    const capacity = this.#pending.length;
+    if (this.#pendingSize === capacity) return; // cannot happen with the computed capacity; never grow
+    const slot = (this.#pendingHead + this.#pendingSize) % capacity;
+    this.#pending[slot] = sample;
+    this.#pendingG[slot * 3] = this.#triggerG[0];
+    this.#pendingG[slot * 3 + 1] = this.#triggerG[1];
+    this.#pendingG[slot * 3 + 2] = this.#triggerG[2];
+    this.#pendingSize += 1;
+  }
+
+  // A peak too early for a full pre window is judged with the samples there are (from `first` on).
+  #measure(peak: number, slot: number): ImpactFeatures {
+    const o = this.options;
+    const mask = this.#mask;
+    const mag = this.#mag;
+    const first = peak - o.preSamples < 0 ? 0 : peak - o.preSamples;
+    const f = this.#features;
+    f.peakSample = peak;
+    f.peakMg = mag[peak & mask];
+
+    // Upright window: the first part of the pre window.
+    const uprightStart = peak - o.preSamples;
+    const uprightEnd = uprightStart + o.uprightSamples;
+    let sx = 0, sy = 0, sz = 0, sm = 0, cnt = 0;
+    for (let s = uprightStart < first ? first : uprightStart; s < uprightEnd; s++) {
+      const j = s & mask;
+      sx += this.#x[j]; sy += this.#y[j]; sz += this.#z[j]; sm += mag[j]; cnt++;
+    }
+    const upMean = cnt > 0 ? sm / cnt : 1000;
+    let dev = 0;
+    for (let s = uprightStart < first ? first : uprightStart; s < uprightEnd; s++) {
+      const d = mag[s & mask] - upMean;
+      dev += d < 0 ? -d : d;
+    }
+    f.preActivityMg = cnt > 0 ? dev / cnt : 0;
+    const ux = sx, uy = sy, uz = sz;
+
+    // Fall window: just before the peak.
+    let preMin = 65535, freeFall = 0, sink = 0;
+    const fallStart = peak - o.fallSamples < first ? first : peak - o.fallSamples;
+    for (let s = fallStart; s < peak; s++) {
+      const v = mag[s & mask];
+      if (v < preMin) preMin = v;
+      if (v < o.freeFallMg) freeFall++;
+      if (v < 1000) sink += 1000 - v;
+    }
+    f.preMinMg = preMin === 65535 ? f.peakMg : preMin;
+    f.freeFall = freeFall;
+    f.sinkMgSamples = sink;
+
+    // Rest window: the end of the post window.
+    const restEnd = peak + o.postSamples + 1;
+    const restStart = restEnd - o.restSamples;
+    sx = 0; sy = 0; sz = 0; sm = 0;
+    for (let s = restStart; s < restEnd; s++) {
+      const j = s & mask;
+      sx += this.#x[j]; sy += this.#y[j]; sz += this.#z[j]; sm += mag[j];
+    }
+    const restMean = sm / o.restSamples;
+    dev = 0;
+    for (let s = restStart; s < restEnd; s++) {
+      const d = mag[s & mask] - restMean;
+      dev += d < 0 ? -d : d;
+    }
+    f.postActivityMg = dev / o.restSamples;
+    f.postMeanMg = restMean;
+
+    let high = 0;
+    for (let s = fallStart; s < restStart; s++) {
+      if (s !== peak && mag[s & mask] >= o.impactMg) high++;
+    }
+    f.highSamples = high;
+
+    // Impact shape: ±impactSpan samples around the peak.
+    const span = o.impactSpan;
+    const half = (f.peakMg + 1000) >> 1;
+    let jerk = 0, width = 0;
+    for (let s = peak - span; s <= peak + span; s++) {
+      if (s < first + 1) continue;
+      const v = mag[s & mask];
+      const d = v - mag[(s - 1) & mask];
+      if ((d < 0 ? -d : d) > jerk) jerk = d < 0 ? -d : d;
+      if (v >= half) width++;
+    }
+    f.jerkMg = jerk;
+    f.impactWidth = width;
+
+    // Settling: from the end of the impact span to the start of the rest window.
+    let settleSum = 0, settleCount = 0;
+    for (let s = peak + span + 1; s < restStart; s++) { settleSum += mag[s & mask]; settleCount++; }
+    const settleMean = settleCount > 0 ? settleSum / settleCount : restMean;
+    dev = 0;
+    for (let s = peak + span + 1; s < restStart; s++) {
+      const d = mag[s & mask] - settleMean;
+      dev += d < 0 ? -d : d;
+    }
+    f.settleActivityMg = settleCount > 0 ? dev / settleCount : 0;
+
+    f.angleDeg = angleDeg(ux, uy, uz, sx, sy, sz);
+    const g = this.#pendingG;
+    f.postureChangeDeg = angleDeg(g[slot * 3], g[slot * 3 + 1], g[slot * 3 + 2], sx, sy, sz);
+
+    // Speed lost along the upright direction: integrate (a · up - 1 g) over the fall window.
+    const upNorm = Math.sqrt(ux * ux + uy * uy + uz * uz);
+    let speed = 0, drop = 0;
+    if (upNorm > 0) {
+      const gx = ux / upNorm, gy = uy / upNorm, gz = uz / upNorm;
+      for (let s = fallStart; s <= peak; s++) {
+        const j = s & mask;
+        speed += this.#x[j] * gx + this.#y[j] * gy + this.#z[j] * gz - 1000;
+        if (-speed > drop) drop = -speed;
+      }
+    }
+    f.dropMgSamples = drop;
+    return f;
+  }
+}

@@ -1,0 +1,230 @@
+// Virtual time for the host binding: one monotonic clock, a wall clock and timers, in two modes.
+// - SteppedClock: time moves only when a test calls advance(); timers fire in time order, ties in the order
+//   they were set, including timers that callbacks set while advancing. Deterministic.
+// - RealTimeClock: time follows the host's monotonic clock (optionally sped up); Node timers drive firing.
+import type { MonotonicClock, TimerId, Timers, WallClock } from '../contract/time.js';
+
+export interface ClockOptions {
+  /** Wall time (ms since the epoch) at boot: the device's best guess until something sets it. Default 0. */
+  wallTimeMs?: number;
+  /** Whether the boot wall time counts as trusted (as if SNTP had already answered). Default false. */
+  wallTimeValid?: boolean;
+}
+
+interface ScheduledTimer {
+  readonly callback: () => void;
+  /** 0 for a one-shot timer. */
+  readonly interval: number;
+  due: number;
+  /** Insertion order breaks ties between timers due at the same instant. */
+  order: number;
+}
+
+/** Shared machinery: the timer queue and the wall clock, over a monotonic time source. */
+export abstract class VirtualClock implements MonotonicClock {
+  readonly timers: Timers;
+  readonly wallClock: WallClock;
+  #queue: ScheduledTimer[] = [];
+  #order = 0;
+  #wallBase: number;
+  #wallSetAt = 0;
+  #wallValid: boolean;
+
+  constructor(options: ClockOptions = {}) {
+    this.#wallBase = options.wallTimeMs ?? 0;
+    this.#wallValid = options.wallTimeValid ?? false;
+    this.timers = {
+      set: (callback, ms) => this.#schedule(callback, ms, 0),
+      repeat: (callback, ms) => this.#schedule(callback, ms, Math.max(1, ms)),
+      clear: (id) => this.#clear(id),
+    };
+    const clock = this;
+    this.wallClock = {
+      now: () => clock.#wallBase + (clock.now() - clock.#wallSetAt),
+      get valid() {
+        return clock.#wallValid;
+      },
+      set(epochMs: number) {
+        if (!Number.isFinite(epochMs)) throw new RangeError(`wall time must be a finite number, got ${epochMs}`);
+        clock.#wallBase = epochMs;
+        clock.#wallSetAt = clock.now();
+        clock.#wallValid = true;
+      },
+    };
+  }
+
+  /** Milliseconds since boot. */
+  abstract now(): number;
+
+  /** Number of timers still scheduled. */
+  get pendingTimers(): number {
+    return this.#queue.length;
+  }
+
+  /** Monotonic time at which the next timer is due, or undefined when none is scheduled. */
+  nextDue(): number | undefined {
+    return this.#queue[0]?.due;
+  }
+
+  /** Cancels every timer: a discarded device must not keep running. */
+  clearAll(): void {
+    this.#queue = [];
+    this.queueChanged();
+  }
+
+  /** Whether a repeating timer that fell behind fires once per missed period (stepped) or just once (real time). */
+  protected get catchUp(): boolean {
+    return true;
+  }
+
+  /** Called whenever the earliest due time may have changed. */
+  protected queueChanged(): void {}
+
+  /**
+   * Fires the earliest timer if it is due at or before `limit`. Returns false when none is.
+   * `onFire` runs first with the timer's due time, so a stepped clock can move to it.
+   */
+  protected fireNext(limit: number, onFire: (due: number) => void): boolean {
+    const timer = this.#queue[0];
+    if (timer === undefined || timer.due > limit) return false;
+    this.#queue.shift();
+    const firedAt = timer.due;
+    if (timer.interval > 0) {
+      timer.due += timer.interval;
+      // Like a device's timer service, a late repeating timer does not fire a burst to catch up.
+      if (!this.catchUp && timer.due <= limit) timer.due = limit + timer.interval;
+      timer.order = this.#order++;
+      this.#insert(timer);
+    }
+    onFire(firedAt);
+    timer.callback();
+    return true;
+  }
+
+  #schedule(callback: () => void, ms: number, interval: number): TimerId {
+    if (typeof callback !== 'function') throw new TypeError('timer callback must be a function');
+    const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    const timer: ScheduledTimer = { callback, interval, due: this.now() + delay, order: this.#order++ };
+    this.#insert(timer);
+    this.queueChanged();
+    return timer;
+  }
+
+  #clear(id: TimerId | undefined): void {
+    if (id === undefined) return;
+    const index = this.#queue.indexOf(id as ScheduledTimer);
+    if (index < 0) return;
+    this.#queue.splice(index, 1);
+    this.queueChanged();
+  }
+
+  #insert(timer: ScheduledTimer): void {
+    let index = this.#queue.length;
+    while (index > 0) {
+      const before = this.#queue[index - 1]!;
+      if (before.due < timer.due || (before.due === timer.due && before.order < timer.order)) break;
+      index--;
+    }
+    this.#queue.splice(index, 0, timer);
+  }
+}
+
+/** Time moves only when advance() is called. For tests. */
+export class SteppedClock extends VirtualClock {
+  #now = 0;
+
+  now(): number {
+    return this.#now;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due on the way, in time order; now() reads each
+   * timer's due time inside its callback. A callback that throws stops the advance and the error propagates.
+   */
+  advance(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance() needs a finite ms >= 0, got ${ms}`);
+    const target = this.#now + ms;
+    while (this.fireNext(target, (due) => { this.#now = Math.max(this.#now, due); }));
+    this.#now = target;
+  }
+
+  /** Advances to the next due timer and fires it (and any due at the same instant). False when none is left. */
+  runNext(): boolean {
+    const due = this.nextDue();
+    if (due === undefined) return false;
+    this.advance(Math.max(0, due - this.#now));
+    return true;
+  }
+}
+
+export interface RealTimeClockOptions extends ClockOptions {
+  /** Virtual milliseconds per real millisecond. Default 1. */
+  speed?: number;
+  /** Receives errors thrown by timer callbacks; the clock keeps running. Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+/** Time follows the host clock, scaled by `speed`. For the simulator. */
+export class RealTimeClock extends VirtualClock {
+  readonly speed: number;
+  #startedAt = performance.now();
+  #onError: (error: unknown) => void;
+  #hostTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #firing = false;
+
+  constructor(options: RealTimeClockOptions = {}) {
+    super(options);
+    const speed = options.speed ?? 1;
+    if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
+    this.speed = speed;
+    this.#onError = options.onError ?? ((error) => console.error('timer callback failed:', error));
+  }
+
+  /** Whole milliseconds, as a device's tick counter gives them. */
+  now(): number {
+    return Math.floor((performance.now() - this.#startedAt) * this.speed);
+  }
+
+  /** Stops firing timers for good. */
+  close(): void {
+    this.#closed = true;
+    this.clearAll();
+  }
+
+  protected override get catchUp(): boolean {
+    return false;
+  }
+
+  protected override queueChanged(): void {
+    if (this.#firing) return; // #fireDue re-arms when it is done
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#hostTimer !== undefined) clearTimeout(this.#hostTimer);
+    this.#hostTimer = undefined;
+    const due = this.nextDue();
+    if (due === undefined || this.#closed) return;
+    const wait = Math.max(0, Math.ceil((due - this.now()) / this.speed));
+    this.#hostTimer = setTimeout(() => this.#fireDue(), wait);
+  }
+
+  #fireDue(): void {
+    this.#hostTimer = undefined;
+    this.#firing = true;
+    try {
+      const limit = this.now();
+      for (;;) {
+        try {
+          if (!this.fireNext(limit, () => {})) break;
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+    } finally {
+      this.#firing = false;
+    }
+    this.#arm();
+  }
+}

@@ -1,0 +1,160 @@
+// The key-value store (Moddable `Preference` / ESP-IDF NVS) in memory, optionally saved to a JSON file.
+// Enforces the device's limits so code that works here works on the ESP32: domain and key 1..15 bytes, values
+// up to 4000 bytes, numbers only as 32-bit integers, strings without NUL. Each set and delete is atomic: a
+// write cut by power loss (PowerRail) does not happen at all.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { type KeyValueStore, KEY_MAX_LENGTH, type StoredValue, VALUE_MAX_BYTES } from '../../contract/storage.js';
+import { fromHex, toHex } from '../../../firmware/lib/hex.js';
+import { utf8Length } from '../../../firmware/lib/utf8.js';
+import { type FailOptions, PowerLoss, PowerRail } from './power.js';
+
+export { PowerLoss };
+
+export interface MemoryKeyValueStoreOptions {
+  /** Share one supply with other storage of the same device. */
+  power?: PowerRail;
+}
+
+type SavedValue =
+  | { type: 'string'; value: string }
+  | { type: 'number'; value: number }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'bytes'; value: string };
+
+type SavedStore = Record<string, Record<string, SavedValue>>;
+
+export class MemoryKeyValueStore implements KeyValueStore {
+  readonly power: PowerRail;
+  /** Sets and deletes that changed the store. */
+  writes = 0;
+  #domains = new Map<string, Map<string, StoredValue>>();
+  #path: string | undefined;
+
+  constructor(options: MemoryKeyValueStoreOptions = {}) {
+    this.power = options.power ?? new PowerRail();
+  }
+
+  /** A store saved to `path` after every change (loaded from it if it exists). */
+  static open(path: string, options: MemoryKeyValueStoreOptions = {}): MemoryKeyValueStore {
+    const store = new MemoryKeyValueStore(options);
+    if (existsSync(path)) store.#load(JSON.parse(readFileSync(path, 'utf8')) as SavedStore, path);
+    store.#path = path;
+    return store;
+  }
+
+  failAfterWrites(count: number, options: FailOptions = {}): void {
+    this.power.failAfterWrites(count, options);
+  }
+
+  powerOn(): void {
+    this.power.powerOn();
+  }
+
+  get(domain: string, key: string): StoredValue | undefined {
+    checkName('domain', domain);
+    checkName('key', key);
+    this.power.check();
+    const value = this.#domains.get(domain)?.get(key);
+    return value instanceof ArrayBuffer ? value.slice(0) : value;
+  }
+
+  set(domain: string, key: string, value: StoredValue): void {
+    checkName('domain', domain);
+    checkName('key', key);
+    const stored = checkValue(domain, key, value);
+    if (this.power.gate().cut) throw new PowerLoss(`power lost before kv set ${domain}/${key}`);
+    let entries = this.#domains.get(domain);
+    if (!entries) this.#domains.set(domain, (entries = new Map()));
+    entries.set(key, stored);
+    this.writes++;
+    this.#save();
+  }
+
+  delete(domain: string, key: string): void {
+    checkName('domain', domain);
+    checkName('key', key);
+    this.power.check();
+    const entries = this.#domains.get(domain);
+    if (!entries?.has(key)) return;
+    if (this.power.gate().cut) throw new PowerLoss(`power lost before kv delete ${domain}/${key}`);
+    entries.delete(key);
+    if (entries.size === 0) this.#domains.delete(domain);
+    this.writes++;
+    this.#save();
+  }
+
+  keys(domain: string): string[] {
+    checkName('domain', domain);
+    this.power.check();
+    return [...(this.#domains.get(domain)?.keys() ?? [])];
+  }
+
+  #save(): void {
+    if (this.#path === undefined) return;
+    const saved: SavedStore = {};
+    for (const [domain, entries] of this.#domains) {
+      const out: Record<string, SavedValue> = (saved[domain] = {});
+      for (const [key, value] of entries) out[key] = toSaved(value);
+    }
+    // Write then rename, so a crash of the simulator never leaves half a file.
+    const temporary = `${this.#path}.tmp`;
+    writeFileSync(temporary, JSON.stringify(saved, null, 2));
+    renameSync(temporary, this.#path);
+  }
+
+  #load(saved: SavedStore, path: string): void {
+    for (const [domain, entries] of Object.entries(saved)) {
+      for (const [key, entry] of Object.entries(entries)) {
+        try {
+          checkName('domain', domain);
+          checkName('key', key);
+          const value = entry.type === 'bytes' ? fromHex(entry.value).buffer as ArrayBuffer : entry.value;
+          const stored = checkValue(domain, key, value);
+          let map = this.#domains.get(domain);
+          if (!map) this.#domains.set(domain, (map = new Map()));
+          map.set(key, stored);
+        } catch (error) {
+          throw new Error(`kv: ${path}: bad entry ${domain}/${key}: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+}
+
+function toSaved(value: StoredValue): SavedValue {
+  if (value instanceof ArrayBuffer) return { type: 'bytes', value: toHex(value) };
+  if (typeof value === 'string') return { type: 'string', value };
+  if (typeof value === 'number') return { type: 'number', value };
+  return { type: 'boolean', value };
+}
+
+function checkName(what: string, name: string): void {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError(`kv: ${what} must be a non-empty string`);
+  if (name.includes('\u0000')) throw new TypeError(`kv: ${what} "${name}" contains NUL`);
+  if (utf8Length(name) > KEY_MAX_LENGTH)
+    throw new RangeError(`kv: ${what} "${name}" is longer than ${KEY_MAX_LENGTH} bytes`);
+}
+
+/** Validates a value and returns what to store (a private copy of an ArrayBuffer). */
+function checkValue(domain: string, key: string, value: StoredValue): StoredValue {
+  const where = `${domain}/${key}`;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+      throw new RangeError(`kv: ${where}: ${value} is not a 32-bit integer (the device stores numbers as int32)`);
+    return value;
+  }
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new TypeError(`kv: ${where}: strings cannot contain NUL`);
+    const bytes = utf8Length(value);
+    if (bytes > VALUE_MAX_BYTES) throw new RangeError(`kv: ${where}: ${bytes} bytes exceeds ${VALUE_MAX_BYTES}`);
+    return value;
+  }
+  if (value instanceof ArrayBuffer) {
+    if (value.byteLength > VALUE_MAX_BYTES)
+      throw new RangeError(`kv: ${where}: ${value.byteLength} bytes exceeds ${VALUE_MAX_BYTES}`);
+    return value.slice(0);
+  }
+  throw new TypeError(`kv: ${where}: unsupported value type (string, int32 number, boolean or ArrayBuffer)`);
+}

@@ -1,0 +1,177 @@
+// One simulated terminal. Its storage is the only thing that survives a restart: each boot gets a new host Hal
+// (real-time clock, virtual IO, its own mqtt.js transport) and a new device runtime, as a real reboot would.
+import type { ResetReason } from '../hal/contract/system.js';
+import { simBoard } from '../hal/boards/sim.js';
+import { createHostHal, HostMqttTransport, RealTimeClock, type HostHal, type LogLevel } from '../hal/host/index.js';
+import type { HostStorage } from '../hal/host/storage/index.js';
+import { DeviceRuntime, type RuntimeState } from '../firmware/runtime/device-runtime.js';
+import { writeProvisioning } from '../firmware/runtime/provisioning.js';
+
+/** How long the simulated chip takes to come back after a reset, in virtual ms. */
+const REBOOT_MS = 1500;
+export const FIRMWARE_VERSION = '0.1.0-sim';
+
+export interface SimDeviceOptions {
+  /** 1-based number shown to the user. */
+  index: number;
+  site: string;
+  device: string;
+  brokerHost: string;
+  brokerPort: number;
+  storage: HostStorage;
+  speed: number;
+  model?: string;
+  /** Receives the device's log lines and the simulator's notes about it. */
+  log: (device: SimDevice, level: LogLevel, message: string) => void;
+}
+
+export type SimDeviceState = RuntimeState | 'rebooting' | 'crashed';
+
+export class SimDevice {
+  readonly index: number;
+  readonly id: string;
+  readonly storage: HostStorage;
+  #options: SimDeviceOptions;
+  #hal: HostHal | undefined;
+  #transport: HostMqttTransport | undefined;
+  #runtime: DeviceRuntime | undefined;
+  #networkUp = true;
+  #rebooting: NodeJS.Timeout | undefined;
+  #crashed = false;
+  #stopped = false;
+  #boots = 0;
+
+  constructor(options: SimDeviceOptions) {
+    this.#options = options;
+    this.index = options.index;
+    this.id = options.device;
+    this.storage = options.storage;
+    writeProvisioning(options.storage.kv, {
+      site: options.site,
+      device: options.device,
+      host: options.brokerHost,
+      port: options.brokerPort,
+    });
+  }
+
+  get state(): SimDeviceState {
+    if (this.#rebooting) return 'rebooting';
+    if (this.#crashed) return 'crashed';
+    return this.#runtime?.state ?? 'stopped';
+  }
+
+  get runtime(): DeviceRuntime | undefined {
+    return this.#runtime;
+  }
+
+  get hal(): HostHal | undefined {
+    return this.#hal;
+  }
+
+  get networkUp(): boolean {
+    return this.#networkUp;
+  }
+
+  /** Events persisted on the device and not yet acknowledged by the broker. */
+  get queued(): number | undefined {
+    return this.#runtime?.outbox?.depth;
+  }
+
+  /** Boots of this process (the device's own boot counter lives in its storage). */
+  get boots(): number {
+    return this.#boots;
+  }
+
+  /** Powers the device on. */
+  boot(resetReason: ResetReason = 'power-on'): void {
+    if (this.#stopped) return;
+    this.#boots++;
+    this.#crashed = false;
+    const clock = new RealTimeClock({
+      speed: this.#options.speed,
+      wallTimeMs: Date.now(),
+      wallTimeValid: true, // as if SNTP had answered at boot
+      onError: (error) => this.#panic(error),
+    });
+    const transport = new HostMqttTransport({ onHandlerError: (error) => this.#panic(error) });
+    transport.setNetworkUp(this.#networkUp);
+    const hal = createHostHal({
+      storage: this.storage,
+      board: simBoard,
+      clock,
+      transport,
+      system: {
+        resetReason,
+        hardwareId: `246f28${this.index.toString(16).padStart(6, '0')}`,
+        firmwareVersion: FIRMWARE_VERSION,
+        onRestart: (reason) => this.restart(reason),
+        log: (level, message) => this.#options.log(this, level, message),
+      },
+    });
+    this.#hal = hal;
+    this.#transport = transport;
+    const runtime = new DeviceRuntime({ hal, model: this.#options.model ?? 'generic' });
+    this.#runtime = runtime;
+    try {
+      runtime.start();
+    } catch (error) {
+      this.#panic(error);
+    }
+  }
+
+  /**
+   * Resets the chip: power goes at once (the socket dies without DISCONNECT, so the broker publishes the will),
+   * and the device boots again with the same storage after REBOOT_MS.
+   */
+  restart(reason: ResetReason = 'external'): void {
+    if (this.#stopped || this.#rebooting) return;
+    this.#powerOff();
+    this.#options.log(this, 'info', `reset (${reason}); booting again`);
+    this.#rebooting = setTimeout(() => {
+      this.#rebooting = undefined;
+      this.boot(reason);
+    }, REBOOT_MS / this.#options.speed);
+  }
+
+  /** Cuts or restores the device's network (connects fail while it is down). */
+  setNetwork(up: boolean): void {
+    this.#networkUp = up;
+    this.#transport?.setNetworkUp(up);
+    this.#options.log(this, 'info', up ? 'network restored' : 'network cut');
+  }
+
+  /** Queues a durable event, as an app would. Returns its seq. */
+  emit(type: string, data: Record<string, unknown> = {}): number {
+    if (!this.#runtime || this.state === 'rebooting' || this.state === 'crashed') throw new Error(`${this.id} is not running`);
+    return this.#runtime.emit(type, data);
+  }
+
+  /** Powers the device off for good. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#rebooting);
+    this.#rebooting = undefined;
+    this.#powerOff();
+  }
+
+  #powerOff(): void {
+    this.#transport?.dropConnection();
+    try {
+      this.#runtime?.stop();
+    } catch {
+      // a runtime that cannot stop is discarded all the same
+    }
+    this.#hal?.dispose();
+    this.#runtime = undefined;
+    this.#hal = undefined;
+    this.#transport = undefined;
+  }
+
+  /** An uncaught exception resets an ESP32; here too, so a crash loop is visible rather than silent. */
+  #panic(error: unknown): void {
+    const message = error instanceof Error ? error.stack ?? error.message : String(error);
+    this.#options.log(this, 'error', `panic: ${message}`);
+    this.#crashed = true;
+    this.restart('panic');
+  }
+}

@@ -1,0 +1,62 @@
+// `npm start`: the desktop simulator. See `npm start -- --help`.
+import { Command, InvalidArgumentError } from 'commander';
+import { startSimulator } from './simulator.js';
+
+function integer(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}`);
+    return n;
+  };
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+const program = new Command()
+  .name('npm start --')
+  .description('Runs simulated community terminals (the real device runtime on the host HAL) against an MQTT broker and shows their live status.\n'
+    + 'Commands while running: k N cut network · u N restore · r N restart · e N [type] queue an event · q quit (N = device number or "all").')
+  .option('-n, --devices <count>', 'number of devices', integer(1, 999), 3)
+  .option('-s, --site <id>', 'site id the devices are provisioned with', 'demo')
+  .option('-p, --port <port>', 'port of the embedded broker on 127.0.0.1 (0: any free port)', integer(0, 65535), 1883)
+  .option('-b, --broker <url>', 'use this external broker (mqtt://host:port) instead of the embedded one')
+  .option('--speed <factor>', 'virtual time per real time, e.g. 10 runs ten times faster', positive, 1)
+  .option('-d, --duration <seconds>', 'stop by itself after this many seconds', positive)
+  .option('--data-dir <dir>', 'keep each device\'s flash and settings here across runs (default: in memory, fresh every run)')
+  .option('--health-interval <seconds>', 'health telemetry period the platform asks for (≥ 10)', integer(10, 86_400), 10)
+  .option('--no-tty', 'one log line per change even on a terminal')
+  .showHelpAfterError();
+
+program.parse();
+const options = program.opts<{
+  devices: number; site: string; port: number; broker?: string; speed: number; duration?: number;
+  dataDir?: string; healthInterval: number; tty: boolean;
+}>();
+
+try {
+  const tty = options.tty && process.stdout.isTTY === true;
+  const simulator = await startSimulator({
+    devices: options.devices,
+    site: options.site,
+    port: options.port,
+    speed: options.speed,
+    healthIntervalS: options.healthInterval,
+    tty,
+    input: process.stdin,
+    ...(options.broker === undefined ? {} : { broker: options.broker }),
+    ...(options.duration === undefined ? {} : { durationS: options.duration }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
+  const stop = () => void simulator.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await simulator.finished;
+  process.exit(0);
+} catch (error) {
+  console.error(`simulator: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

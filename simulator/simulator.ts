@@ -1,0 +1,157 @@
+// The desktop simulator: a broker (embedded aedes, or an external one), N devices running the real device runtime
+// on host HALs, and a platform-side monitor showing what they publish.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { isValidId } from '../firmware/protocol/topics.js';
+import { createHostStorage } from '../hal/host/storage/index.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { runCommand } from './commands.js';
+import { SimDevice } from './device.js';
+import { createDisplay, type Display } from './display.js';
+import { attachInput } from './input.js';
+import { Monitor } from './monitor.js';
+
+/** Outbox partition per device: 16 erase blocks of 4 KiB. */
+const OUTBOX_BYTES = 64 * 1024;
+
+export interface SimulatorOptions {
+  /** Default 3. */
+  devices?: number;
+  /** Default "demo". */
+  site?: string;
+  /** Virtual time per real time. Default 1. */
+  speed?: number;
+  /** Port of the embedded broker. Default 1883; 0 picks a free one. */
+  port?: number;
+  /** An external broker, e.g. mqtt://127.0.0.1:1883; then none is embedded. */
+  broker?: string;
+  /** Stop by itself after this many (real) seconds. */
+  durationS?: number;
+  /** Keep each device's flash and key-value store here across runs. Default: in memory, fresh every run. */
+  dataDir?: string;
+  /** Health telemetry period the platform asks devices for (desired config). Default 10 s. */
+  healthIntervalS?: number;
+  /** Where to show status. Default process.stdout. */
+  output?: Writable & { isTTY?: boolean; columns?: number };
+  /** Table redrawn in place (true) or a line per change. Default: whether output is a terminal. */
+  tty?: boolean;
+  /** Where commands come from (`k 2`, `r 2`, …). Default: none. */
+  input?: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+}
+
+export interface Simulator {
+  readonly brokerUrl: string;
+  readonly site: string;
+  readonly devices: readonly SimDevice[];
+  readonly monitor: Monitor;
+  /** Runs one command line; returns what it did. */
+  command(line: string): string;
+  stop(): Promise<void>;
+  /** Settles when the simulator has stopped (duration over, `q`, or stop()). */
+  readonly finished: Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const count = options.devices ?? 3;
+  const site = options.site ?? 'demo';
+  const speed = options.speed ?? 1;
+  const healthIntervalS = options.healthIntervalS ?? 10;
+  if (!Number.isInteger(count) || count < 1 || count > 999) throw new RangeError(`devices must be 1–999, got ${count}`);
+  if (!isValidId(site)) throw new RangeError(`site "${site}" is not a valid id (1–64 of A–Z a–z 0–9 _ -)`);
+  if (!(speed > 0 && speed <= 1000)) throw new RangeError(`speed must be > 0 and ≤ 1000, got ${speed}`);
+  if (!Number.isInteger(healthIntervalS) || healthIntervalS < 10) throw new RangeError('health interval must be an integer ≥ 10 s');
+
+  const { embedded, url, host, port } = await openBroker(options);
+  const output = options.output ?? process.stdout;
+  let monitor: Monitor;
+  try {
+    monitor = await Monitor.start({ url, site });
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+
+  let display: Display | undefined;
+  const devices: SimDevice[] = [];
+  const log = (device: SimDevice, level: string, message: string) => {
+    if (level !== 'debug') display?.note(`${device.id} ${level}: ${message}`);
+  };
+  // The platform wants frequent health reports so the table is live; a newer version each run wins.
+  const version = Math.floor(Date.now() / 1000);
+  for (let index = 1; index <= count; index++) {
+    const id = `sim-${index}`;
+    await monitor.sendDesiredConfig(site, id, version, { healthIntervalS });
+    const directory = options.dataDir ? resolve(options.dataDir, site, id) : undefined;
+    if (directory) mkdirSync(directory, { recursive: true });
+    const storage = createHostStorage({ partitions: { outbox: OUTBOX_BYTES }, ...(directory ? { directory } : {}) });
+    devices.push(new SimDevice({ index, site, device: id, brokerHost: host, brokerPort: port, storage, speed, log }));
+  }
+
+  const startedAt = Date.now();
+  const where = embedded ? `embedded broker ${url}` : `broker ${url}`;
+  const storageNote = options.dataDir ? `data in ${join(resolve(options.dataDir), site)}` : 'data in memory';
+  display = createDisplay(output, {
+    monitor, devices, startedAt,
+    header: `simulator: ${count} device(s) · site ${site} · ${where} · speed ${speed}× · ${storageNote}`,
+  }, options.tty ?? output.isTTY === true);
+  for (const device of devices) device.boot();
+
+  let stopping: Promise<void> | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolveFinished) => { finish = resolveFinished; });
+  let durationTimer: NodeJS.Timeout | undefined;
+  let detachInput: (() => void) | undefined;
+
+  const stop = () => {
+    stopping ??= (async () => {
+      clearTimeout(durationTimer);
+      detachInput?.();
+      for (const device of devices) device.stop();
+      display?.note('stopped');
+      display?.close();
+      await monitor.close();
+      await embedded?.close();
+      for (const device of devices) device.storage.close();
+      finish();
+    })();
+    return stopping;
+  };
+
+  const command = (line: string) => runCommand(line, devices, () => void stop());
+  if (options.input) {
+    detachInput = attachInput(options.input, {
+      onLine: (line) => {
+        const result = command(line);
+        if (result) display?.note(result);
+      },
+      onEdit: (text) => display?.setInput(text),
+    });
+  }
+  if (options.durationS !== undefined) durationTimer = setTimeout(() => void stop(), options.durationS * 1000);
+
+  return { brokerUrl: url, site, devices, monitor, command, stop, finished };
+}
+
+async function openBroker(options: SimulatorOptions): Promise<{ embedded?: EmbeddedBroker; url: string; host: string; port: number }> {
+  if (options.broker) {
+    let url: URL;
+    try {
+      url = new URL(options.broker);
+    } catch {
+      throw new Error(`--broker: "${options.broker}" is not a URL (expected mqtt://host:port)`);
+    }
+    if (url.protocol !== 'mqtt:') throw new Error(`--broker: only mqtt:// is supported, got ${url.protocol}//`);
+    return { url: options.broker, host: url.hostname, port: Number(url.port || 1883) };
+  }
+  const port = options.port ?? 1883;
+  try {
+    const embedded = await startEmbeddedBroker({ port });
+    return { embedded, url: embedded.url, host: '127.0.0.1', port: embedded.port };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} is in use (another broker?): pass --port 0 for a free one, or --broker mqtt://127.0.0.1:${port} to use it`);
+    }
+    throw error;
+  }
+}

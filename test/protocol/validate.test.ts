@@ -1,0 +1,333 @@
+// The engine-neutral validators agree with ajv (on the JSON Schemas) on every example and on thousands of
+// generated mutations, and handle the device-side cases the schemas can't express: payload size, JSON errors,
+// retained commands, the reqId of a malformed command.
+import { describe, expect, test } from '@jest/globals';
+import { MAX_PAYLOAD_BYTES, MAX_REASON } from '../../firmware/protocol/limits.js';
+import type { CommandMessage } from '../../firmware/protocol/messages.js';
+import { isInboundChannel, type Channel, type InboundChannel, type OutboundChannel } from '../../firmware/protocol/topics.js';
+import { parseInbound, parseOutbound, scanPayload, validateMessage, validateOutbound } from '../../firmware/protocol/validate.js';
+import { allExamples, examples, loadAjv, schemaFor, type Example } from './support.js';
+
+const ajv = loadAjv();
+
+/** What the device (inbound) or the platform (outbound) decides about a payload on a channel. */
+function engineVerdict(channel: Channel, text: string): boolean {
+  return isInboundChannel(channel)
+    ? parseInbound(channel, text, false).ok
+    : parseOutbound(channel as OutboundChannel, text).ok;
+}
+
+function ajvVerdict(channel: Channel, text: string): boolean {
+  return schemaFor(ajv, channel)(JSON.parse(text));
+}
+
+describe('validators and ajv agree on the examples', () => {
+  test.each(allExamples().map((e) => [e.name, e] as const))('%s', (_name, example) => {
+    expect(engineVerdict(example.channel, example.text)).toBe(example.valid);
+    expect(ajvVerdict(example.channel, example.text)).toBe(example.valid);
+    expect(validateMessage(example.value).ok).toBe(example.valid);
+  });
+
+  test('an invalid example is refused with an error naming its kind or the payload', () => {
+    for (const example of examples('invalid')) {
+      const verdict = isInboundChannel(example.channel)
+        ? parseInbound(example.channel, example.text, false)
+        : parseOutbound(example.channel as OutboundChannel, example.text);
+      expect(verdict.ok).toBe(false);
+      if (!verdict.ok) expect(verdict.error).toMatch(/^(status|event|telemetry|result|config\.reported|command|config\.desired|alarm)[.:]/);
+    }
+  });
+});
+
+// ---- Mutations ----------------------------------------------------------------------------------------------
+
+interface Mutation {
+  label: string;
+  value: unknown;
+}
+
+const SAMPLES: unknown[] = ['text', 7, true, null, [], {}];
+const NUMBERS = [-1, 0, 1, 0.5, 1441, 2_592_001, 2 ** 53, Number.MAX_SAFE_INTEGER];
+const ENUM_VALUES = ['online', 'offline', 'sleeping', 'ok', 'invalid', 'unsupported', 'expired', 'rejected', 'failed',
+  'raised', 'accepted', 'dispatched', 'onsite', 'resolved', 'cancelled', 'applied', 'stale', 'bogus'];
+const KINDS = ['status', 'event', 'telemetry', 'result', 'config.reported', 'command', 'config.desired', 'alarm'];
+
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+function nest(levels: number): unknown {
+  let value: unknown = 1;
+  for (let i = 1; i < levels; i++) value = i % 2 ? { n: value } : [value];
+  return value;
+}
+
+/** Variants of one field's value: other types, boundary numbers and strings, hostile objects. */
+function fieldVariants(value: unknown): Mutation[] {
+  const out: Mutation[] = SAMPLES.filter((s) => typeName(s) !== typeName(value)).map((s) => ({ label: `as ${typeName(s)}`, value: s }));
+  if (typeof value === 'number') for (const n of NUMBERS) out.push({ label: `= ${n}`, value: n });
+  if (typeof value === 'string') {
+    out.push(
+      { label: 'oversize', value: 'a'.repeat(1000) },
+      { label: '65 chars', value: 'a'.repeat(65) },
+      { label: '64 chars', value: 'a'.repeat(64) },
+      { label: 'empty', value: '' },
+      { label: 'control char', value: `${value}\u0001` },
+      { label: 'slash', value: `${value}/x` },
+      { label: 'dot', value: `${value}.x` },
+      { label: 'double dot', value: `${value}..x` },
+      { label: 'colon', value: `${value}:x` },
+      { label: 'space', value: `${value} x` },
+      { label: '140 emoji', value: '\u{1F691}'.repeat(140) },
+      { label: '141 emoji', value: '\u{1F691}'.repeat(141) },
+    );
+    for (const e of ENUM_VALUES) out.push({ label: `= ${e}`, value: e });
+    for (const k of KINDS) out.push({ label: `= ${k}`, value: k });
+  }
+  if (Array.isArray(value)) {
+    out.push({ label: 'with duplicate', value: [...value, value[0]] }, { label: 'with number', value: [...value, 5] },
+      { label: '33 items', value: Array.from({ length: 33 }, (_, i) => `c${i}`) });
+  }
+  if (typeName(value) === 'object') {
+    const o = value as Record<string, unknown>;
+    out.push(
+      { label: '__proto__ key', value: JSON.parse(`{"__proto__":{"polluted":true}}`) },
+      { label: 'nested constructor key', value: { ...o, deep: { list: [{ constructor: 1 }] } } },
+      { label: 'prototype key', value: { ...o, prototype: 1 } },
+      { label: 'depth 8', value: { x: nest(7) } },
+      { label: 'depth 9', value: { x: nest(8) } },
+      { label: 'string keys', value: { ...o, note: 'x', n: 1.5, b: false, z: null } },
+    );
+    for (const key of Object.keys(o)) {
+      out.push({ label: `without .${key}`, value: omit(o, key) });
+      for (const inner of fieldVariants(o[key]).filter((m) => typeName(m.value) !== 'object' || typeName(o[key]) === 'object')) {
+        out.push({ label: `.${key} ${inner.label}`, value: { ...o, [key]: inner.value } });
+      }
+    }
+    out.push({ label: 'with extra', value: { ...o, extra: 1 } });
+  }
+  return out;
+}
+
+function omit(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...o };
+  delete copy[key];
+  return copy;
+}
+
+function mutations(example: Example, siblings: Example[]): Mutation[] {
+  const base = example.value as Record<string, unknown>;
+  const out: Mutation[] = [{ label: 'extra top-level field', value: { ...base, extra: true } }];
+  for (const key of Object.keys(base)) {
+    out.push({ label: `drop ${key}`, value: omit(base, key) });
+    for (const variant of fieldVariants(base[key])) out.push({ label: `${key} ${variant.label}`, value: { ...base, [key]: variant.value } });
+  }
+  // Fields other examples of the kind carry: exercises the cross-field rules (wakeIn in a birth, etaMin when accepted…).
+  for (const sibling of siblings) {
+    for (const [key, value] of Object.entries(sibling.value as Record<string, unknown>)) {
+      if (!(key in base)) out.push({ label: `borrow ${key} from ${sibling.file}`, value: { ...base, [key]: value } });
+    }
+  }
+  return out;
+}
+
+describe('validators and ajv agree on generated mutations', () => {
+  const valid = examples('valid');
+  const totals = { accepted: 0, refused: 0 };
+
+  test.each(valid.map((e) => [e.name, e] as const))('mutations of %s', (_name, example) => {
+    const disagreements: string[] = [];
+    for (const mutation of mutations(example, valid.filter((e) => e.channel === example.channel))) {
+      const text = JSON.stringify(mutation.value);
+      if (text.length > MAX_PAYLOAD_BYTES) continue;
+      const byAjv = ajvVerdict(example.channel, text);
+      const byEngine = engineVerdict(example.channel, text);
+      const byValue = validateMessage(JSON.parse(text)).ok;
+      if (byAjv !== byEngine || byAjv !== byValue) disagreements.push(`${mutation.label}: ajv ${byAjv}, parse ${byEngine}, validateMessage ${byValue}`);
+      if (byAjv) totals.accepted++;
+      else totals.refused++;
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  test('the mutations are not vacuous: both verdicts occur, refusals dominate', () => {
+    expect(totals.accepted).toBeGreaterThan(50);
+    expect(totals.refused).toBeGreaterThan(totals.accepted * 5);
+  });
+});
+
+// ---- Device-side rules the schemas can't express ------------------------------------------------------------
+
+const T = 1_770_000_000_000;
+const command: CommandMessage = { v: 1, msg: 'command', reqId: 'r-1', name: 'door.open', exp: T + 30_000, args: { door: 1 } };
+
+function commandText(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...command, ...overrides });
+}
+
+/** A command whose payload is exactly `bytes` long in UTF-8, padded with `unit` (1, 2 or 3 bytes each). */
+function commandOfBytes(bytes: number, unit: string): string {
+  const empty = commandText({ args: { pad: '' } });
+  const unitBytes = new TextEncoder().encode(unit).length;
+  const count = Math.floor((bytes - empty.length) / unitBytes);
+  const text = commandText({ args: { pad: unit.repeat(count) + 'a'.repeat(bytes - empty.length - count * unitBytes) } });
+  expect(new TextEncoder().encode(text).length).toBe(bytes);
+  return text;
+}
+
+describe('parseInbound', () => {
+  test('accepts a well-formed command and returns it', () => {
+    const parsed = parseInbound('command', commandText(), false);
+    expect(parsed).toEqual({ ok: true, message: command });
+  });
+
+  test.each([['ASCII', 'a'], ['2-byte', 'é'], ['3-byte', '救']])('payload size is counted in UTF-8 bytes (%s)', (_what, unit) => {
+    expect(parseInbound('command', commandOfBytes(MAX_PAYLOAD_BYTES, unit), false).ok).toBe(true);
+    const over = parseInbound('command', commandOfBytes(MAX_PAYLOAD_BYTES + 1, unit), false);
+    expect(over).toEqual({ ok: false, error: `payload: larger than ${MAX_PAYLOAD_BYTES} bytes` });
+  });
+
+  test('a payload far over the limit is refused without parsing', () => {
+    expect(parseInbound('command', `{"x":"${'a'.repeat(100_000)}"}`, false)).toEqual({ ok: false, error: 'payload: larger than 8192 bytes' });
+  });
+
+  test.each([
+    ['', 'command: empty payload (a cleared retained message)'],
+    ['{', 'command: payload is not valid JSON'],
+    ['{"v":1,}', 'command: payload is not valid JSON'],
+    ['null', 'command: expected a JSON object'],
+    ['[1,2]', 'command: expected a JSON object'],
+    ['"text"', 'command: expected a JSON object'],
+    ['42', 'command: expected a JSON object'],
+  ])('refuses %j with a clear error and no reqId', (text, error) => {
+    expect(parseInbound('command', text, false)).toEqual({ ok: false, error });
+  });
+
+  test('refuses nesting deeper than 32 before JSON.parse, but not brackets inside strings', () => {
+    const deep = commandText({ args: { x: JSON.parse('['.repeat(40) + ']'.repeat(40)) } });
+    expect(parseInbound('command', deep, false)).toEqual({ ok: false, error: 'payload: nested deeper than 32 levels' });
+    const bracketsInText = commandText({ args: { x: '[{'.repeat(100) + '\\"' } });
+    expect(parseInbound('command', bracketsInText, false).ok).toBe(true);
+    expect(scanPayload('{"a":"\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')).toBeUndefined();
+  });
+
+  test('nesting between 9 and 32 reaches the validator, so a malformed command still yields its reqId', () => {
+    const text = commandText({ args: { x: nest(12) } });
+    const parsed = parseInbound('command', text, false);
+    expect(parsed).toMatchObject({ ok: false, reqId: 'r-1', code: 'invalid' });
+    if (!parsed.ok) expect(parsed.error).toMatch(/^command\.args\.x.*nested deeper than 8 levels$/);
+  });
+
+  test('a malformed command with a readable reqId yields it, with code invalid and the field named', () => {
+    expect(parseInbound('command', commandText({ exp: '2026-02-02T02:40:30Z' }), false)).toEqual({
+      ok: false, error: 'command.exp: expected integer ms since epoch', reqId: 'r-1', code: 'invalid',
+    });
+    expect(parseInbound('command', commandText({ name: 'door..open' }), false)).toMatchObject({ reqId: 'r-1', code: 'invalid' });
+    expect(parseInbound('command', commandText({ v: 2 }), false)).toEqual({
+      ok: false, error: 'command.v: expected 1 (protocol version)', reqId: 'r-1', code: 'invalid',
+    });
+    expect(parseInbound('command', commandText({ ttl: 30 }), false)).toEqual({
+      ok: false, error: 'command: unknown field "ttl"', reqId: 'r-1', code: 'invalid',
+    });
+    expect(parseInbound('command', JSON.stringify({ v: 1, msg: 'command', reqId: 'r-2' }), false)).toEqual({
+      ok: false, error: 'command.name: required', reqId: 'r-2', code: 'invalid',
+    });
+  });
+
+  test.each([
+    ['missing', { reqId: undefined }],
+    ['a number', { reqId: 12 }],
+    ['too long', { reqId: 'r'.repeat(65) }],
+    ['with a space', { reqId: 'r 1' }],
+    ['with a slash', { reqId: 'r/1' }],
+  ])('no reqId is returned when it is %s', (_what, overrides) => {
+    const parsed = parseInbound('command', commandText({ ...overrides, exp: 'soon' }), false);
+    expect(parsed.ok).toBe(false);
+    expect(parsed).not.toHaveProperty('reqId');
+    expect(parsed).not.toHaveProperty('code');
+  });
+
+  test('a retained command is refused with code rejected even when well-formed', () => {
+    expect(parseInbound('command', commandText(), true)).toEqual({
+      ok: false, error: 'command: retained commands are refused (clear the retained message)', reqId: 'r-1', code: 'rejected',
+    });
+  });
+
+  test('retained desired config and alarm updates are normal', () => {
+    const desired = JSON.stringify({ v: 1, msg: 'config.desired', version: 3, config: { a: 1 } });
+    expect(parseInbound('config/desired', desired, true).ok).toBe(true);
+    const alarm = JSON.stringify({ v: 1, msg: 'alarm', alarmId: 'a.1', state: 'accepted', ts: T });
+    expect(parseInbound('alarm', alarm, true).ok).toBe(true);
+  });
+
+  test('the msg must match the channel', () => {
+    expect(parseInbound('alarm', commandText(), false)).toEqual({ ok: false, error: 'alarm.msg: expected "alarm"' });
+  });
+
+  test('only inbound channels are accepted', () => {
+    const parsed = parseInbound('event' as InboundChannel, commandText(), false);
+    expect(parsed).toEqual({ ok: false, error: 'payload: "event" is not an inbound channel' });
+  });
+
+  test('prototype keys are refused and pollute nothing', () => {
+    const text = commandText({ args: JSON.parse('{"a":{"__proto__":{"polluted":true}}}') });
+    expect(text).toContain('__proto__');
+    const parsed = parseInbound('command', text, false);
+    expect(parsed).toEqual({ ok: false, error: 'command.args.a: key "__proto__" is not allowed', reqId: 'r-1', code: 'invalid' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('errors are clipped to a result reason and never carry raw control characters', () => {
+    const key = 'k'.repeat(40);
+    let args: unknown = { __proto__x: 1 };
+    for (let i = 0; i < 7; i++) args = { [`${key}${i}`]: args };
+    const parsed = parseInbound('command', commandText({ args: { ...(args as object), constructor: 1 } }), false);
+    expect(parsed.ok).toBe(false);
+    const text = commandText({ [`bad\u0001${'x'.repeat(300)}`]: 1 });
+    const unknown = parseInbound('command', text, false);
+    for (const result of [parsed, unknown]) {
+      if (result.ok) throw new Error('expected a refusal');
+      expect(result.error.length).toBeLessThanOrEqual(MAX_REASON);
+      expect(result.error).not.toMatch(/[\u0000-\u001f]/);
+    }
+    if (!unknown.ok) expect(unknown.error).toMatch(/^command: unknown field "bad\\u0001x+…"$/);
+  });
+
+  test('never throws, whatever the payload', () => {
+    const hostile = ['\u0000', '{"v":1e999}', '{"msg":"command","v":1,"reqId":"a","name":"b","exp":1e400}',
+      `{"a":"${'\\'.repeat(5)}`, '\ud800', '{"reqId":{"toString":1}}', '[' .repeat(10_000)];
+    for (const text of hostile) {
+      for (const channel of ['command', 'config/desired', 'alarm'] as InboundChannel[]) {
+        expect(() => parseInbound(channel, text, false)).not.toThrow();
+        expect(parseInbound(channel, text, false).ok).toBe(false);
+      }
+    }
+    expect(parseInbound('command', undefined as unknown as string, false).ok).toBe(false);
+  });
+});
+
+describe('validateOutbound and parseOutbound', () => {
+  const event = examples('valid').find((e) => e.file === 'event-access-granted.json')!;
+
+  test('accept device messages and refuse platform ones', () => {
+    expect(validateOutbound(event.value)).toEqual({ ok: true, message: event.value });
+    expect(validateOutbound(command)).toEqual({ ok: false, error: 'message.msg: "command" is not sent by devices' });
+    expect(validateOutbound('event')).toEqual({ ok: false, error: 'message: expected an object' });
+    expect(validateOutbound({ msg: 'gossip' }).ok).toBe(false);
+  });
+
+  test('refuse values JSON cannot carry', () => {
+    const base = event.value as Record<string, unknown>;
+    expect(validateOutbound({ ...base, data: { x: Number.NaN } })).toEqual({ ok: false, error: 'event.data.x: expected a finite number' });
+    expect(validateOutbound({ ...base, data: { x: undefined } }).ok).toBe(false);
+    expect(validateOutbound({ ...base, data: { when: new Date(0) } })).toEqual({ ok: false, error: 'event.data.when: expected a plain object' });
+    expect(validateOutbound({ ...base, data: new Map() })).toEqual({ ok: false, error: 'event.data: expected an object' });
+    expect(validateOutbound({ ...base, data: Object.create(null) }).ok).toBe(true);
+  });
+
+  test('parseOutbound checks dev against the topic device when asked', () => {
+    expect(parseOutbound('event', event.text, 'door-07').ok).toBe(true);
+    expect(parseOutbound('event', event.text, 'door-08')).toEqual({ ok: false, error: 'event.dev: does not match the topic\'s device' });
+    expect(parseOutbound('command' as OutboundChannel, event.text).ok).toBe(false);
+  });
+});
