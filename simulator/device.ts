@@ -137,7 +137,6 @@ export class SimDevice {
   setNetwork(up: boolean): void {
     this.#networkUp = up;
     this.#transport?.setNetworkUp(up);
-    this.#options.log(this, 'info', up ? 'network restored' : 'network cut');
   }
 
   /** Queues a durable event, as an app would. Returns its seq. */

@@ -131,11 +131,12 @@ class TableDisplay implements Display {
 
   #draw(prompt = true): void {
     this.#dirty = false;
-    const width = Math.max(60, this.#output.columns ?? 120);
+    const width = Math.max(60, this.#output.columns || 120);
     const lines = [
-      `${this.#context.header} · running ${formatUptime(Date.now() - this.#context.startedAt)}`,
+      `[${formatUptime(Date.now() - this.#context.startedAt)}] ${this.#context.header}`,
       '',
       ...table(this.#context),
+      'STATUS…BAD: what the platform sees over MQTT · RUNTIME, QUEUED, NET: inside the simulated device',
       '',
       ...this.#notes,
     ];
@@ -148,7 +149,8 @@ class TableDisplay implements Display {
 }
 
 function table(context: DisplayContext): string[] {
-  const header = ['#', 'DEVICE', 'STATUS', 'BOOT', 'UPTIME', 'OUTBOX', 'RECONN', 'LAST EVENT', 'RUNTIME', 'QUEUED', 'NET', 'BAD'];
+  // Platform view (from MQTT) first, then the device's own view (RUNTIME, QUEUED, NET); the widest column last.
+  const header = ['#', 'DEVICE', 'STATUS', 'BOOT', 'UPTIME', 'OUTBOX', 'RECONN', 'BAD', 'RUNTIME', 'QUEUED', 'NET', 'LAST EVENT'];
   const rows: string[][] = [];
   const seen = new Set<string>();
   for (const device of context.devices) {
@@ -174,11 +176,11 @@ function rowCells(index: string, row: DeviceRow | undefined, id: string, device:
     formatUptime(row?.up),
     row?.outboxDepth === undefined ? '-' : String(row.outboxDepth),
     row?.reconnects === undefined ? '-' : String(row.reconnects),
-    event,
+    String(row?.invalid ?? 0),
     device?.state ?? '-',
     device?.queued === undefined ? '-' : String(device.queued),
     device === undefined ? '-' : device.networkUp ? 'up' : 'DOWN',
-    row?.invalid ? String(row.invalid) : '0',
+    event,
   ];
 }
 

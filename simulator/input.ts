@@ -1,5 +1,5 @@
-// Command input. A terminal is put in raw mode and edited here, so the table redraw never eats the typed text;
-// anything else (a pipe) is read line by line.
+// Command input. Under the table display a terminal is put in raw mode and the line is edited here, so a redraw
+// never eats the typed text; otherwise (a pipe, line output) input is read line by line.
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -9,8 +9,13 @@ export interface InputHandlers {
   onEdit(text: string): void;
 }
 
-export function attachInput(input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, handlers: InputHandlers): () => void {
-  if (input.isTTY && input.setRawMode) {
+/** `edit`: we draw the line being typed (the table display does); otherwise the terminal echoes it. */
+export function attachInput(
+  input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown },
+  handlers: InputHandlers,
+  edit: boolean,
+): () => void {
+  if (edit && input.isTTY && input.setRawMode) {
     let line = '';
     input.setRawMode(true);
     input.setEncoding('utf8');

@@ -91,10 +91,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const startedAt = Date.now();
   const where = embedded ? `embedded broker ${url}` : `broker ${url}`;
   const storageNote = options.dataDir ? `data in ${join(resolve(options.dataDir), site)}` : 'data in memory';
+  const tty = options.tty ?? output.isTTY === true;
   display = createDisplay(output, {
     monitor, devices, startedAt,
     header: `simulator: ${count} device(s) · site ${site} · ${where} · speed ${speed}× · ${storageNote}`,
-  }, options.tty ?? output.isTTY === true);
+  }, tty);
   for (const device of devices) device.boot();
 
   let stopping: Promise<void> | undefined;
@@ -126,7 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (result) display?.note(result);
       },
       onEdit: (text) => display?.setInput(text),
-    });
+    }, tty);
   }
   if (options.durationS !== undefined) durationTimer = setTimeout(() => void stop(), options.durationS * 1000);
 

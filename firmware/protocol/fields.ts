@@ -33,6 +33,13 @@ export function codePointLength(text: string): number {
   return length;
 }
 
+/** `path.key` for plain keys, `path["k\u0001…"]` (escaped, shortened) for anything else. */
+export function childPath(path: string, key: string): string {
+  let plain = key.length >= 1 && key.length <= 32;
+  for (let i = 0; plain && i < key.length; i++) plain = isIdChar(key.charCodeAt(i));
+  return plain ? `${path}.${key}` : `${path}[${quote(key)}]`;
+}
+
 /** Quotes a key or value for an error message: escaped, and short enough to fit a result's reason. */
 export function quote(text: string): string {
   return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text);
@@ -152,7 +159,7 @@ function freeValue(value: unknown, path: string, level: number): string | undefi
   if (!isPlainObject(value)) return `${path}: expected a plain object`;
   for (const key of Object.keys(value)) {
     if (FORBIDDEN_KEYS.includes(key)) return `${path}: key ${quote(key)} is not allowed`;
-    const error = freeValue(value[key], `${path}.${key.length > 32 ? `${key.slice(0, 32)}…` : key}`, level + 1);
+    const error = freeValue(value[key], childPath(path, key), level + 1);
     if (error !== undefined) return error;
   }
   return undefined;

@@ -164,11 +164,20 @@ export class DeviceRuntime {
   /** Queues a durable event (persisted before this returns). Returns its seq. */
   emit(type: string, data: Record<string, unknown> = {}): number {
     if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(type)) throw new RangeError(`runtime: bad event type "${type}"`);
-    const dev = this.#provisioning?.device ?? this.hal.system.hardwareId;
-    return this.#outbox.enqueue((seq) => {
+    const dev = this.#deviceIdOrHardware();
+    const firstBefore = this.#outbox.firstSeq;
+    const droppedBefore = this.#outbox.counters.dropped;
+    const seq = this.#outbox.enqueue((seq) => {
       const event: EventMessage = { v: 1, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data };
       return JSON.stringify(event);
     });
+    const count = this.#outbox.counters.dropped - droppedBefore;
+    // Say so when the full ring lost events (the gap in seq shows it too). Not for the notice itself, so a
+    // ring that keeps overflowing does not feed on its own notices.
+    if (count > 0 && type !== 'outbox.dropped') {
+      this.emit('outbox.dropped', { firstSeq: firstBefore, lastSeq: this.#outbox.firstSeq - 1, count });
+    }
+    return seq;
   }
 
   /** Best-effort telemetry (QoS 0); dropped when offline. */

@@ -69,6 +69,11 @@ export class Outbox {
     return this.#counters;
   }
 
+  /** The oldest seq still stored. */
+  get firstSeq(): number {
+    return this.#log.first;
+  }
+
   /** The seq the next event will get. */
   get nextSeq(): number {
     return this.#log.next;

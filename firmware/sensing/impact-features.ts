@@ -32,7 +32,7 @@ export interface ImpactOptions {
 export const impactDefaults: Readonly<ImpactOptions> = Object.freeze({
   impactMg: 1600,
   peakWindow: 25,
-  preSamples: 100,
+  preSamples: 125,
   postSamples: 125,
   restSamples: 50,
   uprightSamples: 50,
@@ -44,7 +44,7 @@ export const impactDefaults: Readonly<ImpactOptions> = Object.freeze({
 
 /** Features of one candidate impact. Magnitudes in milli-g, durations in samples, angle in degrees. */
 export interface ImpactFeatures {
-  /** Sample number (from 0, counting every push) of the candidate's peak. */
+  /** Sample number of the candidate's peak (counts pushes from 0, wrapping at 2^30). */
   peakSample: number;
   peakMg: number;
   /** Lowest magnitude in the fall window before the peak. */
@@ -96,6 +96,9 @@ function checkOptions(o: ImpactOptions): void {
   }
 }
 
+/** Sample numbers wrap here; every comparison of sample numbers is made modulo this. */
+const SAMPLE_WRAP = 0x3fffffff;
+
 function angleDeg(ax: number, ay: number, az: number, bx: number, by: number, bz: number): number {
   const norms = Math.sqrt((ax * ax + ay * ay + az * az) * (bx * bx + by * by + bz * bz));
   const cos = norms > 0 ? (ax * bx + ay * by + az * bz) / norms : 1;
@@ -110,8 +113,9 @@ export class ImpactFinder {
   #z: Int16Array;
   #mag: Uint16Array;
   #count = 0;
+  #seen = 0;
   #searching = false;
-  #searchEnd = 0;
+  #searchLeft = 0;
   #bestSample = 0;
   #bestMg = 0;
   // Peaks waiting for their post window, oldest first, in a fixed circular queue.
@@ -141,7 +145,7 @@ export class ImpactFinder {
     this.#pendingG = new Float64Array(this.#pending.length * 3);
   }
 
-  /** Samples pushed so far. */
+  /** Samples pushed so far, wrapping at 2^30 (about 250 days at 50 Hz). */
   get count(): number {
     return this.#count;
   }
@@ -176,21 +180,23 @@ export class ImpactFinder {
         this.#bestMg = m;
         this.#bestSample = n;
       }
-      if (n >= this.#searchEnd) {
+      this.#searchLeft -= 1;
+      if (this.#searchLeft <= 0) {
         this.#searching = false;
         this.#enqueue(this.#bestSample);
       }
     } else if (m >= o.impactMg) {
       this.#searching = true;
-      this.#searchEnd = n + o.peakWindow - 1;
+      this.#searchLeft = o.peakWindow - 1;
       this.#bestMg = m;
       this.#bestSample = n;
       this.#triggerG[0] = this.#gx; this.#triggerG[1] = this.#gy; this.#triggerG[2] = this.#gz;
     }
-    this.#count = n + 1;
+    this.#count = (n + 1) & SAMPLE_WRAP;
+    if (this.#seen <= this.#mask) this.#seen += 1;
     if (this.#pendingSize > 0) {
       const peak = this.#pending[this.#pendingHead];
-      if (n - peak >= o.postSamples) {
+      if (((n - peak) & SAMPLE_WRAP) >= o.postSamples) {
         const slot = this.#pendingHead;
         this.#pendingHead = (this.#pendingHead + 1) % this.#pending.length;
         this.#pendingSize -= 1;
@@ -216,7 +222,9 @@ export class ImpactFinder {
     const o = this.options;
     const mask = this.#mask;
     const mag = this.#mag;
-    const first = peak - o.preSamples < 0 ? 0 : peak - o.preSamples;
+    // Oldest sample still valid: the ring may not have filled yet after start-up.
+    const oldest = o.postSamples + 1 - this.#seen;
+    const first = peak + (oldest > -o.preSamples ? oldest : -o.preSamples);
     const f = this.#features;
     f.peakSample = peak;
     f.peakMg = mag[peak & mask];
@@ -278,12 +286,12 @@ export class ImpactFinder {
     const span = o.impactSpan;
     const half = (f.peakMg + 1000) >> 1;
     let jerk = 0, width = 0;
-    for (let s = peak - span; s <= peak + span; s++) {
-      if (s < first + 1) continue;
+    for (let s = peak - span < first ? first : peak - span; s <= peak + span; s++) {
       const v = mag[s & mask];
+      if (v >= half) width++;
+      if (s === first) continue;
       const d = v - mag[(s - 1) & mask];
       if ((d < 0 ? -d : d) > jerk) jerk = d < 0 ? -d : d;
-      if (v >= half) width++;
     }
     f.jerkMg = jerk;
     f.impactWidth = width;

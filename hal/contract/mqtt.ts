@@ -38,6 +38,6 @@ export interface MqttTransport {
   /** Returns the packet id of a QoS 1 publish, 0 for QoS 0. Throws when not connected. */
   publish(topic: string, payload: string, qos: QoS, retain: boolean): number;
   subscribe(filters: readonly { topic: string; qos: QoS }[]): void;
-  /** Disconnects cleanly (no will). */
+  /** Disconnects cleanly (no will). No handler of this connection is called afterwards. */
   close(): void;
 }

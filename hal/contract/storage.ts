@@ -1,6 +1,7 @@
 // Persistent storage. Two kinds, matching what ESP32 flash offers:
 // - KeyValueStore: small settings (Moddable `preference`, ESP-IDF NVS). A write of one key is atomic.
-//   Keys and domains are at most 15 characters, values at most 4000 bytes. Write rarely: flash wears.
+//   Keys and domains are at most 15 characters, values at most 4000 bytes (a string 3999 UTF-8 bytes: NVS
+//   stores its NUL). Write rarely: flash wears.
 // - FlashPartition: a raw data partition (Moddable `flash`), NOR semantics: erase sets a block to 0xFF,
 //   a write can only clear bits, and a write cut by power loss may leave any prefix of its bytes written.
 

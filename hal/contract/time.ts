@@ -1,7 +1,7 @@
 // Time and timers. Monotonic time never jumps; wall time may be unknown until SNTP (or the platform) sets it.
 
 export interface MonotonicClock {
-  /** Milliseconds since boot. Never decreases. */
+  /** Whole milliseconds since boot. Never decreases. */
   now(): number;
 }
 

@@ -164,6 +164,8 @@ export interface RealTimeClockOptions extends ClockOptions {
   onError?: (error: unknown) => void;
 }
 
+const MAX_HOST_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Time follows the host clock, scaled by `speed`. For the simulator. */
 export class RealTimeClock extends VirtualClock {
   readonly speed: number;
@@ -206,7 +208,8 @@ export class RealTimeClock extends VirtualClock {
     this.#hostTimer = undefined;
     const due = this.nextDue();
     if (due === undefined || this.#closed) return;
-    const wait = Math.max(0, Math.ceil((due - this.now()) / this.speed));
+    // Node caps a timeout at 2^31-1 ms; a later timer is simply re-armed when that one fires early.
+    const wait = Math.min(MAX_HOST_TIMEOUT_MS, Math.max(0, Math.ceil((due - this.now()) / this.speed)));
     this.#hostTimer = setTimeout(() => this.#fireDue(), wait);
   }
 

@@ -2,6 +2,7 @@
 import Flash from 'flash';
 import Preference from 'preference';
 import type { FlashPartition, KeyValueStore, Storage, StoredValue } from '../contract/storage.js';
+import { utf8Length } from '../../firmware/lib/utf8.js';
 import { KEY_MAX_LENGTH, VALUE_MAX_BYTES } from '../contract/storage.js';
 
 /**
@@ -114,6 +115,11 @@ export class FlashPartitionAdapter implements FlashPartition {
 export class ModdableStorage implements Storage {
   readonly kv: KeyValueStore = new PreferenceStore();
   #partitions = new Map<string, FlashPartition>();
+  #log: (level: 'warn', message: string) => void;
+
+  constructor(log: (level: 'warn', message: string) => void = () => {}) {
+    this.#log = log;
+  }
 
   partition(name: string): FlashPartition | undefined {
     let partition = this.#partitions.get(name);
@@ -121,28 +127,14 @@ export class ModdableStorage implements Storage {
     let flash: Flash;
     try {
       flash = new Flash(name);
-    } catch {
-      return undefined; // "can't find partition"
+    } catch (error) {
+      this.#log('warn', `flash partition "${name}": ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
     partition = new FlashPartitionAdapter(flash);
     this.#partitions.set(name, partition);
     return partition;
   }
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    }
-    else bytes += 3;
-  }
-  return bytes;
 }
 
 /** Preference takes ArrayBuffer instances only; a view is copied into one. */

@@ -1,6 +1,7 @@
 // Shared by the protocol tests: the JSON Schemas loaded into ajv, and the example messages of docs/examples.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Channel } from '../../firmware/protocol/topics.js';
@@ -35,9 +36,23 @@ export function loadAjv(): Ajv2020 {
   return ajv;
 }
 
+/**
+ * The same schemas read as draft-07, AsyncAPI's default schema format: they use only keywords that mean the
+ * same in both drafts, so the AsyncAPI document's payloads mean what the 2020-12 schemas mean.
+ */
+export function loadAjvDraft07(): Ajv {
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true, strictRequired: false, allErrors: true });
+  addFormats(ajv);
+  for (const file of readdirSync(`${DOCS}schemas`).filter((f) => f.endsWith('.json')).sort()) {
+    const { $schema: _draft, ...schema } = JSON.parse(readFileSync(`${DOCS}schemas/${file}`, 'utf8'));
+    ajv.addSchema(schema);
+  }
+  return ajv;
+}
+
 export type SchemaCheck = (value: unknown) => boolean;
 
-export function schemaFor(ajv: Ajv2020, channel: Channel): SchemaCheck {
+export function schemaFor(ajv: Ajv | Ajv2020, channel: Channel): SchemaCheck {
   const validate = ajv.getSchema(`${SCHEMA_BASE}${fileKindOfChannel(channel)}.json`);
   if (!validate) throw new Error(`no schema for channel ${channel}`);
   return (value) => validate(value) as boolean;

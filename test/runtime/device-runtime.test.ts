@@ -219,3 +219,26 @@ describe('DeviceRuntime alarms and sleep', () => {
     expect(d.runtime.state).toBe('online');
   });
 });
+
+describe('DeviceRuntime outbox overflow', () => {
+  it('drops the oldest events when the ring is full and says so in an outbox.dropped event', () => {
+    const fake = new FakeMqtt();
+    fake.accept = false;
+    const d = new TestDevice({ transport: () => fake, outboxBytes: 4 * 4096 });
+    d.boot();
+    const payload = { pad: 'x'.repeat(200) };
+    for (let i = 0; i < 400; i++) d.runtime.emit('test.fill', payload);
+    const dropped = d.runtime.health().outboxDropped as number;
+    expect(dropped).toBeGreaterThan(0);
+    fake.accept = true;
+    d.clock.advance(10_000);
+    const events = fake.messages<EventMessage>('event');
+    const notices = events.filter((e) => e.type === 'outbox.dropped');
+    expect(notices.length).toBeGreaterThan(0);
+    const last = notices.at(-1)!.data as { firstSeq: number; lastSeq: number; count: number };
+    expect(last.lastSeq).toBeLessThan(events[0]!.seq);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(d.runtime.state).toBe('online');
+  });
+});

@@ -36,19 +36,22 @@ describe('MemoryKeyValueStore', () => {
     expect(Array.from(new Uint8Array(kv.get('d', 'k') as ArrayBuffer))).toEqual([9, 9]);
   });
 
-  test('enforces 15-byte names and 4000-byte values, counting UTF-8', () => {
+  test('enforces the device limits: 15-character ASCII names, 3999-byte strings (UTF-8), 4000-byte buffers', () => {
     const kv = new MemoryKeyValueStore();
-    kv.set('d'.repeat(15), 'k'.repeat(15), 'x'.repeat(4000));
-    kv.set('d', 'k', 'é'.repeat(2000));
+    kv.set('d'.repeat(15), 'k'.repeat(15), 'x'.repeat(3999));
+    kv.set('d', 'k', 'é'.repeat(1999) + 'x');
     kv.set('d', 'b', new ArrayBuffer(4000));
+    kv.set('d', 'with space~', 1);
     expect(() => kv.set('d'.repeat(16), 'k', 1)).toThrow(RangeError);
     expect(() => kv.set('d', 'k'.repeat(16), 1)).toThrow(RangeError);
-    expect(() => kv.set('d', 'é'.repeat(8), 1)).toThrow(RangeError);
+    expect(() => kv.set('d', 'é', 1)).toThrow(/printable ASCII/);
+    expect(() => kv.set('d', 'tab\t', 1)).toThrow(/printable ASCII/);
     expect(() => kv.get('d', 'k'.repeat(16))).toThrow(RangeError);
     expect(() => kv.set('', 'k', 1)).toThrow(TypeError);
-    expect(() => kv.set('d', 'k', 'x'.repeat(4001))).toThrow(RangeError);
-    expect(() => kv.set('d', 'k', 'é'.repeat(2001))).toThrow(RangeError);
+    expect(() => kv.set('d', 'k', 'x'.repeat(4000))).toThrow(RangeError);
+    expect(() => kv.set('d', 'k', 'é'.repeat(2000))).toThrow(RangeError);
     expect(() => kv.set('d', 'b', new ArrayBuffer(4001))).toThrow(RangeError);
+    expect(kv.get('d', 'k')).toBe('é'.repeat(1999) + 'x');
   });
 
   test('rejects what the device cannot store, keeping the old value', () => {

@@ -1,6 +1,6 @@
 // RecordLog on a strict SimulatedFlash (any write needing an erased bit would throw): append/read/trim/iterate,
 // remounts, wrap-around, sequence numbers across recycling, full log and eviction, flash wear.
-import { SimulatedFlash } from '../../hal/host/storage/flash.js';
+import { PowerLoss, SimulatedFlash } from '../../hal/host/storage/flash.js';
 import { RecordLog, RecordLogFull } from '../../firmware/runtime/storage/record-log.js';
 
 function flash(blocks = 4, blockSize = 256): SimulatedFlash {
@@ -148,9 +148,11 @@ describe('wrap-around and sequence numbers', () => {
     // Each block is erased once per pass of the ring.
     const counts = device.eraseCounts;
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-    // Nothing is written beyond the records, their commits, trim markers and one header per block opened.
-    expect(device.bytesWritten).toBe(recordBytes + trims * 18 + opened * 20);
-    expect(device.writes).toBe(2 * appended + 2 * trims + opened);
+    // Nothing is written beyond the records, their commits, trim markers (a trim that finds the head full goes
+    // into the next block's header instead) and one header per block opened.
+    expect(device.bytesWritten).toBeLessThanOrEqual(recordBytes + trims * 18 + opened * 20);
+    expect(device.bytesWritten).toBeGreaterThanOrEqual(recordBytes + opened * 20);
+    expect(device.writes).toBeLessThanOrEqual(2 * appended + 2 * trims + opened);
   });
 
   test('a seq is never reused, even after every record was trimmed and every block recycled', () => {
@@ -221,9 +223,11 @@ describe('full log', () => {
     const device = flash(4, 256);
     const log = fill(device);
     log.trim(1);
+    expect(log.read(4)).toEqual(payload(4, 40)); // leaves the read cursor at the end of the oldest block
     expect(log.appendEvicting(payload(17, 40))).toEqual({ seq: 17, evicted: 3 });
     expect([log.first, log.count]).toEqual([5, 13]);
     expect(log.read(4)).toBeUndefined();
+    expect(log.read(17)).toEqual(payload(17, 40)); // now at the start of that same block
     expect(log.appendEvicting(payload(18, 40))).toEqual({ seq: 18, evicted: 0 });
     const again = new RecordLog(device);
     expect(retained(again)).toEqual(Array.from({ length: 14 }, (_, i) => i + 5));
@@ -268,3 +272,86 @@ describe('full log', () => {
     expect(again.append(payload(17, 40))).toBe(17);
   });
 });
+
+describe('damage and interrupted writes', () => {
+  test('a record whose commit write was cut is not returned, and its seq goes to the next append', () => {
+    const device = flash();
+    let log = new RecordLog(device);
+    log.append(payload(1));
+    const torn = Uint8Array.from({ length: 12 }, (_, i) => 0x40 + i);
+    device.failAfterWrites(1); // the record's body lands, its commit does not
+    expect(() => log.append(torn)).toThrow(PowerLoss);
+    device.powerOn();
+    expect(containsBytes(device.snapshot(), torn)).toBe(true);
+    log = new RecordLog(device);
+    expect([log.first, log.next]).toEqual([1, 2]);
+    expect(log.read(2)).toBeUndefined();
+    expect(log.append(payload(2))).toBe(2);
+    log = new RecordLog(device);
+    expect(retained(log)).toEqual([1, 2]);
+    expect(log.read(2)).toEqual(payload(2));
+  });
+
+  test('a record damaged after it was written is never returned and its seq is not reused', () => {
+    const device = flash();
+    let log = new RecordLog(device);
+    for (let seq = 1; seq <= 3; seq++) log.append(payload(seq, 20));
+    // Clear a bit in the payload of record 1 (offset: block data start 24 + record header 16), then of record 3.
+    device.write(24 + 16 + 2, 1, new Uint8Array([clearLowestBit(payload(1, 20)[2]!)]));
+    expect(log.read(1)).toBeUndefined();
+    log = new RecordLog(device);
+    expect([log.first, log.next, log.count]).toEqual([1, 4, 3]);
+    expect(retained(log)).toEqual([2, 3]);
+    device.write(24 + 2 * 36 + 16, 1, new Uint8Array([clearLowestBit(payload(3, 20)[0]!)]));
+    log = new RecordLog(device);
+    expect(log.next).toBe(4);
+    expect(retained(log)).toEqual([2]);
+    expect(log.append(payload(4))).toBe(4);
+  });
+
+  test('never writes over bytes that are not erased after the end of the head', () => {
+    const device = flash(); // strict: writing over them would throw
+    let log = new RecordLog(device);
+    log.append(payload(1, 20));
+    // Stray programmed bytes past the end, behind an erased record header.
+    device.write(200, 4, new Uint8Array([0, 0, 0, 0]));
+    log = new RecordLog(device);
+    const erases = device.erases;
+    expect(log.append(payload(2, 20))).toBe(2);
+    expect(device.erases).toBe(erases + 1);
+    log = new RecordLog(device);
+    expect(retained(log)).toEqual([1, 2]);
+    expect(log.read(2)).toEqual(payload(2, 20));
+  });
+
+  test('an eviction whose erase was cut leaves the evicted block dropped and reusable', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const device = new SimulatedFlash({ byteLength: 1024, blockSize: 256, strict: true, seed });
+      let log = new RecordLog(device);
+      for (let seq = 1; seq <= 16; seq++) log.append(payload(seq, 40));
+      device.failAfterWrites(1, { torn: true }); // the bitmap write lands, the erase is cut part-way
+      expect(() => log.appendEvicting(payload(17, 40))).toThrow(PowerLoss);
+      device.powerOn();
+      log = new RecordLog(device);
+      expect([log.first, log.next, log.count]).toEqual([5, 17, 12]);
+      expect(log.appendEvicting(payload(17, 40))).toEqual({ seq: 17, evicted: 0 });
+      log = new RecordLog(device);
+      expect(retained(log)).toEqual(Array.from({ length: 13 }, (_, i) => i + 5));
+      for (const entry of log) expect(entry.payload).toEqual(payload(entry.seq, 40));
+      expect(device.eraseCounts[0]).toBe(3);
+    }
+  });
+});
+
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+function clearLowestBit(byte: number): number {
+  expect(byte).not.toBe(0);
+  return byte & (byte - 1);
+}

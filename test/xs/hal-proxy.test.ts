@@ -46,7 +46,7 @@ describe('storage', () => {
   });
 
   test('a host refusal (oversized value) is an Error inside XS and stores nothing', async () => {
-    expect(await call('kvSet', 'big', 'x'.repeat(5000))).toMatch(/^refused: .*4000/);
+    expect(await call('kvSet', 'big', 'x'.repeat(5000))).toMatch(/^refused: .*exceeds 3999/);
     expect(xs.host.storage.kv.get('tour', 'big')).toBeUndefined();
     expect(await call('kvSet', 'small', 'ok')).toBe('stored');
   });

@@ -96,6 +96,7 @@ describe('XsnapWorker', () => {
     await expect(worker.evaluate('issueCommand(new TextEncoder().encode("ping").buffer)')).rejects.toThrow(
       /issueCommand\("ping"\) threw: Error: host exploded/,
     );
+    await expect(worker.evaluate('1')).rejects.toThrow(/host exploded/);
     await worker.close();
     expect(worker.running).toBe(false);
   });

@@ -33,6 +33,7 @@
 // a block with retained records is erased, a trim covering them is made durable elsewhere (the head's bitmap,
 // or trim markers and headers of newer blocks, which carry the trim state forward). A torn append does not
 // consume its seq: the append never returned, so nobody saw that number, and the next append reuses it.
+// A record damaged after it was committed (bit rot) reads as missing: a hole that `count` still includes.
 // Sequence numbers are u32; 2^32 appends is beyond any device's life.
 //
 // RAM: per block its serial and baseSeq, plus a read cursor; records are read from flash on demand.
@@ -84,6 +85,7 @@ export class RecordLog {
   #blockSize: number;
   #blockCount: number;
   #bitmapBytes: number;
+  #maxRecords: number;
   #dataStart: number;
   #serial: number[];
   #base: number[];
@@ -104,8 +106,8 @@ export class RecordLog {
     const blockSize = partition.blockSize;
     const blockCount = Math.floor(partition.byteLength / blockSize);
     if (blockCount < 2) throw new RangeError(`record log: needs at least 2 blocks, partition has ${blockCount}`);
-    const maxRecords = Math.floor((blockSize - BLOCK_HEADER) / RECORD_HEADER);
-    this.#bitmapBytes = align4(Math.ceil(maxRecords / 8));
+    this.#maxRecords = Math.floor((blockSize - BLOCK_HEADER) / RECORD_HEADER);
+    this.#bitmapBytes = align4(Math.ceil(this.#maxRecords / 8));
     this.#dataStart = BLOCK_HEADER + this.#bitmapBytes;
     if (blockSize < this.#dataStart + 2 * RECORD_HEADER) throw new RangeError(`record log: block size ${blockSize} too small`);
     this.#flash = partition;
@@ -430,11 +432,14 @@ export class RecordLog {
       if (slot.type === 'garbage') break;
       if (this.#validPayload(head, pos, slot)) {
         if (slot.kind === KIND_TRIM) trimmed = Math.max(trimmed, slot.seq);
-        else if (slot.seq === expected) expected++;
+        else if (slot.seq >= expected) expected = slot.seq + 1; // beyond: records before it were damaged
         else {
           closed = true; // a valid record out of sequence: corruption, write nothing more here
           break;
         }
+      } else if (slot.committed && slot.kind === KIND_DATA && slot.seq >= expected && slot.seq < expected + this.#maxRecords) {
+        // Committed, so its append completed, but damaged since: its seq was handed out and must not be reused.
+        expected = slot.seq + 1;
       }
       pos += slot.size;
     }

@@ -1,7 +1,8 @@
 // The key-value store (Moddable `Preference` / ESP-IDF NVS) in memory, optionally saved to a JSON file.
-// Enforces the device's limits so code that works here works on the ESP32: domain and key 1..15 bytes, values
-// up to 4000 bytes, numbers only as 32-bit integers, strings without NUL. Each set and delete is atomic: a
-// write cut by power loss (PowerRail) does not happen at all.
+// Enforces the same rules as the Moddable binding (hal/moddable/storage.ts) so code that works here works on the
+// ESP32: domain and key 1..15 printable ASCII characters; numbers only as 32-bit integers; strings without NUL
+// and at most 3999 UTF-8 bytes (NVS counts the terminating NUL in its 4000); ArrayBuffers at most 4000 bytes.
+// Each set and delete is atomic: a write cut by power loss (PowerRail) does not happen at all.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type KeyValueStore, KEY_MAX_LENGTH, type StoredValue, VALUE_MAX_BYTES } from '../../contract/storage.js';
 import { fromHex, toHex } from '../../../firmware/lib/hex.js';
@@ -129,11 +130,10 @@ function toSaved(value: StoredValue): SavedValue {
 }
 
 function checkName(what: string, name: string): void {
-  if (typeof name !== 'string' || name.length === 0)
-    throw new TypeError(`kv: ${what} must be a non-empty string`);
-  if (name.includes('\u0000')) throw new TypeError(`kv: ${what} "${name}" contains NUL`);
-  if (utf8Length(name) > KEY_MAX_LENGTH)
-    throw new RangeError(`kv: ${what} "${name}" is longer than ${KEY_MAX_LENGTH} bytes`);
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`kv: ${what} must be a non-empty string`);
+  if (name.length > KEY_MAX_LENGTH)
+    throw new RangeError(`kv: ${what} ${JSON.stringify(name)} is longer than ${KEY_MAX_LENGTH} characters`);
+  if (!/^[\x20-\x7e]+$/.test(name)) throw new RangeError(`kv: ${what} ${JSON.stringify(name)} must be printable ASCII`);
 }
 
 /** Validates a value and returns what to store (a private copy of an ArrayBuffer). */
@@ -148,7 +148,8 @@ function checkValue(domain: string, key: string, value: StoredValue): StoredValu
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw new TypeError(`kv: ${where}: strings cannot contain NUL`);
     const bytes = utf8Length(value);
-    if (bytes > VALUE_MAX_BYTES) throw new RangeError(`kv: ${where}: ${bytes} bytes exceeds ${VALUE_MAX_BYTES}`);
+    if (bytes > VALUE_MAX_BYTES - 1)
+      throw new RangeError(`kv: ${where}: string of ${bytes} UTF-8 bytes exceeds ${VALUE_MAX_BYTES - 1}`);
     return value;
   }
   if (value instanceof ArrayBuffer) {

@@ -23,7 +23,7 @@ interface CachedBundle {
 /** Returns script text for `XsnapWorker.evaluate`: no import/export left; the entry's exports on `__xsEntry`. */
 export async function bundleForXs(entry: string): Promise<string> {
   const entryPath = resolve(REPO_ROOT, entry);
-  const cacheFile = resolve(CACHE_DIR, `${sha256(`${esbuildVersion}\0${XS_TARGET}\0${entryPath}`)}.json`);
+  const cacheFile = bundleCacheFile(entry);
   const cached = readCache(cacheFile);
   if (cached && inputsUnchanged(cached)) return cached.code;
 
@@ -34,6 +34,7 @@ export async function bundleForXs(entry: string): Promise<string> {
       sourcefile: '<xs-entry>',
       loader: 'ts',
     },
+    absWorkingDir: REPO_ROOT, // metafile input paths are relative to this
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -58,6 +59,11 @@ export async function bundleForXs(entry: string): Promise<string> {
   }
   writeCache(cacheFile, { inputs, code });
   return code;
+}
+
+/** Where the bundle of `entry` is cached. */
+export function bundleCacheFile(entry: string): string {
+  return resolve(CACHE_DIR, `${sha256(`${esbuildVersion}\0${XS_TARGET}\0${resolve(REPO_ROOT, entry)}`)}.json`);
 }
 
 function readCache(file: string): CachedBundle | undefined {

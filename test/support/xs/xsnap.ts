@@ -177,7 +177,8 @@ export class XsnapWorker {
   }
 
   #crank(command: string, body: Uint8Array): Promise<CrankResult> {
-    if (this.#closing) return Promise.reject(new Error(`XS worker "${this.name}" is closing`));
+    const refusal = this.#exited ?? this.#fatal ?? (this.#closing ? new Error(`XS worker "${this.name}" is closing`) : undefined);
+    if (refusal) return Promise.reject(refusal);
     const run = async (): Promise<CrankResult> => {
       if (this.#exited) throw this.#exited;
       const result = new Promise<CrankResult>((resolve, reject) => {

@@ -1,0 +1,47 @@
+// The HAL on the Moddable SDK: builds every service the contract names (hal/contract/index.ts).
+import type { Board, Hal } from '../contract/index.js';
+import { ModdableCrypto } from './crypto.js';
+import { createDevice } from './device.js';
+import { Mqtt419Transport } from './mqtt.js';
+import type { Mqtt419Network } from './mqtt.js';
+import { mqttNetwork } from './network.js';
+import { ModdableStorage } from './storage.js';
+import { ModdableSystem, traceLog } from './system.js';
+import type { LogLevel } from './system.js';
+import { xsTextCodec } from './text.js';
+import { SystemWallClock, TicksClock, createTimers } from './time.js';
+
+export interface ModdableHalOptions {
+  board: Board;
+  /** Usually the Wi-Fi MAC as hex. */
+  hardwareId: string;
+  firmwareVersion: string;
+  log?: (level: LogLevel, message: string) => void;
+  /** Defaults to device.network.mqtt with the DHCP DNS servers first. */
+  network?: Mqtt419Network;
+}
+
+export function createModdableHal(options: ModdableHalOptions): Hal {
+  const log = options.log ?? traceLog;
+  const clock = new TicksClock();
+  const timers = createTimers(log);
+  const storage = new ModdableStorage(log);
+  const system = new ModdableSystem({
+    hardwareId: options.hardwareId,
+    firmwareVersion: options.firmwareVersion,
+    timers,
+    clock,
+    kv: storage.kv,
+    log,
+  });
+  return Object.freeze({
+    device: createDevice(options.board),
+    clock,
+    wallClock: new SystemWallClock(),
+    timers,
+    storage,
+    mqtt: new Mqtt419Transport({ network: options.network ?? mqttNetwork(), timers, codec: xsTextCodec, log }),
+    crypto: new ModdableCrypto(xsTextCodec),
+    system,
+  });
+}

@@ -1,0 +1,72 @@
+// Subject-wise cross-validation of the fall classifier: each fold trains on some subjects and is scored
+// on subjects it has never seen. Prints per-fold and pooled figures per dataset.
+//
+//   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] FILE.jsonl.gz...
+// Without --folds: leave one subject out.
+import { Command } from 'commander';
+import { loadCandidates, type RecordingCandidates } from './candidates.js';
+import { recordingScore, trainModel, type TrainOptions } from './stumps.js';
+import { percent, summarize, type Outcome } from './metrics.js';
+
+export interface FoldResult {
+  subjects: string[];
+  threshold: number;
+  outcomes: (Outcome & { dataset: string; subject: string; id: string })[];
+}
+
+/** Assigns subjects to k folds round-robin in sorted order (k = number of subjects: leave one out). */
+export function subjectFolds(subjects: string[], k: number): string[][] {
+  const sorted = [...new Set(subjects)].sort();
+  const folds: string[][] = Array.from({ length: Math.min(k, sorted.length) }, () => []);
+  sorted.forEach((s, i) => folds[i % folds.length].push(s));
+  return folds;
+}
+
+export function crossValidate(recordings: RecordingCandidates[], k: number, options: Partial<TrainOptions> = {}): FoldResult[] {
+  const results: FoldResult[] = [];
+  for (const held of subjectFolds(recordings.map((r) => r.subject), k)) {
+    const heldSet = new Set(held);
+    const model = trainModel(recordings.filter((r) => !heldSet.has(r.subject)), options);
+    const outcomes = recordings.filter((r) => heldSet.has(r.subject)).map((r) => ({
+      dataset: r.dataset, subject: r.subject, id: r.id, fall: r.fall,
+      alerts: recordingScore(model, r) >= model.threshold ? 1 : 0,
+    }));
+    results.push({ subjects: held, threshold: model.threshold, outcomes });
+  }
+  return results;
+}
+
+function line(label: string, outcomes: Outcome[]): string {
+  const s = summarize(outcomes);
+  return `${label} recordings=${s.recordings} falls=${s.falls} adls=${s.adls} ` +
+    `sensitivity=${percent(s.sensitivity)} specificity=${percent(s.specificity)} missed=${s.falls - s.detected} false_alarms=${s.falseAlarms}`;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .argument('<files...>', 'recordings (.jsonl.gz)')
+    .option('--folds <k>', 'folds by subject (default: leave one subject out)', (v) => Number.parseInt(v, 10))
+    .option('--rounds <n>', 'boosting rounds', (v) => Number.parseInt(v, 10))
+    .option('--verbose', 'list the misclassified recordings')
+    .parse();
+  const opts = program.opts<{ folds?: number; rounds?: number; verbose?: boolean }>();
+  const recordings = await loadCandidates(program.args);
+  const k = opts.folds ?? new Set(recordings.map((r) => r.subject)).size;
+  const folds = crossValidate(recordings, k, opts.rounds ? { rounds: opts.rounds } : {});
+  const datasets = [...new Set(recordings.map((r) => r.dataset))];
+  for (const fold of folds) {
+    for (const d of datasets) {
+      const mine = fold.outcomes.filter((o) => o.dataset === d);
+      if (mine.length > 0) process.stdout.write(`${line(`fold=${fold.subjects.join('+')} dataset=${d}`, mine)} threshold=${fold.threshold}\n`);
+    }
+  }
+  const all = folds.flatMap((f) => f.outcomes);
+  for (const d of datasets) process.stdout.write(`${line(`pooled dataset=${d}`, all.filter((o) => o.dataset === d))}\n`);
+  if (opts.verbose) {
+    for (const o of all) {
+      if (o.fall !== o.alerts > 0) process.stdout.write(`${o.fall ? 'missed' : 'false_alarm'} ${o.id}\n`);
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

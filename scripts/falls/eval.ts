@@ -1,0 +1,126 @@
+// Runs the firmware fall detector over recordings and prints one line per file:
+//   dataset=<name> recordings=<n> falls=<f> adls=<a> sensitivity=<pct> specificity=<pct> false_alerts=<k> computrons_per_sample=<c>
+// Every recording runs on the real XS engine (the device's engine): its alerts give the figures and its
+// computrons the cost per sample. With --node, or when XS cannot start, the same code runs on Node and the
+// cost is printed as n/a.
+//
+//   npm run eval:falls -- [--node] [--verbose] FILE.jsonl.gz...
+import { Command } from 'commander';
+import { readRecordings, type Recording } from './recordings.js';
+import { percent, summarize, type Outcome } from './metrics.js';
+import { XsSession } from '../../test/support/xs/session.js';
+import { detect } from './xs-detector.js';
+
+const XS_ENTRY = 'scripts/falls/xs-detector.ts';
+
+/** The same entry XS runs, run on Node. */
+export const detectOnNode = detect;
+
+export interface FileResult {
+  datasets: string[];
+  outcomes: (Outcome & { id: string })[];
+  /** NaN when not measured on XS. */
+  computronsPerSample: number;
+}
+
+export class XsDetector {
+  #session: XsSession;
+  #overhead: number;
+  private constructor(session: XsSession, overhead: number) {
+    this.#session = session;
+    this.#overhead = overhead;
+  }
+
+  static async start(): Promise<XsDetector> {
+    const session = await XsSession.start({ entry: XS_ENTRY, name: 'fall-eval', meteringLimit: 2e9 });
+    // The cost of constructing a detector and returning, measured once and taken off each recording.
+    const empty = await session.call<number>('detect', []);
+    return new XsDetector(session, empty.callComputrons);
+  }
+
+  /** Alerts raised, and computrons spent on the samples (detector construction excluded). */
+  async detect(samples: number[]): Promise<{ alerts: number; computrons: number }> {
+    const result = await this.#session.call<number>('detect', samples);
+    return { alerts: result.value, computrons: result.callComputrons - this.#overhead };
+  }
+
+  close(): Promise<void> {
+    return this.#session.close();
+  }
+}
+
+export async function evaluateFile(path: string, xs: XsDetector | undefined, onMismatch?: (r: Recording, xs: number, node: number) => void): Promise<FileResult> {
+  const datasets = new Set<string>();
+  const outcomes: FileResult['outcomes'] = [];
+  let computrons = 0, samples = 0;
+  for await (const recording of readRecordings(path)) {
+    datasets.add(recording.dataset);
+    let alerts: number;
+    if (xs) {
+      const run = await xs.detect(recording.samples);
+      alerts = run.alerts;
+      computrons += run.computrons;
+      samples += recording.samples.length / 3;
+      if (onMismatch) {
+        const node = detectOnNode(recording.samples);
+        if (node !== alerts) onMismatch(recording, alerts, node);
+      }
+    } else {
+      alerts = detectOnNode(recording.samples);
+    }
+    outcomes.push({ id: recording.id, fall: recording.fall, alerts });
+  }
+  return { datasets: [...datasets], outcomes, computronsPerSample: xs && samples > 0 ? computrons / samples : Number.NaN };
+}
+
+export function resultLine(result: FileResult): string {
+  const s = summarize(result.outcomes);
+  const cost = Number.isNaN(result.computronsPerSample) ? 'n/a' : result.computronsPerSample.toFixed(1);
+  const name = result.datasets.length > 0 ? result.datasets.join('+') : 'none';
+  return `dataset=${name} recordings=${s.recordings} falls=${s.falls} adls=${s.adls} ` +
+    `sensitivity=${percent(s.sensitivity)} specificity=${percent(s.specificity)} false_alerts=${s.falseAlerts} ` +
+    `computrons_per_sample=${cost}`;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .argument('<files...>', 'recordings in the shared format (.jsonl.gz or .jsonl)')
+    .option('--node', 'run on Node only (no computrons)')
+    .option('--check', 'also run each recording on Node and report any recording where the engines disagree')
+    .option('--verbose', 'list missed falls and recordings with false alerts')
+    .parse();
+  const opts = program.opts<{ node?: boolean; check?: boolean; verbose?: boolean }>();
+  let xs: XsDetector | undefined;
+  if (!opts.node) {
+    try {
+      xs = await XsDetector.start();
+    } catch (error) {
+      process.stderr.write(`eval:falls: XS engine unavailable, running on Node (${(error as Error).message})\n`);
+    }
+  }
+  let failed = false;
+  try {
+    for (const path of program.args) {
+      try {
+        const result = await evaluateFile(path, xs, opts.check
+          ? (r, onXs, onNode) => process.stderr.write(`engines disagree on ${r.id}: XS ${onXs} alerts, Node ${onNode}\n`)
+          : undefined);
+        process.stdout.write(`${resultLine(result)}\n`);
+        if (opts.verbose) {
+          for (const o of result.outcomes) {
+            if (o.fall && o.alerts === 0) process.stdout.write(`  missed ${o.id}\n`);
+            else if (o.fall ? o.alerts > 1 : o.alerts > 0) process.stdout.write(`  false_alerts=${o.fall ? o.alerts - 1 : o.alerts} ${o.id}\n`);
+          }
+        }
+      } catch (error) {
+        failed = true;
+        process.stderr.write(`eval:falls: ${path}: ${(error as Error).message}\n`);
+      }
+    }
+  } finally {
+    await xs?.close();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

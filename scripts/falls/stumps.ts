@@ -1,0 +1,165 @@
+// Trains the fall classifier: real AdaBoost over decision stumps, on candidate impacts.
+//
+// A recording is labelled, its candidates are not: in a fall recording only one candidate is the fall
+// (others are steps before it, or movements after). So training is multiple-instance: every candidate
+// of a daily-activity recording is a negative; a fall recording contributes its best candidate, chosen
+// first by the largest posture change, then by the current model's score, for a few rounds.
+// Each dataset weighs the same, and within it falls and activities weigh the same.
+import type { ImpactFeatures } from '../../firmware/sensing/impact-features.js';
+import { featureNames, scoreImpact, type FallModel, type FeatureName, type Stump } from '../../firmware/sensing/fall-model.js';
+
+export interface LabelledCandidates {
+  dataset: string;
+  subject: string;
+  fall: boolean;
+  candidates: ImpactFeatures[];
+}
+
+export interface TrainOptions {
+  rounds: number;
+  /** Candidate split points per feature (quantiles of the training data). */
+  splits: number;
+  milRounds: number;
+  /** Largest magnitude of a stump's output: keeps any one rule from dominating. */
+  clip: number;
+  features: readonly FeatureName[];
+}
+
+export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
+  rounds: 30,
+  splits: 40,
+  milRounds: 3,
+  clip: 2,
+  features: featureNames,
+});
+
+interface Sample { values: number[]; positive: boolean; weight: number }
+
+function splitPoints(samples: Sample[], feature: number, count: number): number[] {
+  const values = samples.map((s) => s.values[feature]).sort((a, b) => a - b);
+  const points = new Set<number>();
+  for (let k = 1; k <= count; k++) {
+    const q = 0.02 + (0.96 * (k - 1)) / Math.max(1, count - 1);
+    // Integer split points: every feature is in milli-g, samples or degrees, where 1 is below noise.
+    points.add(Math.round(values[Math.min(values.length - 1, Math.floor(q * values.length))]));
+  }
+  return [...points].sort((a, b) => a - b);
+}
+
+function boost(samples: Sample[], o: TrainOptions): Stump[] {
+  const nf = o.features.length;
+  const points = o.features.map((_, j) => splitPoints(samples, j, o.splits));
+  // bin[i][j] = how many split points of feature j sample i reaches (value >= point).
+  const bins = samples.map((s) => s.values.map((v, j) => {
+    let b = 0;
+    while (b < points[j].length && v >= points[j][b]) b++;
+    return b;
+  }));
+  const margin = new Float64Array(samples.length);
+  const stumps: Stump[] = [];
+  const eps = 1e-3;
+  for (let round = 0; round < o.rounds; round++) {
+    const w = samples.map((s, i) => s.weight * Math.exp(s.positive ? -margin[i] : margin[i]));
+    const total = w.reduce((a, b) => a + b, 0);
+    let best = { z: Infinity, feature: 0, point: 0, below: 0, above: 0 };
+    for (let j = 0; j < nf; j++) {
+      const k = points[j].length + 1;
+      const pos = new Float64Array(k);
+      const neg = new Float64Array(k);
+      for (let i = 0; i < samples.length; i++) {
+        if (samples[i].positive) pos[bins[i][j]] += w[i] / total;
+        else neg[bins[i][j]] += w[i] / total;
+      }
+      const posAll = pos.reduce((a, b) => a + b, 0);
+      const negAll = neg.reduce((a, b) => a + b, 0);
+      let posBelow = 0, negBelow = 0;
+      for (let p = 0; p < points[j].length; p++) {
+        // Below split point p: bins 0..p.
+        posBelow += pos[p];
+        negBelow += neg[p];
+        const posAbove = posAll - posBelow, negAbove = negAll - negBelow;
+        const z = 2 * (Math.sqrt(posBelow * negBelow) + Math.sqrt(posAbove * negAbove));
+        if (z < best.z) {
+          best = {
+            z, feature: j, point: points[j][p],
+            below: 0.5 * Math.log((posBelow + eps) / (negBelow + eps)),
+            above: 0.5 * Math.log((posAbove + eps) / (negAbove + eps)),
+          };
+        }
+      }
+    }
+    const clip = (v: number) => Math.round(Math.max(-o.clip, Math.min(o.clip, v)) * 1000) / 1000;
+    const stump: Stump = { feature: o.features[best.feature], threshold: best.point, below: clip(best.below), above: clip(best.above) };
+    stumps.push(stump);
+    for (let i = 0; i < samples.length; i++) {
+      margin[i] += samples[i].values[best.feature] < stump.threshold ? stump.below : stump.above;
+    }
+  }
+  return stumps;
+}
+
+/** Best score of each recording: the recording raises an alert when it reaches the model's threshold. */
+export function recordingScore(model: Pick<FallModel, 'stumps'>, recording: LabelledCandidates): number {
+  let best = -Infinity;
+  for (const c of recording.candidates) best = Math.max(best, scoreImpact({ ...model, threshold: 0 }, c));
+  return best;
+}
+
+/**
+ * Picks the score threshold that maximizes, over datasets, the worst of sensitivity and specificity on
+ * the training recordings; among equally good thresholds it takes the middle of the range, for margin.
+ */
+export function chooseThreshold(scores: number[], recordings: LabelledCandidates[]): number {
+  const finite = scores.filter(Number.isFinite);
+  const values = [...new Set(finite)].sort((a, b) => a - b);
+  const cuts = values.map((v, i) => (i === 0 ? v - 0.5 : (v + values[i - 1]) / 2)).concat([values[values.length - 1] + 0.5]);
+  const datasets = [...new Set(recordings.map((r) => r.dataset))];
+  let bestWorst = -1;
+  let bestCuts: number[] = [];
+  for (const cut of cuts) {
+    let worst = 1;
+    for (const d of datasets) {
+      let falls = 0, hits = 0, adls = 0, quiet = 0;
+      recordings.forEach((r, i) => {
+        if (r.dataset !== d) return;
+        if (r.fall) { falls++; if (scores[i] >= cut) hits++; } else { adls++; if (!(scores[i] >= cut)) quiet++; }
+      });
+      if (falls > 0) worst = Math.min(worst, hits / falls);
+      if (adls > 0) worst = Math.min(worst, quiet / adls);
+    }
+    if (worst > bestWorst + 1e-12) { bestWorst = worst; bestCuts = [cut]; }
+    else if (Math.abs(worst - bestWorst) <= 1e-12) bestCuts.push(cut);
+  }
+  const mid = (bestCuts[0] + bestCuts[bestCuts.length - 1]) / 2;
+  return Math.round(mid * 1000) / 1000;
+}
+
+export function trainModel(recordings: LabelledCandidates[], options: Partial<TrainOptions> = {}): FallModel {
+  const o = { ...trainDefaults, ...options };
+  const withCandidates = recordings.filter((r) => r.candidates.length > 0);
+  const datasets = [...new Set(withCandidates.map((r) => r.dataset))];
+  const vector = (c: ImpactFeatures) => o.features.map((name) => c[name]);
+  let stumps: Stump[] | undefined;
+  for (let round = 0; round < o.milRounds; round++) {
+    const samples: Sample[] = [];
+    for (const d of datasets) {
+      const mine = withCandidates.filter((r) => r.dataset === d);
+      const falls = mine.filter((r) => r.fall);
+      const negatives = mine.filter((r) => !r.fall).reduce((n, r) => n + r.candidates.length, 0);
+      for (const r of falls) {
+        const pick = stumps === undefined
+          ? r.candidates.reduce((a, b) => (b.angleDeg > a.angleDeg ? b : a))
+          : r.candidates.reduce((a, b) => (scoreImpact({ stumps: stumps!, threshold: 0 }, b) > scoreImpact({ stumps: stumps!, threshold: 0 }, a) ? b : a));
+        samples.push({ values: vector(pick), positive: true, weight: 1 / falls.length });
+      }
+      for (const r of mine) {
+        if (r.fall) continue;
+        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: 1 / negatives });
+      }
+    }
+    stumps = boost(samples, o);
+  }
+  const model = { stumps: stumps ?? [], threshold: 0 };
+  const scores = recordings.map((r) => recordingScore(model, r));
+  return { stumps: model.stumps, threshold: chooseThreshold(scores, recordings) };
+}

@@ -1,0 +1,13 @@
+// Entry run on the real XS engine by eval.ts: the firmware detector over one recording's samples.
+// ECMAScript only (it is bundled for xsnap).
+import { FallDetector } from '../../firmware/sensing/fall-detector.js';
+
+/** Pushes interleaved x, y, z samples through a new detector; returns how many alerts it raised. */
+export function detect(samples: number[]): number {
+  const detector = new FallDetector();
+  let alerts = 0;
+  for (let i = 0; i + 2 < samples.length; i += 3) {
+    if (detector.push(samples[i], samples[i + 1], samples[i + 2]) !== undefined) alerts++;
+  }
+  return alerts;
+}

@@ -1,0 +1,112 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { FallDetector, fallDetectorDefaults, type FallAlert } from '../../firmware/sensing/fall-detector.js';
+import { ImpactFinder, type ImpactFeatures } from '../../firmware/sensing/impact-features.js';
+import { fall, random, randomRotation, rotate, sittingDown, walking, type Trace } from './synthetic.js';
+
+function run(trace: Trace, detector = new FallDetector()): FallAlert[] {
+  const alerts: FallAlert[] = [];
+  for (let i = 0; i < trace.length; i += 3) {
+    const alert = detector.push(trace[i], trace[i + 1], trace[i + 2]);
+    if (alert) alerts.push(alert);
+  }
+  return alerts;
+}
+
+function features(trace: Trace): ImpactFeatures[] {
+  const finder = new ImpactFinder();
+  const out: ImpactFeatures[] = [];
+  for (let i = 0; i < trace.length; i += 3) {
+    const f = finder.push(trace[i], trace[i + 1], trace[i + 2]);
+    if (f) out.push({ ...f });
+  }
+  return out;
+}
+
+describe('FallDetector on synthetic signals', () => {
+  test('a fall (walk, free fall, impact, lying still) raises exactly one alert, after the wait', () => {
+    const trace = fall();
+    const alerts = run(trace);
+    expect(alerts).toHaveLength(1);
+    const impact = 100 + 200 + 20 + 1; // still, walking, falling, then the impact's peak
+    expect(Math.abs(alerts[0].impactSample - impact)).toBeLessThanOrEqual(2);
+    expect(alerts[0].delaySamples).toBe(fallDetectorDefaults.postSamples);
+    expect(alerts[0].angleDeg).toBeGreaterThan(70);
+    expect(alerts[0].peakMg).toBeGreaterThan(3000);
+  });
+
+  test('walking with hard heel strikes gives candidates but no alert', () => {
+    const detector = new FallDetector();
+    expect(run(walking(), detector)).toEqual([]);
+    expect(detector.candidates).toBeGreaterThan(10);
+  });
+
+  test('sitting down with a thump raises no alert', () => {
+    expect(run(sittingDown())).toEqual([]);
+  });
+
+  test('two falls within the refractory period give one alert; after it, a second alert', () => {
+    const twice = [...fall(4, 4), ...fall(5, 4)];
+    expect(run(twice)).toHaveLength(1);
+    const short = new FallDetector({ refractorySamples: 100 });
+    expect(run(twice, short)).toHaveLength(2);
+  });
+
+  test('the verdict and the features do not depend on how the sensor is mounted', () => {
+    const rnd = random(42);
+    const base = { fall: features(fall(7)), walk: features(walking(8, 20)), sit: features(sittingDown(9)) };
+    for (let k = 0; k < 12; k++) {
+      const r = randomRotation(rnd);
+      expect(run(rotate(fall(7), r))).toHaveLength(1);
+      expect(run(rotate(walking(8, 20), r))).toHaveLength(0);
+      expect(run(rotate(sittingDown(9), r))).toHaveLength(0);
+      const turned = features(rotate(fall(7), r));
+      expect(turned).toHaveLength(base.fall.length);
+      turned.forEach((f, i) => {
+        const b = base.fall[i];
+        // Rounding the rotated samples to whole milli-g moves magnitudes by a few milli-g at most.
+        expect(Math.abs(f.peakMg - b.peakMg)).toBeLessThanOrEqual(3);
+        expect(Math.abs(f.angleDeg - b.angleDeg)).toBeLessThan(1);
+        expect(Math.abs(f.postActivityMg - b.postActivityMg)).toBeLessThan(2);
+      });
+      expect(features(rotate(sittingDown(9), r)).length).toBe(base.sit.length);
+    }
+  });
+
+  test('bad options are refused with a reason', () => {
+    expect(() => new FallDetector({ impactMg: -1 })).toThrow(/impactMg/);
+    expect(() => new FallDetector({ restSamples: 500 })).toThrow(/restSamples/);
+    expect(() => new FallDetector({ refractorySamples: Number.NaN })).toThrow(/refractorySamples/);
+    expect(() => new FallDetector({ model: { stumps: [{ feature: 'nope' as never, threshold: 1, below: 0, above: 1 }], threshold: 0 } }))
+      .toThrow(/unknown feature/);
+  });
+
+  test('non-finite or out-of-range samples do not break it', () => {
+    const detector = new FallDetector();
+    for (let i = 0; i < 500; i++) detector.push(i % 7 === 0 ? Number.NaN : 1e9, -1e9, Number.POSITIVE_INFINITY);
+    expect(run(fall(), detector)).toHaveLength(1);
+  });
+});
+
+describe('FallDetector memory', () => {
+  test('1e5 samples with hundreds of candidate impacts do not grow the heap', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const detector = new FallDetector();
+    const activity = [...walking(11, 30), ...fall(12, 10), ...sittingDown(13)];
+    const pushSamples = (count: number) => {
+      for (let n = 0, i = 0; n < count; n++, i = (i + 3) % activity.length) {
+        detector.push(activity[i], activity[i + 1], activity[i + 2]);
+      }
+    };
+    pushSamples(20_000); // warm up: JIT, and every code path has run
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    pushSamples(100_000);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(detector.candidates).toBeGreaterThan(300);
+    // A retained object per sample would be megabytes; per candidate, well over this bound.
+    expect(grown).toBeLessThan(64 * 1024);
+  });
+});

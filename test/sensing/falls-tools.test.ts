@@ -1,0 +1,112 @@
+// The host-side tools: the recording loader, the figures, the trainer, subject folds and the eval line.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readRecordings, RecordingFormatError, type Recording } from '../../scripts/falls/recordings.js';
+import { summarize } from '../../scripts/falls/metrics.js';
+import { subjectFolds } from '../../scripts/falls/cross-validate.js';
+import { recordingScore, trainModel, type LabelledCandidates } from '../../scripts/falls/stumps.js';
+import { evaluateFile, resultLine, XsDetector } from '../../scripts/falls/eval.js';
+import { emptyImpactFeatures } from '../../firmware/sensing/impact-features.js';
+import { fall, sittingDown, walking } from './synthetic.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'falls-'));
+
+function recording(id: string, subject: string, isFall: boolean, samples: number[]): Recording {
+  return { id, dataset: 'Synthetic', subject, activity: isFall ? 'F01' : 'D01', fall: isFall, placement: 'waist', hz: 50, unit: 'mg', samples };
+}
+
+function writeGz(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, gzipSync(lines.join('\n') + '\n'));
+  return path;
+}
+
+async function collect(path: string): Promise<Recording[]> {
+  const out: Recording[] = [];
+  for await (const r of readRecordings(path)) out.push(r);
+  return out;
+}
+
+const synthetic = [
+  recording('A/fall1', 'A', true, fall(1)),
+  recording('A/walk', 'A', false, walking(2, 20)),
+  recording('B/fall2', 'B', true, fall(3)),
+  recording('B/sit', 'B', false, sittingDown(4)),
+];
+
+describe('recording loader', () => {
+  test('streams gzipped JSON lines into recordings, skipping blank lines', async () => {
+    const path = writeGz('ok.jsonl.gz', [...synthetic.map((r) => JSON.stringify(r)), '']);
+    const got = await collect(path);
+    expect(got.map((r) => r.id)).toEqual(synthetic.map((r) => r.id));
+    expect(got[0].samples).toEqual(synthetic[0].samples);
+  });
+
+  test('a bad line is an error naming the file and line', async () => {
+    const path = writeGz('bad.jsonl.gz', [JSON.stringify(synthetic[0]), '{"id": 1']);
+    await expect(collect(path)).rejects.toThrow(/bad\.jsonl\.gz:2: invalid JSON/);
+    const wrongRate = writeGz('rate.jsonl.gz', [JSON.stringify({ ...synthetic[0], hz: 200 })]);
+    await expect(collect(wrongRate)).rejects.toThrow(RecordingFormatError);
+    const ragged = writeGz('ragged.jsonl.gz', [JSON.stringify({ ...synthetic[0], samples: [1, 2] })]);
+    await expect(collect(ragged)).rejects.toThrow(/triples/);
+  });
+});
+
+describe('figures', () => {
+  test('sensitivity, specificity and false alerts per recording', () => {
+    const s = summarize([
+      { fall: true, alerts: 1 }, { fall: true, alerts: 3 }, { fall: true, alerts: 0 },
+      { fall: false, alerts: 0 }, { fall: false, alerts: 2 },
+    ]);
+    expect(s).toMatchObject({ recordings: 5, falls: 3, adls: 2, detected: 2, falseAlarms: 1, falseAlerts: 4 });
+    expect(s.sensitivity).toBeCloseTo(66.667, 2);
+    expect(s.specificity).toBe(50);
+  });
+});
+
+describe('training tools', () => {
+  test('subject folds cover every subject once', () => {
+    const folds = subjectFolds(['S3', 'S1', 'S2', 'S1', 'S4', 'S5'], 2);
+    expect(folds).toEqual([['S1', 'S3', 'S5'], ['S2', 'S4']]);
+    expect(subjectFolds(['a', 'b'], 5)).toEqual([['a'], ['b']]);
+  });
+
+  test('the trainer separates falls from activities on a clear feature and picks a threshold between them', () => {
+    const candidate = (angleDeg: number, postActivityMg: number) => ({ ...emptyImpactFeatures(), angleDeg, postActivityMg, peakMg: 3000 });
+    const recordings: LabelledCandidates[] = [];
+    for (let i = 0; i < 40; i++) {
+      recordings.push({ dataset: 'D', subject: `S${i % 4}`, fall: true, candidates: [candidate(60 + i, 5), candidate(2, 400)] });
+      recordings.push({ dataset: 'D', subject: `S${i % 4}`, fall: false, candidates: [candidate(i % 20, 300 - i)] });
+    }
+    const model = trainModel(recordings, { rounds: 5 });
+    const detected = recordings.map((r) => recordingScore(model, r) >= model.threshold);
+    expect(detected).toEqual(recordings.map((r) => r.fall));
+  });
+});
+
+describe('eval', () => {
+  test('prints the one-line summary for a file (on Node)', async () => {
+    const path = writeGz('eval.jsonl.gz', synthetic.map((r) => JSON.stringify(r)));
+    const result = await evaluateFile(path, undefined);
+    expect(resultLine(result)).toBe(
+      'dataset=Synthetic recordings=4 falls=2 adls=2 sensitivity=100.00 specificity=100.00 false_alerts=0 computrons_per_sample=n/a');
+  });
+
+  test('on the real XS engine: same alerts, and computrons per sample', async () => {
+    const path = writeGz('eval-xs.jsonl.gz', synthetic.map((r) => JSON.stringify(r)));
+    const xs = await XsDetector.start();
+    try {
+      const mismatches: string[] = [];
+      const result = await evaluateFile(path, xs, (r) => mismatches.push(r.id));
+      expect(mismatches).toEqual([]);
+      expect(result.outcomes.map((o) => o.alerts)).toEqual([1, 0, 1, 0]);
+      expect(result.computronsPerSample).toBeGreaterThan(20);
+      expect(result.computronsPerSample).toBeLessThan(5000);
+      expect(resultLine(result)).toMatch(/ computrons_per_sample=\d+\.\d$/);
+    } finally {
+      await xs.close();
+    }
+  });
+});
