@@ -3,6 +3,17 @@ import type { SimDevice } from './device.js';
 
 export const COMMAND_HELP = 'k N cut network · u N restore network · r N restart · e N [type] queue an event · q quit';
 
+/** Help for the commands of the device kinds present. */
+export function kindHelp(devices: readonly SimDevice[]): string {
+  const seen = new Map<string, string>();
+  for (const device of devices) {
+    for (const [verb, command] of Object.entries(device.kind.commands ?? {})) {
+      seen.set(`${device.kind.model} ${verb}`, `${verb} N ${command.args} ${command.help} (${device.kind.model})`.replace(/\s+/g, ' '));
+    }
+  }
+  return [...seen.values()].join(' · ');
+}
+
 export function runCommand(line: string, devices: readonly SimDevice[], quit: () => void): string {
   const [verb = '', target, ...rest] = line.trim().split(/\s+/);
   if (verb === '') return '';
@@ -10,8 +21,10 @@ export function runCommand(line: string, devices: readonly SimDevice[], quit: ()
     quit();
     return 'quitting';
   }
-  if (verb === 'h' || verb === 'help' || verb === '?') return COMMAND_HELP;
-  if (!['k', 'u', 'r', 'e'].includes(verb)) return `unknown command "${verb}": ${COMMAND_HELP}`;
+  const extra = kindHelp(devices);
+  if (verb === 'h' || verb === 'help' || verb === '?') return extra ? `${COMMAND_HELP} · ${extra}` : COMMAND_HELP;
+  const kindVerb = devices.some((device) => device.kind.commands?.[verb] !== undefined);
+  if (!['k', 'u', 'r', 'e'].includes(verb) && !kindVerb) return `unknown command "${verb}": ${COMMAND_HELP}${extra ? ` · ${extra}` : ''}`;
   const chosen = target === 'all' ? devices : devices.filter((device) => String(device.index) === target);
   if (chosen.length === 0) return `no device "${target ?? ''}" (1–${devices.length} or all)`;
   const done: string[] = [];
@@ -36,6 +49,8 @@ export function runCommand(line: string, devices: readonly SimDevice[], quit: ()
           done.push(`${device.id}: queued event #${seq} ${type}`);
           break;
         }
+        default:
+          done.push(`${device.id}: ${device.kindCommand(verb, rest)}`);
       }
     } catch (error) {
       done.push(`${device.id}: ${error instanceof Error ? error.message : String(error)}`);

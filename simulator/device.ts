@@ -1,11 +1,11 @@
 // One simulated terminal. Its storage is the only thing that survives a restart: each boot gets a new host Hal
 // (real-time clock, virtual IO, its own mqtt.js transport) and a new device runtime, as a real reboot would.
 import type { ResetReason } from '../hal/contract/system.js';
-import { simBoard } from '../hal/boards/sim.js';
 import { createHostHal, HostMqttTransport, RealTimeClock, type HostHal, type LogLevel } from '../hal/host/index.js';
 import type { HostStorage } from '../hal/host/storage/index.js';
 import { DeviceRuntime, type RuntimeState } from '../firmware/runtime/device-runtime.js';
 import { writeProvisioning } from '../firmware/runtime/provisioning.js';
+import type { AnyDeviceKind } from './kinds/kind.js';
 
 /** How long the simulated chip takes to come back after a reset, in virtual ms. */
 const REBOOT_MS = 1500;
@@ -20,7 +20,7 @@ export interface SimDeviceOptions {
   brokerPort: number;
   storage: HostStorage;
   speed: number;
-  model?: string;
+  kind: AnyDeviceKind;
   /** Receives the device's log lines and the simulator's notes about it. */
   log: (device: SimDevice, level: LogLevel, message: string) => void;
 }
@@ -31,6 +31,9 @@ export class SimDevice {
   readonly index: number;
   readonly id: string;
   readonly storage: HostStorage;
+  readonly kind: AnyDeviceKind;
+  /** The physical world around the device (door, cards, wearer): it outlives reboots. */
+  readonly world: unknown;
   #options: SimDeviceOptions;
   #hal: HostHal | undefined;
   #transport: HostMqttTransport | undefined;
@@ -46,6 +49,8 @@ export class SimDevice {
     this.index = options.index;
     this.id = options.device;
     this.storage = options.storage;
+    this.kind = options.kind;
+    this.world = options.kind.createWorld();
     writeProvisioning(options.storage.kv, {
       site: options.site,
       device: options.device,
@@ -97,7 +102,7 @@ export class SimDevice {
     transport.setNetworkUp(this.#networkUp);
     const hal = createHostHal({
       storage: this.storage,
-      board: simBoard,
+      board: this.kind.board,
       clock,
       transport,
       system: {
@@ -110,9 +115,10 @@ export class SimDevice {
     });
     this.#hal = hal;
     this.#transport = transport;
-    const runtime = new DeviceRuntime({ hal, model: this.#options.model ?? 'generic' });
-    this.#runtime = runtime;
     try {
+      const app = this.kind.boot(hal, this.world);
+      const runtime = new DeviceRuntime({ hal, model: this.kind.model, ...(app ? { app } : {}) });
+      this.#runtime = runtime;
       runtime.start();
     } catch (error) {
       this.#panic(error);
@@ -143,6 +149,18 @@ export class SimDevice {
   emit(type: string, data: Record<string, unknown> = {}): number {
     if (!this.#runtime || this.state === 'rebooting' || this.state === 'crashed') throw new Error(`${this.id} is not running`);
     return this.#runtime.emit(type, data);
+  }
+
+  /** Runs one of the kind's own commands (e.g. `card`, `press`) on this device's world. */
+  kindCommand(verb: string, args: readonly string[]): string {
+    const command = this.kind.commands?.[verb];
+    if (!command) throw new Error(`a ${this.kind.model} has no "${verb}" command`);
+    return command.run(this.world, args);
+  }
+
+  /** Live state of the world for the table, if the kind tells. */
+  describe(): string {
+    return this.kind.describe?.(this.world) ?? '';
   }
 
   /** Powers the device off for good. */

@@ -1,7 +1,7 @@
 // What the simulator shows. On a terminal: a status table redrawn in place, recent notes below it and a command
 // line. Otherwise (a pipe, a CI log): one line per change.
 import type { Writable } from 'node:stream';
-import { COMMAND_HELP } from './commands.js';
+import { COMMAND_HELP, kindHelp } from './commands.js';
 import type { SimDevice } from './device.js';
 import type { DeviceRow, Monitor, MonitorUpdate } from './monitor.js';
 
@@ -142,7 +142,8 @@ class TableDisplay implements Display {
     ];
     const fitted = lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
     let text = '\x1b[H' + fitted.map((line) => `${line}\x1b[K\n`).join('');
-    if (prompt) text += `\x1b[K\ncommands: ${COMMAND_HELP}\x1b[K\n> ${this.#input}\x1b[K\x1b[J`;
+    const extra = kindHelp(this.#context.devices);
+    if (prompt) text += `\x1b[K\ncommands: ${COMMAND_HELP}${extra ? `\x1b[K\n          ${extra}` : ''}\x1b[K\n> ${this.#input}\x1b[K\x1b[J`;
     else text += '\x1b[J';
     this.#output.write(text);
   }
@@ -150,7 +151,7 @@ class TableDisplay implements Display {
 
 function table(context: DisplayContext): string[] {
   // Platform view (from MQTT) first, then the device's own view (RUNTIME, QUEUED, NET); the widest column last.
-  const header = ['#', 'DEVICE', 'STATUS', 'BOOT', 'UPTIME', 'OUTBOX', 'RECONN', 'BAD', 'RUNTIME', 'QUEUED', 'NET', 'LAST EVENT'];
+  const header = ['#', 'DEVICE', 'MODEL', 'STATUS', 'BOOT', 'UPTIME', 'OUTBOX', 'RECONN', 'BAD', 'RUNTIME', 'QUEUED', 'NET', 'HARDWARE', 'LAST EVENT'];
   const rows: string[][] = [];
   const seen = new Set<string>();
   for (const device of context.devices) {
@@ -171,6 +172,7 @@ function rowCells(index: string, row: DeviceRow | undefined, id: string, device:
   return [
     index,
     id,
+    device?.kind.model ?? row?.model ?? '-',
     row?.status ?? '-',
     row?.boot === undefined ? '-' : String(row.boot),
     formatUptime(row?.up),
@@ -180,6 +182,7 @@ function rowCells(index: string, row: DeviceRow | undefined, id: string, device:
     device?.state ?? '-',
     device?.queued === undefined ? '-' : String(device.queued),
     device === undefined ? '-' : device.networkUp ? 'up' : 'DOWN',
+    device?.describe() || '-',
     event,
   ];
 }

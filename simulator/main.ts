@@ -1,5 +1,6 @@
 // `npm start`: the desktop simulator. See `npm start -- --help`.
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_FLEET, DEVICE_KINDS } from './kinds/index.js';
 import { startSimulator } from './simulator.js';
 
 function integer(min: number, max: number) {
@@ -20,7 +21,8 @@ const program = new Command()
   .name('npm start --')
   .description('Runs simulated community terminals (the real device runtime on the host HAL) against an MQTT broker and shows their live status.\n'
     + 'Commands while running: k N cut network · u N restore · r N restart · e N [type] queue an event · q quit (N = device number or "all").')
-  .option('-n, --devices <count>', 'number of devices', integer(1, 999), 3)
+  .option('-f, --fleet <list>', `device kinds and counts, e.g. "door-reader:2,sos-button" (default "${DEFAULT_FLEET}"; kinds: ${Object.keys(DEVICE_KINDS).join(', ')})`)
+  .option('-n, --devices <count>', 'shorthand for a fleet of this many generic devices', integer(1, 999))
   .option('-s, --site <id>', 'site id the devices are provisioned with', 'demo')
   .option('-p, --port <port>', 'port of the embedded broker on 127.0.0.1 (0: any free port)', integer(0, 65535), 1883)
   .option('-b, --broker <url>', 'use this external broker (mqtt://host:port) instead of the embedded one')
@@ -33,15 +35,16 @@ const program = new Command()
 
 program.parse();
 const options = program.opts<{
-  devices: number; site: string; port: number; broker?: string; speed: number; duration?: number;
+  fleet?: string; devices?: number; site: string; port: number; broker?: string; speed: number; duration?: number;
   dataDir?: string; healthInterval: number; tty: boolean;
 }>();
 
 try {
   const tty = options.tty && process.stdout.isTTY === true;
   const simulator = await startSimulator({
-    devices: options.devices,
     site: options.site,
+    ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
+    ...(options.devices === undefined ? {} : { devices: options.devices }),
     port: options.port,
     speed: options.speed,
     healthIntervalS: options.healthInterval,

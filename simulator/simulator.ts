@@ -10,13 +10,13 @@ import { runCommand } from './commands.js';
 import { SimDevice } from './device.js';
 import { createDisplay, type Display } from './display.js';
 import { attachInput } from './input.js';
+import { DEFAULT_FLEET, parseFleet } from './kinds/index.js';
 import { Monitor } from './monitor.js';
 
-/** Outbox partition per device: 16 erase blocks of 4 KiB. */
-const OUTBOX_BYTES = 64 * 1024;
-
 export interface SimulatorOptions {
-  /** Default 3. */
+  /** Which devices, e.g. "door-reader:2,sos-button". Default DEFAULT_FLEET. */
+  fleet?: string;
+  /** Shorthand for a fleet of this many generic devices. */
   devices?: number;
   /** Default "demo". */
   site?: string;
@@ -53,11 +53,13 @@ export interface Simulator {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const count = options.devices ?? 3;
+  if (options.fleet !== undefined && options.devices !== undefined) throw new RangeError('give either a fleet or a device count, not both');
+  const fleet = parseFleet(options.fleet ?? (options.devices === undefined ? DEFAULT_FLEET : `generic:${options.devices}`));
+  const count = fleet.reduce((sum, entry) => sum + entry.count, 0);
   const site = options.site ?? 'demo';
   const speed = options.speed ?? 1;
   const healthIntervalS = options.healthIntervalS ?? 10;
-  if (!Number.isInteger(count) || count < 1 || count > 999) throw new RangeError(`devices must be 1–999, got ${count}`);
+  if (count > 999) throw new RangeError(`at most 999 devices, got ${count}`);
   if (!isValidId(site)) throw new RangeError(`site "${site}" is not a valid id (1–64 of A–Z a–z 0–9 _ -)`);
   if (!(speed > 0 && speed <= 1000)) throw new RangeError(`speed must be > 0 and ≤ 1000, got ${speed}`);
   if (!Number.isInteger(healthIntervalS) || healthIntervalS < 10) throw new RangeError('health interval must be an integer ≥ 10 s');
@@ -79,13 +81,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   // The platform wants frequent health reports so the table is live; a newer version each run wins.
   const version = Math.floor(Date.now() / 1000);
-  for (let index = 1; index <= count; index++) {
+  const kinds = fleet.flatMap((entry) => Array.from({ length: entry.count }, () => entry.kind));
+  for (const [offset, kind] of kinds.entries()) {
+    const index = offset + 1;
     const id = `sim-${index}`;
-    await monitor.sendDesiredConfig(site, id, version, { healthIntervalS });
+    await monitor.sendDesiredConfig(site, id, version, { ...kind.desiredConfig, healthIntervalS });
     const directory = options.dataDir ? resolve(options.dataDir, site, id) : undefined;
     if (directory) mkdirSync(directory, { recursive: true });
-    const storage = createHostStorage({ partitions: { outbox: OUTBOX_BYTES }, ...(directory ? { directory } : {}) });
-    devices.push(new SimDevice({ index, site, device: id, brokerHost: host, brokerPort: port, storage, speed, log }));
+    const storage = createHostStorage({ partitions: { ...kind.partitions }, ...(directory ? { directory } : {}) });
+    devices.push(new SimDevice({ index, site, device: id, brokerHost: host, brokerPort: port, storage, speed, log, kind }));
   }
 
   const startedAt = Date.now();

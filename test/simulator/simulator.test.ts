@@ -125,7 +125,9 @@ describe('simulator', () => {
   });
 
   test('rejects bad options with a clear error', async () => {
-    await expect(startSimulator({ devices: 0, port: 0 })).rejects.toThrow(/devices must be/);
+    await expect(startSimulator({ devices: 0, port: 0 })).rejects.toThrow(/count must be 1–999/);
+    await expect(startSimulator({ fleet: 'toaster:2', port: 0 })).rejects.toThrow(/unknown device kind "toaster"/);
+    await expect(startSimulator({ fleet: 'generic:1', devices: 2, port: 0 })).rejects.toThrow(/either a fleet or a device count/);
     await expect(startSimulator({ site: 'no/slashes', port: 0 })).rejects.toThrow(/not a valid id/);
     await expect(startSimulator({ broker: 'http://example.org', port: 0 })).rejects.toThrow(/only mqtt:\/\//);
   });
@@ -136,7 +138,7 @@ describe('npm start CLI', () => {
 
   test('--help describes the options and exits 0', async () => {
     const { stdout } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'simulator/main.ts', '--help'], { timeout: WAIT_MS });
-    for (const option of ['--devices', '--site', '--broker', '--port', '--speed', '--duration', '--data-dir']) expect(stdout).toContain(option);
+    for (const option of ['--fleet', '--devices', '--site', '--broker', '--port', '--speed', '--duration', '--data-dir']) expect(stdout).toContain(option);
   });
 
   test('a bad option fails with a message', async () => {
