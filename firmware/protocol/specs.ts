@@ -2,6 +2,7 @@
 // entry per message kind. validate.ts runs these; docs/schemas/ says the same in JSON Schema.
 import type { Message } from './messages.js';
 import type { Channel } from './topics.js';
+import { checkCredSyncArgs } from './cred-sync.js';
 import { bool, constant, deviceId, dottedName, epochMs, freeObject, object, oneOf, shape, text, token, uint,
   uniqueList, type Field, type Shape } from './fields.js';
 import { MAX_CMDS, MAX_ETA_MIN, MAX_FW, MAX_MODEL, MAX_NOTE, MAX_REASON, MAX_RESET, MAX_WAKE_IN } from './limits.js';
@@ -131,6 +132,8 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       exp: { check: epochMs, required: true },
       args: { check: freeObject },
     },
+    // Credential sync commands carry strict args (cred-sync.ts); every other command's args are its own business.
+    rule: (o, kind) => checkCredSyncArgs(o.name, o.args, `${kind}.args`),
   },
   'config.desired': {
     fields: {

@@ -14,6 +14,7 @@ import type { ConfigSpec, ConfigValues } from './config.js';
 import { ConfigStore } from './config.js';
 import type { CommandOutcome, CommandSpec } from './dispatcher.js';
 import { Dispatcher } from './dispatcher.js';
+import { CHAIN_NAME, EventChains } from './event-chain.js';
 import { Outbox } from './outbox.js';
 import type { Provisioning } from './provisioning.js';
 import { readProvisioning } from './provisioning.js';
@@ -43,6 +44,11 @@ export interface RuntimeOptions {
   backoff?: Backoff;
 }
 
+export interface EmitOptions {
+  /** Adds the event to this tamper-evident chain: `data.prev` links it to the chain's previous event. */
+  chain?: string;
+}
+
 export type RuntimeState = 'booting' | 'unprovisioned' | 'connecting' | 'online' | 'offline' | 'sleeping' | 'stopped';
 
 /** Settings every device has; apps add their own. */
@@ -65,6 +71,7 @@ export class DeviceRuntime {
   #provisioning: Provisioning | undefined;
   #config!: ConfigStore;
   #outbox!: Outbox;
+  #chains!: EventChains;
   #dispatcher!: Dispatcher;
   #backoff: Backoff;
   #keepAlive: number;
@@ -124,6 +131,7 @@ export class DeviceRuntime {
     const partition = storage.partition(this.#outboxPartition);
     if (!partition) throw new Error(`runtime: no flash partition "${this.#outboxPartition}" for the outbox`);
     this.#outbox = new Outbox(new RecordLog(partition));
+    this.#chains = new EventChains(storage.kv, this.hal.crypto);
     this.#dispatcher = new Dispatcher({ wallClock: this.hal.wallClock, kv: storage.kv, send: (reqId, outcome) => this.#sendResult(reqId, outcome) });
     this.#registerBuiltInCommands();
     for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
@@ -161,15 +169,24 @@ export class DeviceRuntime {
     this.#state = 'stopped';
   }
 
-  /** Queues a durable event (persisted before this returns). Returns its seq. */
-  emit(type: string, data: Record<string, unknown> = {}): number {
+  /**
+   * Queues a durable event (persisted before this returns). Returns its seq. With `chain`, `data.prev` is set to
+   * the link to the chain's previous event (see event-chain.ts).
+   */
+  emit(type: string, data: Record<string, unknown> = {}, options: EmitOptions = {}): number {
     if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(type)) throw new RangeError(`runtime: bad event type "${type}"`);
+    const chain = options.chain;
+    if (chain !== undefined && !CHAIN_NAME.test(chain)) throw new RangeError(`runtime: bad chain name "${chain}"`);
     const dev = this.#deviceIdOrHardware();
     const firstBefore = this.#outbox.firstSeq;
     const droppedBefore = this.#outbox.counters.dropped;
     const seq = this.#outbox.enqueue((seq) => {
-      const event: EventMessage = { v: 1, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data };
-      return JSON.stringify(event);
+      const prev = chain === undefined ? undefined : this.#chains.prev(chain, seq);
+      const body = prev === undefined ? data : { ...data, prev };
+      const event: EventMessage = { v: 1, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data: body };
+      const text = JSON.stringify(event);
+      if (chain !== undefined) this.#chains.record(chain, seq, prev!, text);
+      return text;
     });
     const count = this.#outbox.counters.dropped - droppedBefore;
     // Say so when the full ring lost events (the gap in seq shows it too). Not for the notice itself, so a
@@ -193,10 +210,11 @@ export class DeviceRuntime {
         v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'sleeping', boot: this.#boot, conn: this.#sessions, ...this.#time(), wakeIn: wakeInSeconds,
       };
       this.#publish('status', status, 1, true);
-      this.#connection++;
-      this.hal.mqtt.close();
-      this.#outbox.disconnected();
     }
+    // Also abandons a connection attempt still in flight: the radio goes down either way.
+    if (this.#state === 'online' || this.#state === 'connecting') this.hal.mqtt.close();
+    this.#connection++;
+    this.#outbox.disconnected();
     this.hal.timers.clear(this.#timers.reconnect);
     this.#state = 'sleeping';
   }

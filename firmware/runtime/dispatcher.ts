@@ -16,9 +16,17 @@ export interface CommandOutcome {
 }
 
 export interface CommandSpec {
-  /** Returns an error text for bad arguments, undefined when they are fine. */
-  validate?(args: Record<string, unknown>): string | undefined;
+  /**
+   * Returns an error text for bad arguments, undefined when they are fine. A refusal here is remembered in RAM
+   * only, so checks an attacker can trigger at will (a signature over the command) belong here, not in run().
+   */
+  validate?(args: Record<string, unknown>, command: CommandMessage): string | undefined;
   run(args: Record<string, unknown>, command: CommandMessage): CommandOutcome;
+  /**
+   * false: remember this command's result in RAM only. For frequent commands that are idempotent by their own
+   * state (a chunk of a credential sync), where a flash write per command would wear the key-value store.
+   */
+  persist?: boolean;
 }
 
 export type ResultSink = (reqId: string, outcome: CommandOutcome) => void;
@@ -43,8 +51,8 @@ export class Dispatcher {
   #commands = new Map<string, CommandSpec>();
   /** Results of commands that ran (persisted). */
   #executedResults: RememberedResult[];
-  /** Refusals (RAM only). */
-  #refusals: RememberedResult[] = [];
+  /** Refusals and results of persist:false commands (RAM only), so neither pushes persisted results out. */
+  #volatileResults: RememberedResult[] = [];
   #wallClock: WallClock;
   #kv: KeyValueStore;
   #send: ResultSink;
@@ -82,7 +90,9 @@ export class Dispatcher {
       return;
     }
     const executedBefore = this.#executed;
-    this.#finish(command.reqId, this.#decide(command), this.#executed > executedBefore);
+    const outcome = this.#decide(command);
+    const ran = this.#executed > executedBefore;
+    this.#finish(command.reqId, outcome, ran && this.#commands.get(command.name)?.persist !== false);
   }
 
   /** A command the validator refused but whose reqId could be read. */
@@ -101,7 +111,7 @@ export class Dispatcher {
     const spec = this.#commands.get(command.name);
     if (!spec) return { code: 'unsupported', reason: `unknown command "${command.name}"` };
     const args = command.args ?? {};
-    const problem = spec.validate?.(args);
+    const problem = spec.validate?.(args, command);
     if (problem !== undefined) return { code: 'invalid', reason: problem };
     this.#executed++;
     try {
@@ -112,14 +122,14 @@ export class Dispatcher {
   }
 
   #remembered(reqId: string): RememberedResult | undefined {
-    return this.#executedResults.find((entry) => entry.reqId === reqId) ?? this.#refusals.find((entry) => entry.reqId === reqId);
+    return this.#executedResults.find((entry) => entry.reqId === reqId) ?? this.#volatileResults.find((entry) => entry.reqId === reqId);
   }
 
-  #finish(reqId: string, outcome: CommandOutcome, ran: boolean): void {
-    const list = ran ? this.#executedResults : this.#refusals;
+  #finish(reqId: string, outcome: CommandOutcome, persist: boolean): void {
+    const list = persist ? this.#executedResults : this.#volatileResults;
     list.push({ reqId, ...outcome });
     while (list.length > this.#remember) list.shift();
-    if (ran) saveRecent(this.#kv, list);
+    if (persist) saveRecent(this.#kv, list);
     this.#send(reqId, outcome);
   }
 }

@@ -45,6 +45,8 @@ export class Outbox {
   /** Seqs already sent once since boot: a second send counts as a retransmission. */
   #sentOnce = 0;
   #sinceTrim = 0;
+  /** Set while publish() runs: acknowledgements that arrive meanwhile. */
+  #earlyAcks: number[] | undefined;
   #counters: OutboxCounters = { enqueued: 0, published: 0, acknowledged: 0, retransmitted: 0, dropped: 0 };
 
   constructor(log: RecordLog, options: OutboxOptions = {}) {
@@ -111,6 +113,12 @@ export class Outbox {
   }
 
   acknowledge(packetId: number): boolean {
+    // A transport may acknowledge before publish() has returned the id (an in-process broker): hold it until
+    // pump() has recorded what it sent.
+    if (this.#earlyAcks) {
+      this.#earlyAcks.push(packetId);
+      return true;
+    }
     const seq = this.#inFlight.get(packetId);
     if (seq === undefined) return false;
     this.#inFlight.delete(packetId);
@@ -139,18 +147,23 @@ export class Outbox {
         continue;
       }
       let packetId: number;
+      this.#earlyAcks = [];
       try {
         packetId = publish(utf8Decode(record));
       } catch {
         // Connection lost under us; the close handler will follow and reconnect resends from the start.
+        this.#earlyAcks = undefined;
         this.disconnected();
         return;
       }
+      const early = this.#earlyAcks;
+      this.#earlyAcks = undefined;
       this.#cursor++;
       this.#inFlight.set(packetId, seq);
       this.#counters.published++;
       if (seq < this.#sentOnce) this.#counters.retransmitted++;
       else this.#sentOnce = seq + 1;
+      for (const id of early) this.acknowledge(id);
     }
   }
 

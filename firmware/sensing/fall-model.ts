@@ -10,6 +10,7 @@ export type FeatureName = Exclude<keyof ImpactFeatures, 'peakSample'>;
 export const featureNames: readonly FeatureName[] = Object.freeze([
   'peakMg', 'preMinMg', 'freeFall', 'sinkMgSamples', 'preActivityMg', 'postActivityMg', 'postMeanMg',
   'angleDeg', 'highSamples', 'jerkMg', 'impactWidth', 'settleActivityMg', 'postureChangeDeg', 'dropMgSamples',
+  'impulseMgSamples', 'tiltDeg', 'postMotionMg',
 ]);
 
 export interface Stump {
@@ -19,13 +20,30 @@ export interface Stump {
   above: number;
 }
 
+/** A hard physical condition: a candidate outside [min, max] of the feature is not a fall, whatever its score. */
+export interface Gate {
+  feature: FeatureName;
+  min: number;
+  max: number;
+}
+
 export interface FallModel {
+  /** Checked before the stumps; optional for models made before gates existed. */
+  gates?: readonly Gate[];
   stumps: readonly Stump[];
   /** Score at or above which a candidate is a fall. */
   threshold: number;
 }
 
 export function scoreImpact(model: FallModel, features: ImpactFeatures): number {
+  const gates = model.gates;
+  if (gates !== undefined) {
+    for (let i = 0; i < gates.length; i++) {
+      const g = gates[i];
+      const v = features[g.feature];
+      if (v < g.min || v > g.max) return Number.NEGATIVE_INFINITY;
+    }
+  }
   let score = 0;
   const stumps = model.stumps;
   for (let i = 0; i < stumps.length; i++) {
@@ -42,6 +60,15 @@ export function checkFallModel(model: FallModel): void {
   }
   if (typeof model.threshold !== 'number' || !Number.isFinite(model.threshold)) {
     throw new TypeError('fall model threshold must be a finite number');
+  }
+  if (model.gates !== undefined) {
+    if (!Array.isArray(model.gates)) throw new TypeError('fall model gates must be an array');
+    for (const g of model.gates) {
+      if (!featureNames.includes(g.feature)) throw new TypeError(`fall model: unknown gate feature ${String(g.feature)}`);
+      if (typeof g.min !== 'number' || typeof g.max !== 'number' || Number.isNaN(g.min) || Number.isNaN(g.max) || g.min > g.max) {
+        throw new TypeError('fall model: a gate needs numbers min <= max');
+      }
+    }
   }
   for (const s of model.stumps) {
     if (!featureNames.includes(s.feature)) throw new TypeError(`fall model: unknown feature ${String(s.feature)}`);

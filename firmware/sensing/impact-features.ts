@@ -73,13 +73,19 @@ export interface ImpactFeatures {
   postureChangeDeg: number;
   /** Largest loss of speed along the upright gravity direction in the fall window, in mg·samples. */
   dropMgSamples: number;
+  /** Sum of the magnitude above 1 g around the peak (±impactSpan): the momentum the impact took, mg·samples. */
+  impulseMgSamples: number;
+  /** Angle between the upright posture and the mean acceleration just after the impact (impactSpan..+0.5 s). */
+  tiltDeg: number;
+  /** RMS distance of the acceleration vector from its mean in the rest window: turning or swinging, not only shaking. */
+  postMotionMg: number;
 }
 
 export function emptyImpactFeatures(): ImpactFeatures {
   return {
     peakSample: 0, peakMg: 0, preMinMg: 0, freeFall: 0, sinkMgSamples: 0, preActivityMg: 0,
     postActivityMg: 0, postMeanMg: 0, angleDeg: 0, highSamples: 0, jerkMg: 0, impactWidth: 0,
-    settleActivityMg: 0, postureChangeDeg: 0, dropMgSamples: 0,
+    settleActivityMg: 0, postureChangeDeg: 0, dropMgSamples: 0, impulseMgSamples: 0, tiltDeg: 0, postMotionMg: 0,
   };
 }
 
@@ -269,10 +275,15 @@ export class ImpactFinder {
     }
     const restMean = sm / o.restSamples;
     dev = 0;
+    let sq = 0;
     for (let s = restStart; s < restEnd; s++) {
-      const d = mag[s & mask] - restMean;
+      const j = s & mask;
+      const d = mag[j] - restMean;
       dev += d < 0 ? -d : d;
+      sq += this.#x[j] * this.#x[j] + this.#y[j] * this.#y[j] + this.#z[j] * this.#z[j];
     }
+    const spread = sq / o.restSamples - (sx * sx + sy * sy + sz * sz) / (o.restSamples * o.restSamples);
+    f.postMotionMg = spread > 0 ? Math.sqrt(spread) : 0;
     f.postActivityMg = dev / o.restSamples;
     f.postMeanMg = restMean;
 
@@ -285,16 +296,26 @@ export class ImpactFinder {
     // Impact shape: ±impactSpan samples around the peak.
     const span = o.impactSpan;
     const half = (f.peakMg + 1000) >> 1;
-    let jerk = 0, width = 0;
+    let jerk = 0, width = 0, impulse = 0;
     for (let s = peak - span < first ? first : peak - span; s <= peak + span; s++) {
       const v = mag[s & mask];
       if (v >= half) width++;
+      if (v > 1000) impulse += v - 1000;
       if (s === first) continue;
       const d = v - mag[(s - 1) & mask];
       if ((d < 0 ? -d : d) > jerk) jerk = d < 0 ? -d : d;
     }
     f.jerkMg = jerk;
     f.impactWidth = width;
+    f.impulseMgSamples = impulse;
+
+    // Posture just after the impact (the body has landed; later it may move again).
+    let tx = 0, ty = 0, tz = 0;
+    for (let s = peak + span; s < peak + span + 25; s++) {
+      const j = s & mask;
+      tx += this.#x[j]; ty += this.#y[j]; tz += this.#z[j];
+    }
+    f.tiltDeg = angleDeg(ux, uy, uz, tx, ty, tz);
 
     // Settling: from the end of the impact span to the start of the rest window.
     let settleSum = 0, settleCount = 0;

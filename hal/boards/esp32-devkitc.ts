@@ -10,9 +10,10 @@
 // and 13. UART2 on 16/17 is free on WROOM-32; a WROVER module would need other pins (PSRAM sits there).
 import type { Board } from '../contract/board.js';
 
-export const esp32DevkitC: Board = {
+// Frozen all the way down: boards are data, and XS keeps frozen preloaded objects in flash without a RAM alias.
+export const esp32DevkitC: Board = Object.freeze({
   name: 'esp32-devkitc',
-  pin: {
+  pin: Object.freeze({
     /** Door strike / lock relay driver (transistor stage, active high). */
     relay: 25,
     /** Status LED. */
@@ -32,13 +33,13 @@ export const esp32DevkitC: Board = {
     spiClock: 18,
     uartTransmit: 17,
     uartReceive: 16,
-  },
-  i2c: { data: 21, clock: 22, hz: 100_000, port: 0 },
-  spi: { out: 23, in: 19, clock: 18, hz: 1_000_000, mode: 0, port: 2 },
-  serial: {
+  }),
+  i2c: Object.freeze({ data: 21, clock: 22, hz: 100_000, port: 0 }),
+  spi: Object.freeze({ out: 23, in: 19, clock: 18, hz: 1_000_000, mode: 0, port: 2 } as const),
+  serial: Object.freeze({
     /** UART2 for a peripheral such as a card or QR reader. */
-    aux: { transmit: 17, receive: 16, baud: 9600, port: 2 },
-  },
-};
+    aux: Object.freeze({ transmit: 17, receive: 16, baud: 9600, port: 2 }),
+  }),
+});
 
 export default esp32DevkitC;

@@ -73,6 +73,8 @@ export interface SPIOptions {
   select?: PinSpecifier;
   hz: number;
   mode?: 0 | 1 | 2 | 3;
+  /** Level of `select` while the device is selected (Moddable's ESP32 default is 1; most chips want 0). */
+  active?: 0 | 1;
   port?: PortSpecifier;
 }
 

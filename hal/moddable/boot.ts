@@ -22,7 +22,7 @@ export interface DeviceOptions {
 }
 
 /** Wi-Fi credentials live beside the MQTT provisioning (kv `prov`), written by the installer. */
-export const WIFI_KEYS = { ssid: 'wifiSsid', password: 'wifiPass' } as const;
+export const WIFI_KEYS = Object.freeze({ ssid: 'wifiSsid', password: 'wifiPass' } as const);
 
 const FALLBACK_HARDWARE_ID = '000000000000';
 

@@ -23,14 +23,14 @@ import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../co
 import type { Timers } from '../contract/time.js';
 
 /** Operation codes, as the client's static members name them. */
-export const MqttOperation = {
+export const MqttOperation = Object.freeze({
   CONNACK: 2,
   PUBLISH: 3,
   PUBACK: 4,
   SUBSCRIBE: 8,
   SUBACK: 9,
   DISCONNECT: 14,
-} as const;
+} as const);
 
 export interface Mqtt419ControlMessage {
   operation: number;

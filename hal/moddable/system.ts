@@ -13,12 +13,12 @@ export function traceLog(level: LogLevel, message: string): void {
 }
 
 /** esp_reset_reason_t, in ESP-IDF's order (ESP_RST_UNKNOWN = 0 ...). */
-const RESET_REASONS: readonly ResetReason[] = [
+const RESET_REASONS: readonly ResetReason[] = Object.freeze([
   'unknown', 'power-on', 'external', 'software', 'panic', 'watchdog', 'watchdog', 'watchdog', 'deep-sleep', 'brownout',
-];
+] as const);
 
 /** Set just before the software watchdog restarts the chip, so the next boot can tell. */
-const WATCHDOG_MARK = { domain: 'sys', key: 'wdtRestart' } as const;
+const WATCHDOG_MARK = Object.freeze({ domain: 'sys', key: 'wdtRestart' } as const);
 
 export interface ModdableSystemOptions {
   hardwareId: string;

@@ -6,7 +6,7 @@
 // first by the largest posture change, then by the current model's score, for a few rounds.
 // Each dataset weighs the same, and within it falls and activities weigh the same.
 import type { ImpactFeatures } from '../../firmware/sensing/impact-features.js';
-import { featureNames, scoreImpact, type FallModel, type FeatureName, type Stump } from '../../firmware/sensing/fall-model.js';
+import { featureNames, scoreImpact, type FallModel, type FeatureName, type Gate, type Stump } from '../../firmware/sensing/fall-model.js';
 
 export interface LabelledCandidates {
   dataset: string;
@@ -23,6 +23,14 @@ export interface TrainOptions {
   /** Largest magnitude of a stump's output: keeps any one rule from dominating. */
   clip: number;
   features: readonly FeatureName[];
+  /** Hard physical conditions, fixed by hand: candidates outside them are never falls and are not trained on. */
+  gates: readonly Gate[];
+  /** Direction a feature may push the score: 1 = larger is more fall-like, -1 = less; absent = either way. */
+  monotone: Partial<Record<FeatureName, 1 | -1>>;
+  /** Learning rate: each stump's outputs are scaled by it (smaller = smoother model, more rounds needed). */
+  shrink: number;
+  /** Relative weight of each dataset (default 1 each). */
+  datasetWeights: Readonly<Record<string, number>>;
 }
 
 export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
@@ -31,6 +39,10 @@ export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
   milRounds: 3,
   clip: 2,
   features: featureNames,
+  gates: [],
+  monotone: {},
+  shrink: 1,
+  datasetWeights: {},
 });
 
 interface Sample { values: number[]; positive: boolean; weight: number }
@@ -58,6 +70,7 @@ function boost(samples: Sample[], o: TrainOptions): Stump[] {
   const margin = new Float64Array(samples.length);
   const stumps: Stump[] = [];
   const eps = 1e-3;
+  const direction = o.features.map((name) => o.monotone[name] ?? 0);
   for (let round = 0; round < o.rounds; round++) {
     const w = samples.map((s, i) => s.weight * Math.exp(s.positive ? -margin[i] : margin[i]));
     const total = w.reduce((a, b) => a + b, 0);
@@ -80,15 +93,14 @@ function boost(samples: Sample[], o: TrainOptions): Stump[] {
         const posAbove = posAll - posBelow, negAbove = negAll - negBelow;
         const z = 2 * (Math.sqrt(posBelow * negBelow) + Math.sqrt(posAbove * negAbove));
         if (z < best.z) {
-          best = {
-            z, feature: j, point: points[j][p],
-            below: 0.5 * Math.log((posBelow + eps) / (negBelow + eps)),
-            above: 0.5 * Math.log((posAbove + eps) / (negAbove + eps)),
-          };
+          const below = 0.5 * Math.log((posBelow + eps) / (negBelow + eps));
+          const above = 0.5 * Math.log((posAbove + eps) / (negAbove + eps));
+          if (direction[j] * (above - below) < 0) continue;
+          best = { z, feature: j, point: points[j][p], below, above };
         }
       }
     }
-    const clip = (v: number) => Math.round(Math.max(-o.clip, Math.min(o.clip, v)) * 1000) / 1000;
+    const clip = (v: number) => Math.round(Math.max(-o.clip, Math.min(o.clip, v)) * o.shrink * 1000) / 1000;
     const stump: Stump = { feature: o.features[best.feature], threshold: best.point, below: clip(best.below), above: clip(best.above) };
     stumps.push(stump);
     for (let i = 0; i < samples.length; i++) {
@@ -136,7 +148,10 @@ export function chooseThreshold(scores: number[], recordings: LabelledCandidates
 
 export function trainModel(recordings: LabelledCandidates[], options: Partial<TrainOptions> = {}): FallModel {
   const o = { ...trainDefaults, ...options };
-  const withCandidates = recordings.filter((r) => r.candidates.length > 0);
+  const passes = (c: ImpactFeatures) => o.gates.every((g) => c[g.feature] >= g.min && c[g.feature] <= g.max);
+  const withCandidates = recordings
+    .map((r) => ({ ...r, candidates: r.candidates.filter(passes) }))
+    .filter((r) => r.candidates.length > 0);
   const datasets = [...new Set(withCandidates.map((r) => r.dataset))];
   const vector = (c: ImpactFeatures) => o.features.map((name) => c[name]);
   let stumps: Stump[] | undefined;
@@ -150,16 +165,17 @@ export function trainModel(recordings: LabelledCandidates[], options: Partial<Tr
         const pick = stumps === undefined
           ? r.candidates.reduce((a, b) => (b.angleDeg > a.angleDeg ? b : a))
           : r.candidates.reduce((a, b) => (scoreImpact({ stumps: stumps!, threshold: 0 }, b) > scoreImpact({ stumps: stumps!, threshold: 0 }, a) ? b : a));
-        samples.push({ values: vector(pick), positive: true, weight: 1 / falls.length });
+        samples.push({ values: vector(pick), positive: true, weight: (o.datasetWeights[d] ?? 1) / falls.length });
       }
       for (const r of mine) {
         if (r.fall) continue;
-        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: 1 / negatives });
+        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: (o.datasetWeights[d] ?? 1) / negatives });
       }
     }
     stumps = boost(samples, o);
   }
-  const model = { stumps: stumps ?? [], threshold: 0 };
+  const model = { gates: o.gates, stumps: stumps ?? [], threshold: 0 };
   const scores = recordings.map((r) => recordingScore(model, r));
-  return { stumps: model.stumps, threshold: chooseThreshold(scores, recordings) };
+  const threshold = chooseThreshold(scores, recordings);
+  return o.gates.length > 0 ? { gates: o.gates, stumps: model.stumps, threshold } : { stumps: model.stumps, threshold };
 }

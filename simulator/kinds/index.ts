@@ -1,13 +1,17 @@
 // The device kinds the simulator can run.
+import { doorReaderKind } from './door-reader.js';
 import { genericKind } from './generic.js';
 import type { AnyDeviceKind } from './kind.js';
+import { sosButtonKind } from './sos-button.js';
 
 export const DEVICE_KINDS: Readonly<Record<string, AnyDeviceKind>> = {
   [genericKind.model]: genericKind,
+  [doorReaderKind.model]: doorReaderKind,
+  [sosButtonKind.model]: sosButtonKind,
 };
 
 /** What `npm start` runs when no fleet is given. */
-export const DEFAULT_FLEET = 'generic:3';
+export const DEFAULT_FLEET = 'door-reader:1,sos-button:1,generic:1';
 
 export interface FleetEntry {
   kind: AnyDeviceKind;

@@ -102,3 +102,23 @@ describe('Dispatcher', () => {
     expect(Buffer.byteLength(stored as string)).toBeLessThanOrEqual(4000);
   });
 });
+
+describe('Dispatcher persistence opt-out', () => {
+  it('keeps results of persist:false commands in RAM only, still answering repeats without re-running', () => {
+    const kv = new MemoryKeyValueStore();
+    const { dispatcher, results } = setup(kv);
+    let chunks = 0;
+    dispatcher.register('chunk', { persist: false, run: () => ({ code: 'ok', data: { chunks: ++chunks } }) });
+    dispatcher.dispatch(command('c1', 'chunk'));
+    dispatcher.dispatch(command('c1', 'chunk'));
+    expect(chunks).toBe(1);
+    expect(results.map((r) => r.outcome)).toEqual([{ code: 'ok', data: { chunks: 1 } }, { code: 'ok', data: { chunks: 1 } }]);
+    expect(kv.get('cmd', 'recent')).toBeUndefined();
+    dispatcher.dispatch(command('u1'));
+    for (let i = 0; i < 40; i++) dispatcher.dispatch(command(`c${i + 2}`, 'chunk'));
+    const stored = JSON.parse(kv.get('cmd', 'recent') as string) as { reqId: string }[];
+    expect(stored.map((entry) => entry.reqId)).toEqual(['u1']);
+    dispatcher.dispatch(command('u1'));
+    expect(results.at(-1)!.outcome).toEqual({ code: 'ok', data: { unlocks: 1 } });
+  });
+});

@@ -198,3 +198,20 @@ describe('Outbox under power loss at every write', () => {
     });
   }
 });
+
+describe('Outbox with a transport that acknowledges inside publish()', () => {
+  it('still matches each acknowledgement to its event and empties', () => {
+    const outbox = new Outbox(new RecordLog(flash()), { maxInFlight: 2 });
+    for (let n = 0; n < 7; n++) outbox.enqueue(event(n));
+    const sent: string[] = [];
+    let id = 0;
+    outbox.connected((payload) => {
+      sent.push(payload);
+      outbox.acknowledge(++id);
+      return id;
+    });
+    expect(seqsOf(sent)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(outbox.depth).toBe(0);
+    expect(outbox.inFlight).toBe(0);
+  });
+});

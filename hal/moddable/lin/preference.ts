@@ -37,7 +37,7 @@ function save(): void {
 export default class Preference {
   static get(domain: string, key: string): string | number | boolean | ArrayBuffer | undefined {
     const value = load()[domain]?.[key];
-    if (value !== null && typeof value === 'object') return Uint8Array.from(value.buffer.split(',').filter(Boolean).map(Number)).buffer;
+    if (typeof value === 'object') return Uint8Array.from(value.buffer.split(',').filter(Boolean).map(Number)).buffer;
     return value;
   }
 

@@ -1,0 +1,81 @@
+// PIN entry on a keypad (Wiegand keypad bursts): digits collect, '#' submits, '*' clears. An entry left unfinished
+// for `timeoutMs` after its last key is dropped. Wrong PINs are counted: after `maxAttempts` in a row the pad
+// locks for `lockoutMs` (every PIN is refused unheard), which makes guessing a 4-digit PIN take months.
+import type { MonotonicClock, TimerId, Timers } from '../../../hal/contract/time.js';
+
+export const PIN_MAX_DIGITS = 12;
+
+export interface PinPadOptions {
+  timers: Timers;
+  clock: MonotonicClock;
+  settings(): { timeoutMs: number; maxAttempts: number; lockoutMs: number };
+  onSubmit(pin: string): void;
+  /** A partial entry timed out. */
+  onAbandon?(): void;
+}
+
+export class PinPad {
+  #options: PinPadOptions;
+  #digits = '';
+  #timer: TimerId | undefined;
+  #failures = 0;
+  #lockedUntil = 0;
+
+  constructor(options: PinPadOptions) {
+    this.#options = options;
+  }
+
+  get entering(): boolean {
+    return this.#digits.length > 0;
+  }
+
+  /** True while wrong PINs have locked the pad. */
+  get locked(): boolean {
+    return this.#options.clock.now() < this.#lockedUntil;
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  key(key: string): void {
+    if (key === '*') return this.clear();
+    if (key === '#') {
+      const pin = this.#digits;
+      this.clear();
+      if (pin.length > 0) this.#options.onSubmit(pin);
+      return;
+    }
+    if (key.length !== 1 || key < '0' || key > '9') return;
+    if (this.#digits.length < PIN_MAX_DIGITS) this.#digits += key;
+    this.#options.timers.clear(this.#timer);
+    this.#timer = this.#options.timers.set(() => {
+      this.#timer = undefined;
+      this.#digits = '';
+      this.#options.onAbandon?.();
+    }, this.#options.settings().timeoutMs);
+  }
+
+  clear(): void {
+    this.#options.timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#digits = '';
+  }
+
+  /** A PIN was wrong; returns true when this failure locked the pad. */
+  failed(): boolean {
+    const { maxAttempts, lockoutMs } = this.#options.settings();
+    if (++this.#failures < maxAttempts) return false;
+    this.#failures = 0;
+    this.#lockedUntil = this.#options.clock.now() + lockoutMs;
+    return true;
+  }
+
+  succeeded(): void {
+    this.#failures = 0;
+  }
+
+  close(): void {
+    this.clear();
+  }
+}

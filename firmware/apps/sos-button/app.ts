@@ -1,0 +1,257 @@
+// The SOS pendant app (docs/sos-button.md). Press → confirmation pattern → alarm; a detected fall → sound and
+// vibration for the cancel window → alarm, unless a long press cancels it (then fall.cancelled, for tuning).
+// The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity.
+import type { Hal, TimerId } from '../../../hal/contract/index.js';
+import type { AlarmUpdateMessage } from '../../protocol/messages.js';
+import type { ConfigValues } from '../../runtime/config.js';
+import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
+import type { CommandSpec } from '../../runtime/dispatcher.js';
+import { FallDetector } from '../../sensing/fall-detector.js';
+import { AlarmLifecycle } from './alarm-lifecycle.js';
+import { AlarmRecords, summarizeFall } from './alarm-record.js';
+import { BatteryWatch, type BatteryReading } from './battery-watch.js';
+import { SOS_CONFIG } from './config.js';
+import { DutyCycle } from './duty-cycle.js';
+import { FallWatch, type Detector } from './fall-watch.js';
+import { createSosHardware, type SosHardware, type SosHardwareOptions } from './hardware.js';
+import { INDICATIONS, type Indication } from './patterns.js';
+
+export interface SosButtonAppOptions {
+  /** Builds the peripherals from the runtime's HAL at start (default: createSosHardware from the board). */
+  hardware?: (hal: Hal) => SosHardware;
+  hardwareOptions?: SosHardwareOptions;
+  /** The fall detector to run (default: the shipped FallDetector). */
+  detector?: () => Detector<object>;
+}
+
+export class SosButtonApp implements DeviceApp {
+  readonly config = SOS_CONFIG;
+  readonly commands: Readonly<Record<string, CommandSpec>>;
+  #options: SosButtonAppOptions;
+  #hal!: Hal;
+  #hw!: SosHardware;
+  #detector: () => Detector<object>;
+  #runtime!: DeviceRuntime;
+  #alarms!: AlarmLifecycle;
+  #falls: FallWatch<object> | undefined;
+  #battery: BatteryWatch | undefined;
+  #duty!: DutyCycle;
+  #batteryTimer: TimerId | undefined;
+  #showing: Indication | undefined;
+  #fallsDetected = 0;
+  /** The press being held started the current window (a panicked hold must not cancel its own SOS). */
+  #pressOwnsWindow = false;
+  #pressInWindow = false;
+
+  constructor(options: SosButtonAppOptions = {}) {
+    this.#options = options;
+    this.#detector = options.detector ?? (() => new FallDetector());
+    this.commands = {
+      'sos.status': { run: () => ({ code: 'ok', data: this.status() }) },
+    };
+  }
+
+  /** What the pendant is doing, for the sos.status command and the simulator. */
+  status(): Record<string, unknown> {
+    const alarm = this.#alarms?.alarm;
+    const window = this.#alarms?.window;
+    return {
+      ...(alarm ? { alarm } : {}),
+      ...(window ? { window } : {}),
+      ...(this.#showing ? { showing: this.#showing } : {}),
+      fallDetection: this.#falls?.running ?? false,
+      still: this.#falls?.still ?? false,
+      ...this.#battery?.health(),
+    };
+  }
+
+  /** The indication being played (undefined: dark and quiet). */
+  get showing(): Indication | undefined {
+    return this.#showing;
+  }
+
+  get alarms(): AlarmLifecycle {
+    return this.#alarms;
+  }
+
+  start(runtime: DeviceRuntime): void {
+    this.#runtime = runtime;
+    const hal = runtime.hal;
+    this.#hal = hal;
+    this.#hw = this.#options.hardware?.(hal) ?? createSosHardware(hal, this.#options.hardwareOptions);
+    const log = (level: 'info' | 'warn', message: string) => hal.system.log(level, `sos: ${message}`);
+    const number = (key: string) => runtime.config.number(key);
+
+    this.#duty = new DutyCycle({
+      runtime,
+      timers: hal.timers,
+      clock: hal.clock,
+      settings: () => ({ checkInS: number('checkInS'), awakeS: number('awakeS'), connectGiveUpS: number('connectGiveUpS'), retryS: number('retryS') }),
+      busy: () => this.#alarms.busy,
+      onWake: (reason) => {
+        if (reason === 'check-in') this.#checkBattery();
+      },
+      log,
+    });
+
+    this.#alarms = new AlarmLifecycle({
+      records: new AlarmRecords(hal.storage.kv),
+      timers: hal.timers,
+      clock: hal.clock,
+      wallClock: hal.wallClock,
+      settings: () => ({
+        fallCancelS: number('fallCancelS'), pressConfirmS: number('pressConfirmS'),
+        acceptTimeoutS: number('acceptTimeoutS'), maxReminders: number('maxReminders'),
+      }),
+      emit: (type, data) => runtime.emit(type, data),
+      nextSeq: () => runtime.outbox.nextSeq,
+      delivered: () => runtime.state === 'online' && runtime.outbox.depth === 0,
+      deviceId: () => runtime.deviceId ?? hal.system.hardwareId,
+      show: (indication) => this.#show(indication),
+      changed: () => {
+        if (this.#alarms.busy) this.#duty.wake('alarm');
+        else this.#duty.wake('report');
+      },
+      log,
+    });
+
+    const { gauge } = this.#hw;
+    if (gauge) {
+      this.#battery = new BatteryWatch({
+        gauge,
+        kv: hal.storage.kv,
+        settings: () => ({ lowPct: number('lowBatteryPct'), hysteresisPct: number('batteryHysteresisPct') }),
+        onLow: (reading) => this.#batteryLow(reading),
+        onRecovered: (reading) => runtime.emit('battery.ok', { mv: reading.mv, percent: reading.percent }),
+      });
+    }
+
+    const { accel } = this.#hw;
+    if (accel) {
+      this.#falls = new FallWatch({
+        accel,
+        timers: hal.timers,
+        detector: this.#detector,
+        onFall: (alert) => this.#fall(alert),
+        stillS: () => number('stillS'),
+        wakeLine: this.#hw.wakeLine,
+        log,
+      });
+      this.#hw.onMotion = () => this.#falls?.motion();
+    }
+
+    this.#alarms.restore();
+    this.#duty.start();
+    this.#checkBattery();
+    this.#scheduleBattery();
+    if (this.#falls && runtime.config.get('fallDetection') === true) this.#falls.start();
+    this.#hw.button({
+      onPress: () => this.#press(),
+      onLongPress: () => this.#longPress(),
+      onRelease: (heldMs) => this.#release(heldMs),
+    });
+  }
+
+  stop(): void {
+    this.#hal?.timers.clear(this.#batteryTimer);
+    this.#duty?.stop();
+    this.#alarms?.close();
+    this.#falls?.stop();
+    this.#hw?.close();
+  }
+
+  onConfig(changed: string[], values: ConfigValues): void {
+    if (changed.includes('fallDetection') && this.#falls) {
+      if (values.fallDetection === true) this.#falls.start();
+      else this.#falls.stop();
+    }
+    if (changed.includes('batteryCheckS')) this.#scheduleBattery();
+  }
+
+  onAlarm(update: AlarmUpdateMessage): void {
+    this.#alarms.update(update);
+  }
+
+  onConnection(online: boolean): void {
+    if (!online) return;
+    this.#duty.connected();
+    // Battery devices report health while awake anyway rather than waking for it (docs/protocol.md §10).
+    this.#runtime.telemetry(this.#runtime.health());
+  }
+
+  health(): Record<string, unknown> {
+    const alarm = this.#alarms?.alarm;
+    const counters = this.#alarms?.counters;
+    const falls = this.#falls?.counters;
+    const duty = this.#duty?.counters;
+    return {
+      ...this.#battery?.health(),
+      ...(alarm ? { alarmId: alarm.id, alarmState: alarm.state } : {}),
+      ...(counters ? { alarmsRaised: counters.raised, reminders: counters.reminders, fallsCancelled: counters.fallsCancelled } : {}),
+      fallsDetected: this.#fallsDetected,
+      fallDetection: this.#falls?.running ?? false,
+      ...(falls ? { fifoOverruns: falls.fifoOverruns, accelErrors: falls.accelErrors, stillPeriods: falls.stillPeriods } : {}),
+      ...(duty ? { radioS: Math.round(duty.radioMs / 1000), wakes: duty.wakes } : {}),
+    };
+  }
+
+  // ---- button: press → SOS; during a window, a short press confirms at once and a long press cancels ----
+
+  #press(): void {
+    this.#pressOwnsWindow = false;
+    this.#pressInWindow = false;
+    if (this.#alarms.window) {
+      this.#pressInWindow = true; // decided on release (confirm) or long press (cancel)
+      return;
+    }
+    this.#alarms.press(); // opens the confirmation window (or raises, or re-sends an open alarm)
+    this.#pressOwnsWindow = this.#alarms.window !== undefined;
+    this.#duty.wake('button');
+  }
+
+  #longPress(): void {
+    if (this.#pressOwnsWindow || !this.#pressInWindow) return;
+    this.#pressInWindow = false;
+    this.#alarms.cancel(this.#hw.longPressMs);
+  }
+
+  #release(heldMs: number): void {
+    const confirm = this.#pressInWindow && heldMs < this.#hw.longPressMs;
+    this.#pressOwnsWindow = false;
+    this.#pressInWindow = false;
+    if (confirm) this.#alarms.confirmNow();
+  }
+
+  // ---- falls, battery, indication ----
+
+  #fall(alert: object): void {
+    this.#fallsDetected++;
+    if (this.#alarms.fall(summarizeFall(alert))) this.#duty.wake('fall');
+  }
+
+  #checkBattery(): void {
+    this.#battery?.check();
+  }
+
+  #scheduleBattery(): void {
+    this.#hal.timers.clear(this.#batteryTimer);
+    this.#batteryTimer = this.#hal.timers.repeat(() => this.#checkBattery(), this.#runtime.config.number('batteryCheckS') * 1000);
+  }
+
+  #batteryLow(reading: BatteryReading): void {
+    this.#runtime.emit('battery.low', { mv: reading.mv, percent: reading.percent });
+    if (!this.#alarms.busy) this.#show('lowBattery');
+    this.#duty.wake('battery');
+  }
+
+  #show(indication: Indication | undefined): void {
+    this.#showing = indication;
+    const patterns = indication === undefined ? undefined : INDICATIONS[indication];
+    const { led, buzzer, vibration } = this.#hw;
+    for (const [player, channel] of [[led, patterns?.led], [buzzer, patterns?.buzzer], [vibration, patterns?.vibration]] as const) {
+      if (!player) continue;
+      if (channel) player.play(channel.pattern, channel.repeat);
+      else player.stop();
+    }
+  }
+}

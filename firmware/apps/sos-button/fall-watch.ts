@@ -1,0 +1,208 @@
+// Feeds the accelerometer's FIFO to the fall detector: every pollMs the FIFO (50 Hz, 32 deep) is drained and
+// each sample pushed. When the wearer has been still for stillS seconds (the pendant on a night stand, a nap)
+// polling stops and the accelerometer's wake-on-motion interrupt (INT1) brings it back, so the CPU can sleep
+// without waking twice a second. A slow check of the FIFO stands in for an interrupt that never comes.
+import type { Timers, TimerId } from '../../../hal/contract/index.js';
+
+/** What the LIS3DH driver offers (firmware/drivers/lis3dh). */
+export interface Accelerometer {
+  configure(options: { rate: number; range: number }): void;
+  /** Drains the FIFO into `into` (x, y, z interleaved, milli-g); returns the samples read. */
+  readFifo(into: Int16Array): number;
+  /** Latches INT1 on motion above the threshold (gravity filtered out). */
+  enableWakeOnMotion(options: { thresholdMg: number; durationMs: number }): void;
+  disableWakeOnMotion(): void;
+  /** Releases a latched INT1. */
+  acknowledgeWake(): boolean;
+  close(): void;
+}
+
+export interface Detector<Alert> {
+  push(x: number, y: number, z: number): Alert | undefined;
+}
+
+export interface FallWatchOptions<Alert> {
+  accel: Accelerometer;
+  timers: Timers;
+  detector: () => Detector<Alert>;
+  onFall(alert: Alert): void;
+  /** Seconds of stillness before polling stops (0: never). */
+  stillS(): number;
+  /** INT1 is wired (the driver then calls motion() on its rising edge); without it polling never stops. */
+  wakeLine: boolean;
+  log(level: 'info' | 'warn', message: string): void;
+  pollMs?: number;
+}
+
+export const SAMPLE_HZ = 50;
+export const RANGE_G = 8;
+const FIFO_DEPTH = 32;
+/** Per-axis spread under which a second of samples counts as still (sensor noise is ~10–20 mg). */
+const STILL_SPREAD_MG = 80;
+/** Wake-on-motion threshold: a deliberate movement, not a breath. */
+const WAKE_THRESHOLD_MG = 160;
+/** While still, the FIFO is also looked at this often, in case the interrupt is missed. */
+const STILL_CHECK_MS = 60_000;
+
+export interface FallWatchCounters {
+  samples: number;
+  fifoOverruns: number;
+  accelErrors: number;
+  stillPeriods: number;
+}
+
+export class FallWatch<Alert> {
+  #o: FallWatchOptions<Alert>;
+  #pollMs: number;
+  #buffer = new Int16Array(FIFO_DEPTH * 3);
+  #detector: Detector<Alert> | undefined;
+  #timer: TimerId | undefined;
+  #running = false;
+  #still = false;
+  #stillSeconds = 0;
+  #window = new Int16Array(6); // min x, y, z, max x, y, z of the current second
+  #windowCount = 0;
+  #counters: FallWatchCounters = { samples: 0, fifoOverruns: 0, accelErrors: 0, stillPeriods: 0 };
+
+  constructor(options: FallWatchOptions<Alert>) {
+    this.#o = options;
+    this.#pollMs = options.pollMs ?? 500;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Polling stopped for stillness, waiting for motion. */
+  get still(): boolean {
+    return this.#still;
+  }
+
+  get counters(): Readonly<FallWatchCounters> {
+    return this.#counters;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#detector = this.#o.detector();
+    this.#stillSeconds = 0;
+    this.#windowCount = 0;
+    try {
+      this.#o.accel.configure({ rate: SAMPLE_HZ, range: RANGE_G });
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#poll();
+    this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
+  }
+
+  stop(): void {
+    if (this.#still) {
+      try {
+        this.#o.accel.disableWakeOnMotion();
+      } catch {
+        // The bus failed: nothing more to undo.
+      }
+    }
+    this.#running = false;
+    this.#still = false;
+    this.#o.timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#detector = undefined;
+  }
+
+  /** INT1 rose: the wearer moves again. */
+  motion(): void {
+    this.#resume('wake-on-motion');
+  }
+
+  close(): void {
+    this.stop();
+    this.#o.accel.close();
+  }
+
+  #poll(): void {
+    if (!this.#running) return;
+    let count: number;
+    try {
+      count = this.#o.accel.readFifo(this.#buffer);
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+    if (count >= FIFO_DEPTH && !this.#still) this.#counters.fifoOverruns++;
+    const detector = this.#detector!;
+    const b = this.#buffer;
+    let moved = false;
+    for (let i = 0; i < count * 3; i += 3) {
+      this.#counters.samples++;
+      if (this.#track(b[i]!, b[i + 1]!, b[i + 2]!)) moved = true;
+      const alert = detector.push(b[i]!, b[i + 1]!, b[i + 2]!);
+      if (alert !== undefined) this.#o.onFall(alert);
+      if (!this.#running) return;
+    }
+    if (this.#still) {
+      if (moved) this.#resume('motion seen by the slow check');
+      return;
+    }
+    const stillS = this.#o.stillS();
+    if (stillS > 0 && this.#stillSeconds >= stillS && this.#o.wakeLine) this.#sleep();
+  }
+
+  /** Per-second spread of each axis; returns true when a completed second showed movement. */
+  #track(x: number, y: number, z: number): boolean {
+    const w = this.#window;
+    if (this.#windowCount === 0) {
+      w[0] = w[3] = x;
+      w[1] = w[4] = y;
+      w[2] = w[5] = z;
+    } else {
+      if (x < w[0]!) w[0] = x; else if (x > w[3]!) w[3] = x;
+      if (y < w[1]!) w[1] = y; else if (y > w[4]!) w[4] = y;
+      if (z < w[2]!) w[2] = z; else if (z > w[5]!) w[5] = z;
+    }
+    if (++this.#windowCount < SAMPLE_HZ) return false;
+    this.#windowCount = 0;
+    const still = w[3]! - w[0]! < STILL_SPREAD_MG && w[4]! - w[1]! < STILL_SPREAD_MG && w[5]! - w[2]! < STILL_SPREAD_MG;
+    this.#stillSeconds = still ? this.#stillSeconds + 1 : 0;
+    return !still;
+  }
+
+  #sleep(): void {
+    try {
+      this.#o.accel.enableWakeOnMotion({ thresholdMg: WAKE_THRESHOLD_MG, durationMs: 0 });
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+    this.#still = true;
+    this.#counters.stillPeriods++;
+    this.#o.timers.clear(this.#timer);
+    this.#timer = this.#o.timers.repeat(() => this.#poll(), STILL_CHECK_MS);
+  }
+
+  #resume(why: string): void {
+    if (!this.#still) return;
+    this.#still = false;
+    this.#stillSeconds = 0;
+    this.#windowCount = 0;
+    try {
+      this.#o.accel.acknowledgeWake();
+      this.#o.accel.disableWakeOnMotion();
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#o.log('info', `accelerometer polling resumed (${why})`);
+    this.#o.timers.clear(this.#timer);
+    // The FIFO holds the last 0.64 s before the wake-up: the start of the movement reaches the detector.
+    this.#poll();
+    this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
+  }
+
+  #failed(error: unknown): void {
+    if (this.#counters.accelErrors++ === 0) {
+      this.#o.log('warn', `accelerometer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// The SOS pendant: an ESP32-WROOM-32 on a battery board with a LIS3DH accelerometer, one big button, an LED,
+// a piezo buzzer and a vibration motor. See esp32-devkitc.ts for the pins every ESP32 board avoids.
+//
+// Pendant-specific choices:
+// - The button and the accelerometer's INT1 are RTC GPIOs (33, 34): they can wake the chip from deep sleep
+//   (ext1), which the button-only mode uses.
+// - The battery divider is on ADC1 (35): ADC2 cannot be read while Wi-Fi is on.
+// - Outputs on 25, 26 and 27 stay quiet through reset; the buzzer and the motor sit behind transistors.
+import type { Board } from '../contract/board.js';
+
+export const esp32Pendant: Board = {
+  name: 'esp32-pendant',
+  pin: {
+    /** The SOS button to ground (use InputPullUp; an external 100 kΩ pull-up keeps it high in deep sleep). */
+    button: 33,
+    /** Status LED (active high). */
+    led: 26,
+    /** Piezo buzzer with a built-in oscillator, through an NPN stage (active high). */
+    buzzer: 25,
+    /** Vibration motor through an NPN stage with a flyback diode (active high). */
+    vibration: 27,
+    /** LIS3DH INT1 (push-pull, active high): wake on motion. Input only, no pull needed. */
+    accelInterrupt: 34,
+    /** Cell voltage through a 2:1 divider (100 kΩ/100 kΩ). */
+    battery: 35,
+    i2cData: 21,
+    i2cClock: 22,
+  },
+  i2c: { data: 21, clock: 22, hz: 400_000, port: 0 },
+};
+
+/** Cell voltage / ADC pin voltage of the battery divider. */
+export const PENDANT_BATTERY_DIVIDER = 2;
+
+export default esp32Pendant;
