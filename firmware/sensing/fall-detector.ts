@@ -1,28 +1,32 @@
 // Streaming fall detector for a worn accelerometer (50 samples/s, milli-g). Engine-neutral (XS and Node).
 //
-//   const detector = new FallDetector();
+//   const detector = new FallDetector();  // or new FallDetector({ placement: 'waist' }) for a belt clip
 //   const alert = detector.push(x, y, z); // once per sample; an alert object when a fall is confirmed
 //
 // Two stages. The impact finder (impact-features.ts) marks each acceleration peak above impactMg and,
 // postSamples later, measures the event: impact, free fall before it, change of posture and stillness
-// after it — all independent of how the sensor is oriented. The classifier (fall-model.ts, a few dozen
-// boosted decision stumps trained subject-wise on recorded falls and daily activities) scores the event.
+// after it — all independent of how the sensor is oriented. The classifier (fall-model.ts: physical
+// gates, then boosted decision stumps trained on recorded falls and daily activities) scores the event
+// against the threshold for where the device is worn (option placement; the pendant is 'neck').
 // An alert starts a refractory period so that one fall, with its several impacts, gives one alert.
 // Memory is fixed at construction (ring buffers); a sample costs a square root and a few comparisons.
 import { ImpactFinder, impactDefaults, type ImpactFeatures, type ImpactOptions } from './impact-features.js';
-import { checkFallModel, scoreImpact, type FallModel } from './fall-model.js';
+import { checkFallModel, placements, scoreImpact, thresholdFor, type FallModel, type Placement } from './fall-model.js';
 import { fallModel } from './fall-model-data.js';
 
 export interface FallDetectorOptions extends ImpactOptions {
   /** Samples after an alert's impact during which further candidates are ignored. */
   refractorySamples: number;
   model: FallModel;
+  /** Where the sensor is worn (selects the model's threshold for it): 'neck' (the pendant) or 'waist'. */
+  placement: Placement;
 }
 
 export const fallDetectorDefaults: Readonly<FallDetectorOptions> = Object.freeze({
   ...impactDefaults,
   refractorySamples: 30 * 50,
   model: fallModel,
+  placement: 'neck',
 });
 
 export interface FallAlert {
@@ -46,14 +50,23 @@ export class FallDetector {
   #candidates = 0;
   #alerts = 0;
   #lastScore = Number.NaN;
+  #threshold: number;
+  #refractory: number;
+  #model: FallModel;
 
   constructor(options: Partial<FallDetectorOptions> = {}) {
     const o = { ...fallDetectorDefaults, ...options };
     if (!Number.isFinite(o.refractorySamples) || o.refractorySamples < 0) {
       throw new RangeError('fall detector option refractorySamples must be a number ≥ 0');
     }
+    if (!placements.includes(o.placement)) {
+      throw new RangeError(`fall detector option placement must be one of ${placements.join(', ')}`);
+    }
     checkFallModel(o.model);
     this.#finder = new ImpactFinder(o);
+    this.#model = o.model;
+    this.#threshold = thresholdFor(o.model, o.placement);
+    this.#refractory = o.refractorySamples;
     this.options = Object.freeze(o);
   }
 
@@ -67,7 +80,12 @@ export class FallDetector {
     return this.#alerts;
   }
 
-  /** Score of the last candidate judged (NaN before the first): for telemetry and tuning. */
+  /** Score threshold in use (the model's, for the configured placement). */
+  get threshold(): number {
+    return this.#threshold;
+  }
+
+  /** Score of the last candidate judged (NaN before the first; -Infinity when a gate ruled it out). */
   get lastScore(): number {
     return this.#lastScore;
   }
@@ -80,13 +98,13 @@ export class FallDetector {
 
   #judge(f: ImpactFeatures): FallAlert | undefined {
     if (this.#alerted) {
-      if (((f.peakSample - this.#lastAlertSample) & SAMPLE_WRAP) < this.options.refractorySamples) return undefined;
+      if (((f.peakSample - this.#lastAlertSample) & SAMPLE_WRAP) < this.#refractory) return undefined;
       this.#alerted = false;
     }
     this.#candidates += 1;
-    const score = scoreImpact(this.options.model, f);
+    const score = scoreImpact(this.#model, f);
     this.#lastScore = score;
-    if (score < this.options.model.threshold) return undefined;
+    if (score < this.#threshold) return undefined;
     this.#alerted = true;
     this.#lastAlertSample = f.peakSample;
     this.#alerts += 1;

@@ -25,7 +25,7 @@ export interface ImpactOptions {
   freeFallMg: number;
   /** Samples either side of the peak that make up the impact. */
   impactSpan: number;
-  /** Time constant, as a power of two in samples, of the slow average that tracks long-term posture. */
+  /** Time constant, as a power of two in samples (at least 2^3), of the slow average that tracks long-term posture. */
   postureShift: number;
 }
 
@@ -97,10 +97,18 @@ function checkOptions(o: ImpactOptions): void {
     }
   }
   if (o.restSamples > o.postSamples) throw new RangeError('restSamples must not exceed postSamples');
+  if (o.postureShift < 3) throw new RangeError('postureShift must be at least 3');
+  if (o.peakWindow > o.postSamples) throw new RangeError('peakWindow must not exceed postSamples');
+  if (o.impactSpan + LANDING_SAMPLES > o.postSamples) {
+    throw new RangeError(`postSamples must be at least impactSpan + ${LANDING_SAMPLES}`);
+  }
   if (o.uprightSamples + o.fallSamples > o.preSamples) {
     throw new RangeError('uprightSamples + fallSamples must not exceed preSamples');
   }
 }
+
+/** Samples after the impact span averaged for the posture just after landing (tiltDeg). */
+const LANDING_SAMPLES = 25;
 
 /** Sample numbers wrap here; every comparison of sample numbers is made modulo this. */
 const SAMPLE_WRAP = 0x3fffffff;
@@ -113,21 +121,28 @@ function angleDeg(ax: number, ay: number, az: number, bx: number, by: number, bz
 
 export class ImpactFinder {
   readonly options: Readonly<ImpactOptions>;
+  // Options used on every sample, copied out of the frozen options object: fewer lookups on XS.
+  #impactMg: number;
+  #peakWindow: number;
+  #postSamples: number;
+  #slowGain: number;
   #mask: number;
-  #x: Int16Array;
-  #y: Int16Array;
-  #z: Int16Array;
+  /** Ring buffer of samples, interleaved x, y, z. */
+  #xyz: Int16Array;
   #mag: Uint16Array;
   #count = 0;
-  #seen = 0;
+  /** Set once the sample counter has wrapped: from then on the whole ring holds valid samples. */
+  #wrapped = false;
   #searching = false;
   #searchLeft = 0;
   #bestSample = 0;
   #bestMg = 0;
-  // Peaks waiting for their post window, oldest first, in a fixed circular queue.
+  // Peaks waiting for their post window, oldest first, in a fixed circular queue; #due is the sample
+  // number at which the oldest is measured (-1: none waiting), so a sample costs one comparison.
   #pending: Float64Array;
   #pendingHead = 0;
   #pendingSize = 0;
+  #due = -1;
   // Slow average of acceleration (long-term posture), and its value at each pending candidate's trigger.
   #gx = 0;
   #gy = 0;
@@ -140,12 +155,14 @@ export class ImpactFinder {
     const o = { ...impactDefaults, ...options };
     checkOptions(o);
     this.options = Object.freeze(o);
+    this.#impactMg = o.impactMg;
+    this.#peakWindow = o.peakWindow;
+    this.#postSamples = o.postSamples;
+    this.#slowGain = 4 / (1 << o.postureShift);
     let size = 1;
     while (size <= o.preSamples + o.postSamples + 1) size <<= 1;
     this.#mask = size - 1;
-    this.#x = new Int16Array(size);
-    this.#y = new Int16Array(size);
-    this.#z = new Int16Array(size);
+    this.#xyz = new Int16Array(size * 3);
     this.#mag = new Uint16Array(size);
     this.#pending = new Float64Array(Math.ceil((o.postSamples + o.peakWindow) / o.peakWindow) + 1);
     this.#pendingG = new Float64Array(this.#pending.length * 3);
@@ -161,55 +178,57 @@ export class ImpactFinder {
    * or undefined. The returned object is reused: read it before the next push.
    */
   push(x: number, y: number, z: number): ImpactFeatures | undefined {
+    // The hot path: locals instead of repeated private-field reads (each one costs on XS).
     const n = this.#count;
     const i = n & this.#mask;
     // Clamp to the int16 range: beyond any real sensor (±16 g) and keeps the ring buffers small.
     x = x > 32767 ? 32767 : x < -32768 ? -32768 : x | 0;
     y = y > 32767 ? 32767 : y < -32768 ? -32768 : y | 0;
     z = z > 32767 ? 32767 : z < -32768 ? -32768 : z | 0;
-    this.#x[i] = x;
-    this.#y[i] = y;
-    this.#z[i] = z;
+    const xyz = this.#xyz;
+    const j = i * 3;
+    xyz[j] = x;
+    xyz[j + 1] = y;
+    xyz[j + 2] = z;
     const m = Math.sqrt(x * x + y * y + z * z) | 0;
     this.#mag[i] = m > 65535 ? 65535 : m;
-    const o = this.options;
+    // The slow average moves so little per sample that updating it every 4th sample is enough (and 4× cheaper).
     if (n === 0) {
       this.#gx = x; this.#gy = y; this.#gz = z;
-    } else {
-      const k = 1 / (1 << o.postureShift);
-      this.#gx += (x - this.#gx) * k;
-      this.#gy += (y - this.#gy) * k;
-      this.#gz += (z - this.#gz) * k;
+    } else if ((n & 3) === 0) {
+      const k = this.#slowGain;
+      const gx = this.#gx, gy = this.#gy, gz = this.#gz;
+      this.#gx = gx + (x - gx) * k;
+      this.#gy = gy + (y - gy) * k;
+      this.#gz = gz + (z - gz) * k;
     }
     if (this.#searching) {
       if (m > this.#bestMg) {
         this.#bestMg = m;
         this.#bestSample = n;
       }
-      this.#searchLeft -= 1;
-      if (this.#searchLeft <= 0) {
+      if (--this.#searchLeft <= 0) {
         this.#searching = false;
         this.#enqueue(this.#bestSample);
       }
-    } else if (m >= o.impactMg) {
+    } else if (m >= this.#impactMg) {
       this.#searching = true;
-      this.#searchLeft = o.peakWindow - 1;
+      this.#searchLeft = this.#peakWindow - 1;
       this.#bestMg = m;
       this.#bestSample = n;
-      this.#triggerG[0] = this.#gx; this.#triggerG[1] = this.#gy; this.#triggerG[2] = this.#gz;
+      const t = this.#triggerG;
+      t[0] = this.#gx; t[1] = this.#gy; t[2] = this.#gz;
     }
-    this.#count = (n + 1) & SAMPLE_WRAP;
-    if (this.#seen <= this.#mask) this.#seen += 1;
-    if (this.#pendingSize > 0) {
-      const peak = this.#pending[this.#pendingHead];
-      if (((n - peak) & SAMPLE_WRAP) >= o.postSamples) {
-        const slot = this.#pendingHead;
-        this.#pendingHead = (this.#pendingHead + 1) % this.#pending.length;
-        this.#pendingSize -= 1;
-        return this.#measure(peak, slot);
-      }
-    }
-    return undefined;
+    const next = (n + 1) & SAMPLE_WRAP;
+    this.#count = next;
+    if (next === 0) this.#wrapped = true;
+    if (n !== this.#due) return undefined;
+    const slot = this.#pendingHead;
+    const peak = this.#pending[slot];
+    this.#pendingHead = (slot + 1) % this.#pending.length;
+    this.#pendingSize -= 1;
+    this.#due = this.#pendingSize > 0 ? (this.#pending[this.#pendingHead] + this.#postSamples) & SAMPLE_WRAP : -1;
+    return this.#measure(peak, slot);
   }
 
   #enqueue(sample: number): void {
@@ -220,6 +239,7 @@ export class ImpactFinder {
     this.#pendingG[slot * 3] = this.#triggerG[0];
     this.#pendingG[slot * 3 + 1] = this.#triggerG[1];
     this.#pendingG[slot * 3 + 2] = this.#triggerG[2];
+    if (this.#pendingSize === 0) this.#due = (sample + this.#postSamples) & SAMPLE_WRAP;
     this.#pendingSize += 1;
   }
 
@@ -228,82 +248,103 @@ export class ImpactFinder {
     const o = this.options;
     const mask = this.#mask;
     const mag = this.#mag;
+    const xyz = this.#xyz;
     // Oldest sample still valid: the ring may not have filled yet after start-up.
-    const oldest = o.postSamples + 1 - this.#seen;
+    const size = mask + 1;
+    const seen = this.#wrapped || this.#count >= size ? size : this.#count;
+    const oldest = o.postSamples + 1 - seen;
     const first = peak + (oldest > -o.preSamples ? oldest : -o.preSamples);
     const f = this.#features;
     f.peakSample = peak;
-    f.peakMg = mag[peak & mask];
+    const peakMg = mag[peak & mask];
+    f.peakMg = peakMg;
 
     // Upright window: the first part of the pre window.
     const uprightStart = peak - o.preSamples;
     const uprightEnd = uprightStart + o.uprightSamples;
+    const uprightFrom = uprightStart < first ? first : uprightStart;
     let sx = 0, sy = 0, sz = 0, sm = 0, cnt = 0;
-    for (let s = uprightStart < first ? first : uprightStart; s < uprightEnd; s++) {
-      const j = s & mask;
-      sx += this.#x[j]; sy += this.#y[j]; sz += this.#z[j]; sm += mag[j]; cnt++;
+    for (let s = uprightFrom; s < uprightEnd; s++) {
+      const j = s & mask, k = j * 3;
+      sx += xyz[k]; sy += xyz[k + 1]; sz += xyz[k + 2]; sm += mag[j]; cnt++;
     }
     const upMean = cnt > 0 ? sm / cnt : 1000;
     let dev = 0;
-    for (let s = uprightStart < first ? first : uprightStart; s < uprightEnd; s++) {
+    for (let s = uprightFrom; s < uprightEnd; s++) {
       const d = mag[s & mask] - upMean;
       dev += d < 0 ? -d : d;
     }
     f.preActivityMg = cnt > 0 ? dev / cnt : 0;
     const ux = sx, uy = sy, uz = sz;
 
-    // Fall window: just before the peak.
-    let preMin = 65535, freeFall = 0, sink = 0;
+    // Fall window: just before the peak. Also the speed lost along the upright direction: integrate
+    // (a · up - 1 g) over the fall window.
+    const freeFallMg = o.freeFallMg;
+    const upNorm = Math.sqrt(ux * ux + uy * uy + uz * uz);
+    const gx = upNorm > 0 ? ux / upNorm : 0, gy = upNorm > 0 ? uy / upNorm : 0, gz = upNorm > 0 ? uz / upNorm : 0;
+    // highSamples (samples above impactMg from the fall window to the rest window, the peak excluded) is
+    // counted in this loop, the impact loop and the settling loop, which together cover that span.
+    const impactMg = o.impactMg;
+    let preMin = 65535, freeFall = 0, sink = 0, speed = 0, drop = 0, high = 0;
     const fallStart = peak - o.fallSamples < first ? first : peak - o.fallSamples;
-    for (let s = fallStart; s < peak; s++) {
-      const v = mag[s & mask];
-      if (v < preMin) preMin = v;
-      if (v < o.freeFallMg) freeFall++;
-      if (v < 1000) sink += 1000 - v;
+    for (let s = fallStart; s <= peak; s++) {
+      const j = s & mask, k = j * 3;
+      if (s < peak) {
+        const v = mag[j];
+        if (v < preMin) preMin = v;
+        if (v < freeFallMg) freeFall++;
+        if (v < 1000) sink += 1000 - v;
+        if (v >= impactMg) high++;
+      }
+      speed += xyz[k] * gx + xyz[k + 1] * gy + xyz[k + 2] * gz - 1000;
+      if (-speed > drop) drop = -speed;
     }
-    f.preMinMg = preMin === 65535 ? f.peakMg : preMin;
+    f.preMinMg = preMin === 65535 ? peakMg : preMin;
     f.freeFall = freeFall;
     f.sinkMgSamples = sink;
+    f.dropMgSamples = upNorm > 0 ? drop : 0;
 
     // Rest window: the end of the post window.
+    const restSamples = o.restSamples;
     const restEnd = peak + o.postSamples + 1;
-    const restStart = restEnd - o.restSamples;
+    const restStart = restEnd - restSamples;
     sx = 0; sy = 0; sz = 0; sm = 0;
-    for (let s = restStart; s < restEnd; s++) {
-      const j = s & mask;
-      sx += this.#x[j]; sy += this.#y[j]; sz += this.#z[j]; sm += mag[j];
-    }
-    const restMean = sm / o.restSamples;
-    dev = 0;
     let sq = 0;
     for (let s = restStart; s < restEnd; s++) {
-      const j = s & mask;
-      const d = mag[j] - restMean;
+      const j = s & mask, k = j * 3;
+      const ax = xyz[k], ay = xyz[k + 1], az = xyz[k + 2];
+      sx += ax; sy += ay; sz += az; sm += mag[j];
+      sq += ax * ax + ay * ay + az * az;
+    }
+    const restMean = sm / restSamples;
+    dev = 0;
+    for (let s = restStart; s < restEnd; s++) {
+      const d = mag[s & mask] - restMean;
       dev += d < 0 ? -d : d;
-      sq += this.#x[j] * this.#x[j] + this.#y[j] * this.#y[j] + this.#z[j] * this.#z[j];
     }
-    const spread = sq / o.restSamples - (sx * sx + sy * sy + sz * sz) / (o.restSamples * o.restSamples);
-    f.postMotionMg = spread > 0 ? Math.sqrt(spread) : 0;
-    f.postActivityMg = dev / o.restSamples;
+    f.postActivityMg = dev / restSamples;
     f.postMeanMg = restMean;
+    // RMS distance of the vector from its mean: E|a|² - |E a|², no square root per sample.
+    const spread = sq / restSamples - (sx * sx + sy * sy + sz * sz) / (restSamples * restSamples);
+    f.postMotionMg = spread > 0 ? Math.sqrt(spread) : 0;
 
-    let high = 0;
-    for (let s = fallStart; s < restStart; s++) {
-      if (s !== peak && mag[s & mask] >= o.impactMg) high++;
-    }
-    f.highSamples = high;
 
     // Impact shape: ±impactSpan samples around the peak.
     const span = o.impactSpan;
-    const half = (f.peakMg + 1000) >> 1;
+    const half = (peakMg + 1000) >> 1;
     let jerk = 0, width = 0, impulse = 0;
-    for (let s = peak - span < first ? first : peak - span; s <= peak + span; s++) {
+    const spanFrom = peak - span < first ? first : peak - span;
+    let previous = spanFrom === first ? -1 : mag[(spanFrom - 1) & mask];
+    for (let s = spanFrom; s <= peak + span; s++) {
       const v = mag[s & mask];
       if (v >= half) width++;
       if (v > 1000) impulse += v - 1000;
-      if (s === first) continue;
-      const d = v - mag[(s - 1) & mask];
-      if ((d < 0 ? -d : d) > jerk) jerk = d < 0 ? -d : d;
+      if (s > peak && v >= impactMg) high++;
+      if (previous >= 0) {
+        const d = v > previous ? v - previous : previous - v;
+        if (d > jerk) jerk = d;
+      }
+      previous = v;
     }
     f.jerkMg = jerk;
     f.impactWidth = width;
@@ -311,15 +352,21 @@ export class ImpactFinder {
 
     // Posture just after the impact (the body has landed; later it may move again).
     let tx = 0, ty = 0, tz = 0;
-    for (let s = peak + span; s < peak + span + 25; s++) {
-      const j = s & mask;
-      tx += this.#x[j]; ty += this.#y[j]; tz += this.#z[j];
+    for (let s = peak + span; s < peak + span + LANDING_SAMPLES; s++) {
+      const k = (s & mask) * 3;
+      tx += xyz[k]; ty += xyz[k + 1]; tz += xyz[k + 2];
     }
     f.tiltDeg = angleDeg(ux, uy, uz, tx, ty, tz);
 
     // Settling: from the end of the impact span to the start of the rest window.
     let settleSum = 0, settleCount = 0;
-    for (let s = peak + span + 1; s < restStart; s++) { settleSum += mag[s & mask]; settleCount++; }
+    for (let s = peak + span + 1; s < restStart; s++) {
+      const v = mag[s & mask];
+      settleSum += v;
+      settleCount++;
+      if (v >= impactMg) high++;
+    }
+    f.highSamples = high;
     const settleMean = settleCount > 0 ? settleSum / settleCount : restMean;
     dev = 0;
     for (let s = peak + span + 1; s < restStart; s++) {
@@ -331,19 +378,6 @@ export class ImpactFinder {
     f.angleDeg = angleDeg(ux, uy, uz, sx, sy, sz);
     const g = this.#pendingG;
     f.postureChangeDeg = angleDeg(g[slot * 3], g[slot * 3 + 1], g[slot * 3 + 2], sx, sy, sz);
-
-    // Speed lost along the upright direction: integrate (a · up - 1 g) over the fall window.
-    const upNorm = Math.sqrt(ux * ux + uy * uy + uz * uz);
-    let speed = 0, drop = 0;
-    if (upNorm > 0) {
-      const gx = ux / upNorm, gy = uy / upNorm, gz = uz / upNorm;
-      for (let s = fallStart; s <= peak; s++) {
-        const j = s & mask;
-        speed += this.#x[j] * gx + this.#y[j] * gy + this.#z[j] * gz - 1000;
-        if (-speed > drop) drop = -speed;
-      }
-    }
-    f.dropMgSamples = drop;
     return f;
   }
 }

@@ -1,5 +1,5 @@
 // Device start-up on Moddable: Wi-Fi first (its MAC is the hardware id), then the HAL, then the runtime.
-// Each device's entry module calls startDevice() with its model and app; see main.ts for the generic one.
+// Each device's entry module (hal/moddable/entries/) calls startDevice() with its model, app and board.
 import config from 'mc/config';
 import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';

@@ -1,6 +1,6 @@
 // MqttTransport over the Moddable SDK's ECMA-419 MQTT client ($(MODDABLE)/examples/io/tcp/mqttclient/mqttclient.js,
-// module "embedded:network/mqtt/client"). That client frames packets and answers PINGREQ/PUBACK for us, but leaves
-// the rest to its user, so this adapter adds:
+// module "embedded:network/mqtt/client"). That client frames packets, sends keepalive pings and acknowledges incoming
+// QoS 1 messages, but leaves the rest to its user, so this adapter adds:
 // - packet ids: we pick them (1–65535, never one still in flight) and match PUBACK/SUBACK to them;
 // - flow control: the client throws "overflow" when a packet does not fit the socket's free space, so writes go
 //   through a bounded queue that drains on onWritable, splitting a large PUBLISH into fragments;
@@ -21,81 +21,13 @@
 // same code runs against a scripted client in tests.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../contract/mqtt.js';
 import type { Timers } from '../contract/time.js';
+import type {
+  Mqtt419Client, Mqtt419ControlMessage, Mqtt419Network, Mqtt419Options, Mqtt419ReadableOptions, Mqtt419WriteOptions,
+} from './mqtt-client.js';
+import { MqttOperation } from './mqtt-client.js';
 
-/** Operation codes, as the client's static members name them. */
-export const MqttOperation = Object.freeze({
-  CONNACK: 2,
-  PUBLISH: 3,
-  PUBACK: 4,
-  SUBSCRIBE: 8,
-  SUBACK: 9,
-  DISCONNECT: 14,
-} as const);
-
-export interface Mqtt419ControlMessage {
-  operation: number;
-  id?: number;
-  /** SUBACK: granted QoS per filter, 0x80 for a refused one. */
-  payload?: number[];
-}
-
-export interface Mqtt419ReadableOptions {
-  more: boolean;
-  topic?: string;
-  byteLength?: number;
-  QoS?: number;
-}
-
-export interface Mqtt419WriteOptions {
-  operation?: number;
-  id?: number;
-  topic?: string;
-  QoS?: number;
-  retain?: boolean;
-  byteLength?: number;
-  items?: { topic: string; QoS: number }[];
-}
-
-/** The SDK client instance, as far as this adapter uses it. */
-export interface Mqtt419Client {
-  write(data: Uint8Array | null, options?: Mqtt419WriteOptions): number;
-  read(count: number): ArrayBuffer | undefined;
-  close(): void;
-}
-
-export interface Mqtt419Will {
-  topic: string;
-  message: ArrayBuffer;
-  QoS: number;
-  retain: boolean;
-}
-
-export interface Mqtt419Options {
-  host: string;
-  port: number;
-  id: string;
-  clean: boolean;
-  /** Milliseconds; the client sends whole seconds in CONNECT. */
-  keepalive: number;
-  user?: string;
-  password?: string;
-  will?: Mqtt419Will;
-  dns: unknown;
-  socket: unknown;
-  onControl(this: Mqtt419Client, message: Mqtt419ControlMessage): void;
-  onReadable(this: Mqtt419Client, count: number, options: Mqtt419ReadableOptions): void;
-  onWritable(this: Mqtt419Client, count: number): void;
-  onError(this: Mqtt419Client): void;
-}
-
-export type Mqtt419ClientConstructor = new (options: Mqtt419Options) => Mqtt419Client;
-
-/** ECMA-419 network configuration: `device.network.mqtt` in Moddable's host provider. */
-export interface Mqtt419Network {
-  io: Mqtt419ClientConstructor;
-  dns: unknown;
-  socket: unknown;
-}
+export type * from './mqtt-client.js';
+export { MqttOperation } from './mqtt-client.js';
 
 export interface TextCodec {
   encode(text: string): Uint8Array;

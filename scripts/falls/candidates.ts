@@ -9,6 +9,7 @@ export interface RecordingCandidates {
   subject: string;
   activity: string;
   fall: boolean;
+  placement?: string;
   samples: number;
   candidates: ImpactFeatures[];
 }
@@ -21,8 +22,8 @@ export function findCandidates(recording: Recording, options: Partial<ImpactOpti
     const f = finder.push(s[i], s[i + 1], s[i + 2]);
     if (f) candidates.push({ ...f });
   }
-  const { id, dataset, subject, activity, fall } = recording;
-  return { id, dataset, subject, activity, fall, samples: s.length / 3, candidates };
+  const { id, dataset, subject, activity, fall, placement } = recording;
+  return { id, dataset, subject, activity, fall, placement, samples: s.length / 3, candidates };
 }
 
 export async function loadCandidates(paths: string[], options: Partial<ImpactOptions> = {}): Promise<RecordingCandidates[]> {

@@ -6,11 +6,13 @@
 import { Command } from 'commander';
 import { loadCandidates, type RecordingCandidates } from './candidates.js';
 import { recordingScore, trainModel, type TrainOptions } from './stumps.js';
+import { thresholdFor, type Placement } from '../../firmware/sensing/fall-model.js';
 import { percent, summarize, type Outcome } from './metrics.js';
 
 export interface FoldResult {
   subjects: string[];
   threshold: number;
+  thresholds: Partial<Record<Placement, number>>;
   outcomes: (Outcome & { dataset: string; subject: string; id: string })[];
 }
 
@@ -29,9 +31,9 @@ export function crossValidate(recordings: RecordingCandidates[], k: number, opti
     const model = trainModel(recordings.filter((r) => !heldSet.has(r.subject)), options);
     const outcomes = recordings.filter((r) => heldSet.has(r.subject)).map((r) => ({
       dataset: r.dataset, subject: r.subject, id: r.id, fall: r.fall,
-      alerts: recordingScore(model, r) >= model.threshold ? 1 : 0,
+      alerts: recordingScore(model, r) >= thresholdFor(model, r.placement as Placement | undefined) ? 1 : 0,
     }));
-    results.push({ subjects: held, threshold: model.threshold, outcomes });
+    results.push({ subjects: held, threshold: model.threshold, thresholds: model.thresholds ?? {}, outcomes });
   }
   return results;
 }
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
   for (const fold of folds) {
     for (const d of datasets) {
       const mine = fold.outcomes.filter((o) => o.dataset === d);
-      if (mine.length > 0) process.stdout.write(`${line(`fold=${fold.subjects.join('+')} dataset=${d}`, mine)} threshold=${fold.threshold}\n`);
+      const placement = recordings.find((r) => r.dataset === d)?.placement as Placement | undefined;
+      const threshold = placement === undefined ? fold.threshold : fold.thresholds[placement] ?? fold.threshold;
+      if (mine.length > 0) process.stdout.write(`${line(`fold=${fold.subjects.join('+')} dataset=${d}`, mine)} threshold=${threshold}\n`);
     }
   }
   const all = folds.flatMap((f) => f.outcomes);

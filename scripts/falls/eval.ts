@@ -2,7 +2,8 @@
 //   dataset=<name> recordings=<n> falls=<f> adls=<a> sensitivity=<pct> specificity=<pct> false_alerts=<k> computrons_per_sample=<c>
 // Every recording runs on the real XS engine (the device's engine): its alerts give the figures and its
 // computrons the cost per sample. With --node, or when XS cannot start, the same code runs on Node and the
-// cost is printed as n/a.
+// cost is printed as n/a. Each recording's detector is configured with the recording's placement
+// ('neck' or 'waist': where the device is worn is set in its configuration, not learned from the data).
 //
 //   npm run eval:falls -- [--node] [--verbose] FILE.jsonl.gz...
 import { Command } from 'commander';
@@ -39,8 +40,8 @@ export class XsDetector {
   }
 
   /** Alerts raised, and computrons spent on the samples (detector construction excluded). */
-  async detect(samples: number[]): Promise<{ alerts: number; computrons: number }> {
-    const result = await this.#session.call<number>('detect', samples);
+  async detect(samples: number[], placement?: string): Promise<{ alerts: number; computrons: number }> {
+    const result = await this.#session.call<number>('detect', samples, placement);
     return { alerts: result.value, computrons: result.callComputrons - this.#overhead };
   }
 
@@ -57,16 +58,16 @@ export async function evaluateFile(path: string, xs: XsDetector | undefined, onM
     datasets.add(recording.dataset);
     let alerts: number;
     if (xs) {
-      const run = await xs.detect(recording.samples);
+      const run = await xs.detect(recording.samples, recording.placement);
       alerts = run.alerts;
       computrons += run.computrons;
       samples += recording.samples.length / 3;
       if (onMismatch) {
-        const node = detectOnNode(recording.samples);
+        const node = detectOnNode(recording.samples, recording.placement);
         if (node !== alerts) onMismatch(recording, alerts, node);
       }
     } else {
-      alerts = detectOnNode(recording.samples);
+      alerts = detectOnNode(recording.samples, recording.placement);
     }
     outcomes.push({ id: recording.id, fall: recording.fall, alerts });
   }

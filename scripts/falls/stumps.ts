@@ -4,14 +4,19 @@
 // (others are steps before it, or movements after). So training is multiple-instance: every candidate
 // of a daily-activity recording is a negative; a fall recording contributes its best candidate, chosen
 // first by the largest posture change, then by the current model's score, for a few rounds.
-// Each dataset weighs the same, and within it falls and activities weigh the same.
+// Each dataset weighs the same (times its placement's weight: the product is a pendant), and within it
+// falls and activities weigh the same. Hard gates (fixed by hand from physics, not learned) remove
+// candidates that cannot be falls before boosting. Outputs are clipped and shrunk for a smoother model.
+// The stumps are shared by all placements; each placement gets its own threshold.
 import type { ImpactFeatures } from '../../firmware/sensing/impact-features.js';
-import { featureNames, scoreImpact, type FallModel, type FeatureName, type Gate, type Stump } from '../../firmware/sensing/fall-model.js';
+import { featureNames, placements, scoreImpact, type FallModel, type FeatureName, type Gate, type Placement, type Stump } from '../../firmware/sensing/fall-model.js';
 
 export interface LabelledCandidates {
   dataset: string;
   subject: string;
   fall: boolean;
+  /** Where the sensor was worn ('neck', 'waist'); recordings without one only count for the general threshold. */
+  placement?: string;
   candidates: ImpactFeatures[];
 }
 
@@ -29,20 +34,28 @@ export interface TrainOptions {
   monotone: Partial<Record<FeatureName, 1 | -1>>;
   /** Learning rate: each stump's outputs are scaled by it (smaller = smoother model, more rounds needed). */
   shrink: number;
-  /** Relative weight of each dataset (default 1 each). */
-  datasetWeights: Readonly<Record<string, number>>;
+  /** Relative weight of the datasets of each placement (default 1). */
+  placementWeights: Readonly<Partial<Record<Placement, number>>>;
 }
 
+/** Physical limits of a fall's aftermath, generous (every recorded fall is well inside them). */
+export const fallGates: readonly Gate[] = Object.freeze([
+  // 1.5–2.5 s after the impact a fallen person is nearly still: falls stay under 180 mg, running is ~1000.
+  { feature: 'postActivityMg', min: 0, max: 250 },
+  // ...and the mean magnitude is about 1 g (falls: 0.81–1.18 g); 1.4 g and more is someone still moving.
+  { feature: 'postMeanMg', min: 700, max: 1400 },
+]);
+
 export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
-  rounds: 30,
+  rounds: 100,
   splits: 40,
   milRounds: 3,
-  clip: 2,
+  clip: 4,
   features: featureNames,
-  gates: [],
+  gates: fallGates,
   monotone: {},
-  shrink: 1,
-  datasetWeights: {},
+  shrink: 0.3,
+  placementWeights: { neck: 4 },
 });
 
 interface Sample { values: number[]; positive: boolean; weight: number }
@@ -121,7 +134,7 @@ export function recordingScore(model: Pick<FallModel, 'stumps'>, recording: Labe
  * Picks the score threshold that maximizes, over datasets, the worst of sensitivity and specificity on
  * the training recordings; among equally good thresholds it takes the middle of the range, for margin.
  */
-export function chooseThreshold(scores: number[], recordings: LabelledCandidates[]): number {
+export function chooseThreshold(scores: number[], recordings: LabelledCandidates[], position = 0.5): number {
   const finite = scores.filter(Number.isFinite);
   const values = [...new Set(finite)].sort((a, b) => a - b);
   const cuts = values.map((v, i) => (i === 0 ? v - 0.5 : (v + values[i - 1]) / 2)).concat([values[values.length - 1] + 0.5]);
@@ -142,7 +155,7 @@ export function chooseThreshold(scores: number[], recordings: LabelledCandidates
     if (worst > bestWorst + 1e-12) { bestWorst = worst; bestCuts = [cut]; }
     else if (Math.abs(worst - bestWorst) <= 1e-12) bestCuts.push(cut);
   }
-  const mid = (bestCuts[0] + bestCuts[bestCuts.length - 1]) / 2;
+  const mid = bestCuts[0] + (bestCuts[bestCuts.length - 1] - bestCuts[0]) * position;
   return Math.round(mid * 1000) / 1000;
 }
 
@@ -159,23 +172,36 @@ export function trainModel(recordings: LabelledCandidates[], options: Partial<Tr
     const samples: Sample[] = [];
     for (const d of datasets) {
       const mine = withCandidates.filter((r) => r.dataset === d);
+      const placement = mine[0].placement as Placement | undefined;
+      const weight = (placement === undefined ? undefined : o.placementWeights[placement]) ?? 1;
       const falls = mine.filter((r) => r.fall);
       const negatives = mine.filter((r) => !r.fall).reduce((n, r) => n + r.candidates.length, 0);
       for (const r of falls) {
         const pick = stumps === undefined
           ? r.candidates.reduce((a, b) => (b.angleDeg > a.angleDeg ? b : a))
           : r.candidates.reduce((a, b) => (scoreImpact({ stumps: stumps!, threshold: 0 }, b) > scoreImpact({ stumps: stumps!, threshold: 0 }, a) ? b : a));
-        samples.push({ values: vector(pick), positive: true, weight: (o.datasetWeights[d] ?? 1) / falls.length });
+        samples.push({ values: vector(pick), positive: true, weight: weight / falls.length });
       }
       for (const r of mine) {
         if (r.fall) continue;
-        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: (o.datasetWeights[d] ?? 1) / negatives });
+        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: weight / negatives });
       }
     }
     stumps = boost(samples, o);
   }
   const model = { gates: o.gates, stumps: stumps ?? [], threshold: 0 };
   const scores = recordings.map((r) => recordingScore(model, r));
-  const threshold = chooseThreshold(scores, recordings);
-  return o.gates.length > 0 ? { gates: o.gates, stumps: model.stumps, threshold } : { stumps: model.stumps, threshold };
+  const thresholds: Partial<Record<Placement, number>> = {};
+  for (const p of placements) {
+    const mine = recordings.filter((r) => r.placement === p);
+    if (mine.some((r) => r.fall) && mine.some((r) => !r.fall)) {
+      thresholds[p] = chooseThreshold(mine.map((r) => recordingScore(model, r)), mine);
+    }
+  }
+  return {
+    ...(o.gates.length > 0 ? { gates: o.gates } : {}),
+    stumps: model.stumps,
+    threshold: chooseThreshold(scores, recordings),
+    ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
+  };
 }

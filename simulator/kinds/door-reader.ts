@@ -110,7 +110,7 @@ function describeCards(world: DoorWorld): string {
 export const doorReaderKind: SimDeviceKind<DoorWorld> = {
   model: DOOR_READER_MODEL,
   board: simDoorReader,
-  // 512 KB of outbox (~1,500 access events), and small credential slots: the demo list is tiny.
+  // 512 KB of outbox (~1,700 access events), and small credential slots: the demo list is tiny.
   partitions: { outbox: 512 * 1024, credA: 64 * 1024, credB: 64 * 1024 },
   createWorld: () => {
     const demo = demoCredentials(dayNumber(Date.now()));

@@ -121,7 +121,7 @@ describe('the grant/deny matrix', () => {
     expect(d.relay).toBe(0);
   });
 
-  it('names a credential by its keyed hash only, never by its UID or PIN', () => {
+  it('names a card by its keyed hash only (known or not), a PIN only when it opened, never raw', () => {
     const d = new DoorDevice().boot();
     d.tap(uid('valid'));
     d.advance(5000);
@@ -132,7 +132,7 @@ describe('the grant/deny matrix', () => {
     d.type('135799#');
     const events = d.events(/^access\./);
     expect(events[0]!.data.ref).toBe(Buffer.from(keyedHash(KEYS, 'card', uid('valid')).subarray(0, 6)).toString('hex'));
-    expect(events[1]!.data.ref).toBeUndefined();
+    expect(events[1]!.data.ref).toBe(Buffer.from(keyedHash(KEYS, 'card', uid('nobody')).subarray(0, 6)).toString('hex'));
     expect(events[2]!.data.ref).toBe(Buffer.from(keyedHash(KEYS, 'pin', '246810').subarray(0, 6)).toString('hex'));
     expect(events[3]!.data.ref).toBeUndefined();
     const text = d.eventPayloads().join('\n');

@@ -76,9 +76,31 @@ describe('FallDetector on synthetic signals', () => {
   test('bad options are refused with a reason', () => {
     expect(() => new FallDetector({ impactMg: -1 })).toThrow(/impactMg/);
     expect(() => new FallDetector({ restSamples: 500 })).toThrow(/restSamples/);
+    expect(() => new FallDetector({ postSamples: 20, restSamples: 10 })).toThrow(/postSamples/);
+    expect(() => new FallDetector({ postureShift: 2 })).toThrow(/postureShift/);
     expect(() => new FallDetector({ refractorySamples: Number.NaN })).toThrow(/refractorySamples/);
     expect(() => new FallDetector({ model: { stumps: [{ feature: 'nope' as never, threshold: 1, below: 0, above: 1 }], threshold: 0 } }))
       .toThrow(/unknown feature/);
+  });
+
+  test('the placement option selects the model threshold for where the device is worn', () => {
+    const model = { stumps: [{ feature: 'angleDeg' as const, threshold: 45, below: 0, above: 1 }], threshold: 0.5, thresholds: { neck: 0.25, waist: 2 } };
+    expect(new FallDetector({ model }).threshold).toBe(0.25); // the product is a pendant: neck by default
+    expect(new FallDetector({ model, placement: 'waist' }).threshold).toBe(2);
+    expect(run(fall(), new FallDetector({ model }))).toHaveLength(1);
+    expect(run(fall(), new FallDetector({ model, placement: 'waist' }))).toHaveLength(0); // a score of 1 < 2
+    expect(new FallDetector({ model: { ...model, thresholds: undefined }, placement: 'waist' }).threshold).toBe(0.5);
+    expect(() => new FallDetector({ placement: 'wrist' as never })).toThrow(/placement/);
+  });
+
+  test('a gate vetoes a candidate whatever its score', () => {
+    const stumps = [{ feature: 'angleDeg' as const, threshold: 45, below: 0, above: 5 }];
+    expect(run(fall(), new FallDetector({ model: { stumps, threshold: 1 } }))).toHaveLength(1);
+    const gated = new FallDetector({ model: { stumps, threshold: 1, gates: [{ feature: 'postActivityMg', min: 0, max: 1 }] } });
+    expect(run(fall(), gated)).toHaveLength(0);
+    expect(gated.lastScore).toBe(Number.NEGATIVE_INFINITY);
+    expect(() => new FallDetector({ model: { stumps, threshold: 1, gates: [{ feature: 'angleDeg', min: 5, max: 1 }] } })).toThrow(/gate/);
+    expect(() => new FallDetector({ model: { stumps, threshold: 1, thresholds: { wrist: 1 } as never } })).toThrow(/placement/);
   });
 
   test('non-finite or out-of-range samples do not break it', () => {

@@ -9,6 +9,7 @@ import { subjectFolds } from '../../scripts/falls/cross-validate.js';
 import { recordingScore, trainModel, type LabelledCandidates } from '../../scripts/falls/stumps.js';
 import { evaluateFile, resultLine, XsDetector } from '../../scripts/falls/eval.js';
 import { emptyImpactFeatures } from '../../firmware/sensing/impact-features.js';
+import { thresholdFor } from '../../firmware/sensing/fall-model.js';
 import { fall, sittingDown, walking } from './synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falls-'));
@@ -80,9 +81,31 @@ describe('training tools', () => {
       recordings.push({ dataset: 'D', subject: `S${i % 4}`, fall: true, candidates: [candidate(60 + i, 5), candidate(2, 400)] });
       recordings.push({ dataset: 'D', subject: `S${i % 4}`, fall: false, candidates: [candidate(i % 20, 300 - i)] });
     }
-    const model = trainModel(recordings, { rounds: 5 });
+    const model = trainModel(recordings, { rounds: 5, shrink: 1, gates: [] });
     const detected = recordings.map((r) => recordingScore(model, r) >= model.threshold);
     expect(detected).toEqual(recordings.map((r) => r.fall));
+  });
+
+  test('gates rule candidates out before scoring, and each placement gets its own threshold', () => {
+    const candidate = (angleDeg: number, postActivityMg: number) => ({ ...emptyImpactFeatures(), angleDeg, postActivityMg, postMeanMg: 1000, peakMg: 3000 });
+    const recordings: LabelledCandidates[] = [];
+    for (let i = 0; i < 40; i++) {
+      // On the belt falls turn the body further than on the pendant: the best cut differs per placement.
+      recordings.push({ dataset: 'W', subject: `W${i % 4}`, placement: 'waist', fall: true, candidates: [candidate(70 + i, 5)] });
+      recordings.push({ dataset: 'W', subject: `W${i % 4}`, placement: 'waist', fall: false, candidates: [candidate(30 + (i % 30), 20)] });
+      recordings.push({ dataset: 'N', subject: `N${i % 4}`, placement: 'neck', fall: true, candidates: [candidate(40 + i, 5)] });
+      recordings.push({ dataset: 'N', subject: `N${i % 4}`, placement: 'neck', fall: false, candidates: [candidate(i % 30, 20), candidate(90, 900)] });
+    }
+    const model = trainModel(recordings, { rounds: 10, gates: [{ feature: 'postActivityMg', min: 0, max: 250 }] });
+    expect(model.gates).toEqual([{ feature: 'postActivityMg', min: 0, max: 250 }]);
+    // The shaking candidate (angle 90, activity 900) would look like a fall by its angle; the gate removes it.
+    expect(recordingScore(model, { dataset: 'N', subject: 'x', fall: false, candidates: [candidate(90, 900)] })).toBe(Number.NEGATIVE_INFINITY);
+    expect(model.thresholds?.neck).toBeDefined();
+    expect(model.thresholds?.waist).toBeDefined();
+    for (const r of recordings) {
+      const threshold = thresholdFor(model, r.placement as 'neck' | 'waist');
+      expect(recordingScore(model, r) >= threshold).toBe(r.fall);
+    }
   });
 });
 

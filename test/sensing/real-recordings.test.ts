@@ -18,7 +18,8 @@ const EVERY = 10;
     let line = 0;
     for await (const recording of readRecordings(file)) {
       if (line++ % EVERY !== 0) continue;
-      const detector = new FallDetector();
+      // Configured for where the recording's sensor was worn, as the device is (default: the neck pendant).
+      const detector = recording.placement === 'waist' ? new FallDetector({ placement: 'waist' }) : new FallDetector();
       const s = recording.samples;
       for (let i = 0; i + 2 < s.length; i += 3) detector.push(s[i], s[i + 1], s[i + 2]);
       outcomes.push({ fall: recording.fall, alerts: detector.alerts });

@@ -1,5 +1,5 @@
 // One boot of the door reader: peripherals in, decisions, the door, feedback and events out.
-import type { Hal } from '../../../hal/contract/index.js';
+import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import { toHex } from '../../lib/hex.js';
 import type { DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandOutcome } from '../../runtime/dispatcher.js';
@@ -52,7 +52,7 @@ export class DoorReader {
   #passKey: PassKey | undefined;
   #commandKey: Uint8Array | undefined;
   #pending: PendingPin | undefined;
-  #pendingTimer: object | undefined;
+  #pendingTimer: TimerId | undefined;
   #alarmIds = new Map<DoorAlarmKind, string>();
   #alarmCount = 0;
   #granted = 0;
@@ -204,7 +204,8 @@ export class DoorReader {
     // Digits already typed stay: people type the PIN while the reader is still busy with the card.
     this.#endPending();
     const record = this.#store?.lookup(kind, secret);
-    const ref = record ? this.#ref(kind, secret) : undefined;
+    // Known or not: the platform can match the tag to its list, or see the same unknown card come back.
+    const ref = this.#ref(kind, secret);
     const details = { ...extra, ...(ref ? { ref } : {}) };
     const decision = this.#decide(record, 'none');
     if (decision.reason !== 'pin_required') return this.#outcome(decision, kind, details);

@@ -1,12 +1,12 @@
 // The key-value store (Moddable `Preference` / ESP-IDF NVS) in memory, optionally saved to a JSON file.
-// Enforces the same rules as the Moddable binding (hal/moddable/storage.ts) so code that works here works on the
+// Enforces the same rules as the Moddable binding (hal/contract/kv-rules.ts) so code that works here works on the
 // ESP32: domain and key 1..15 printable ASCII characters; numbers only as 32-bit integers; strings without NUL
 // and at most 3999 UTF-8 bytes (NVS counts the terminating NUL in its 4000); ArrayBuffers at most 4000 bytes.
 // Each set and delete is atomic: a write cut by power loss (PowerRail) does not happen at all.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { type KeyValueStore, KEY_MAX_LENGTH, type StoredValue, VALUE_MAX_BYTES } from '../../contract/storage.js';
+import { checkName, checkValue } from '../../contract/kv-rules.js';
+import type { KeyValueStore, StoredValue } from '../../contract/storage.js';
 import { fromHex, toHex } from '../../../firmware/lib/hex.js';
-import { utf8Length } from '../../../firmware/lib/utf8.js';
 import { type FailOptions, PowerLoss, PowerRail } from './power.js';
 
 export { PowerLoss };
@@ -62,7 +62,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   set(domain: string, key: string, value: StoredValue): void {
     checkName('domain', domain);
     checkName('key', key);
-    const stored = checkValue(domain, key, value);
+    const stored = copied(checkValueAt(domain, key, value));
     if (this.power.gate().cut) throw new PowerLoss(`power lost before kv set ${domain}/${key}`);
     let entries = this.#domains.get(domain);
     if (!entries) this.#domains.set(domain, (entries = new Map()));
@@ -110,7 +110,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
           checkName('domain', domain);
           checkName('key', key);
           const value = entry.type === 'bytes' ? fromHex(entry.value).buffer as ArrayBuffer : entry.value;
-          const stored = checkValue(domain, key, value);
+          const stored = copied(checkValueAt(domain, key, value));
           let map = this.#domains.get(domain);
           if (!map) this.#domains.set(domain, (map = new Map()));
           map.set(key, stored);
@@ -129,33 +129,17 @@ function toSaved(value: StoredValue): SavedValue {
   return { type: 'boolean', value };
 }
 
-function checkName(what: string, name: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`kv: ${what} must be a non-empty string`);
-  if (name.length > KEY_MAX_LENGTH)
-    throw new RangeError(`kv: ${what} ${JSON.stringify(name)} is longer than ${KEY_MAX_LENGTH} characters`);
-  if (!/^[\x20-\x7e]+$/.test(name)) throw new RangeError(`kv: ${what} ${JSON.stringify(name)} must be printable ASCII`);
+/** The shared rules, with the entry named in the error. */
+function checkValueAt(domain: string, key: string, value: StoredValue): StoredValue {
+  try {
+    return checkValue(value);
+  } catch (error) {
+    const message = (error as Error).message.replace(/^kv: /, `kv: ${domain}/${key}: `);
+    throw error instanceof RangeError ? new RangeError(message) : new TypeError(message);
+  }
 }
 
-/** Validates a value and returns what to store (a private copy of an ArrayBuffer). */
-function checkValue(domain: string, key: string, value: StoredValue): StoredValue {
-  const where = `${domain}/${key}`;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
-      throw new RangeError(`kv: ${where}: ${value} is not a 32-bit integer (the device stores numbers as int32)`);
-    return value;
-  }
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new TypeError(`kv: ${where}: strings cannot contain NUL`);
-    const bytes = utf8Length(value);
-    if (bytes > VALUE_MAX_BYTES - 1)
-      throw new RangeError(`kv: ${where}: string of ${bytes} UTF-8 bytes exceeds ${VALUE_MAX_BYTES - 1}`);
-    return value;
-  }
-  if (value instanceof ArrayBuffer) {
-    if (value.byteLength > VALUE_MAX_BYTES)
-      throw new RangeError(`kv: ${where}: ${value.byteLength} bytes exceeds ${VALUE_MAX_BYTES}`);
-    return value.slice(0);
-  }
-  throw new TypeError(`kv: ${where}: unsupported value type (string, int32 number, boolean or ArrayBuffer)`);
+/** The store keeps its own copy of an ArrayBuffer. */
+function copied(value: StoredValue): StoredValue {
+  return value instanceof ArrayBuffer ? value.slice(0) : value;
 }

@@ -1,8 +1,9 @@
 // What ESP-IDF NVS (behind Moddable's Preference) accepts, checked before a write so that a bad value fails with
-// a reason instead of NVS's bare "nvs set fail" or, for numbers, silent truncation to int32. Engine-neutral.
+// a reason instead of NVS's bare "nvs set fail" or, for numbers, silent truncation to int32. Engine-neutral:
+// both bindings enforce these same rules, so code that passes on the host also passes on the device.
 import { utf8Length } from '../../firmware/lib/utf8.js';
-import type { StoredValue } from '../contract/storage.js';
-import { KEY_MAX_LENGTH, VALUE_MAX_BYTES } from '../contract/storage.js';
+import type { StoredValue } from './storage.js';
+import { KEY_MAX_LENGTH, VALUE_MAX_BYTES } from './storage.js';
 
 /**
  * The rules:
