@@ -11,6 +11,12 @@ export interface IoInstance {
 
 export type DigitalMode = 'Input' | 'InputPullUp' | 'InputPullDown' | 'InputPullUpDown' | 'Output' | 'OutputOpenDrain';
 
+/** The mode and edge values of Moddable's embedded:io/digital, for bindings that implement Digital themselves. */
+export const DIGITAL_MODES: Readonly<Record<DigitalMode, number>> = {
+  Input: 0, InputPullUp: 1, InputPullDown: 2, InputPullUpDown: 3, Output: 8, OutputOpenDrain: 9,
+};
+export const DIGITAL_EDGES = { Rising: 1, Falling: 2 } as const;
+
 export interface DigitalOptions {
   pin: PinSpecifier;
   mode: unknown; // one of the class's static mode values, e.g. io.Digital.InputPullUp

@@ -1,7 +1,7 @@
 // Runs the firmware's impact finder over recordings and keeps every candidate's features, so that
 // classifiers can be trained and cross-validated without re-reading the data.
 import { ImpactFinder, type ImpactFeatures, type ImpactOptions } from '../../firmware/sensing/impact-features.js';
-import { readRecordings, type Recording } from './recordings.js';
+import { asFifo, readRecordings, type Recording } from './recordings.js';
 
 export interface RecordingCandidates {
   id: string;
@@ -26,10 +26,11 @@ export function findCandidates(recording: Recording, options: Partial<ImpactOpti
   return { id, dataset, subject, activity, fall, placement, samples: s.length / 3, candidates };
 }
 
-export async function loadCandidates(paths: string[], options: Partial<ImpactOptions> = {}): Promise<RecordingCandidates[]> {
+/** Every recording's candidates; with `fifo`, found on the samples as the device's FIFO delivers them. */
+export async function loadCandidates(paths: string[], options: Partial<ImpactOptions> = {}, fifo = false): Promise<RecordingCandidates[]> {
   const out: RecordingCandidates[] = [];
   for (const path of paths) {
-    for await (const recording of readRecordings(path)) out.push(findCandidates(recording, options));
+    for await (const recording of readRecordings(path)) out.push(findCandidates(fifo ? asFifo(recording) : recording, options));
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // Subject-wise cross-validation of the fall classifier: each fold trains on some subjects and is scored
 // on subjects it has never seen. Prints per-fold and pooled figures per dataset.
 //
-//   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] FILE.jsonl.gz...
-// Without --folds: leave one subject out.
+//   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] [--fifo all|test] FILE.jsonl.gz...
+// Without --folds: leave one subject out. --fifo all: train and score on the samples as the device's LIS3DH
+// FIFO delivers them (16 mg steps); --fifo test: train on the recordings as they are, score the FIFO version.
 import { Command } from 'commander';
 import { loadCandidates, type RecordingCandidates } from './candidates.js';
 import { recordingScore, trainModel, type TrainOptions } from './stumps.js';
@@ -24,12 +25,15 @@ export function subjectFolds(subjects: string[], k: number): string[][] {
   return folds;
 }
 
-export function crossValidate(recordings: RecordingCandidates[], k: number, options: Partial<TrainOptions> = {}): FoldResult[] {
+/** Trains on `recordings` without the held-out subjects; scores the held-out subjects of `scored` (default: the same). */
+export function crossValidate(
+  recordings: RecordingCandidates[], k: number, options: Partial<TrainOptions> = {}, scored: RecordingCandidates[] = recordings,
+): FoldResult[] {
   const results: FoldResult[] = [];
   for (const held of subjectFolds(recordings.map((r) => r.subject), k)) {
     const heldSet = new Set(held);
     const model = trainModel(recordings.filter((r) => !heldSet.has(r.subject)), options);
-    const outcomes = recordings.filter((r) => heldSet.has(r.subject)).map((r) => ({
+    const outcomes = scored.filter((r) => heldSet.has(r.subject)).map((r) => ({
       dataset: r.dataset, subject: r.subject, id: r.id, fall: r.fall,
       alerts: recordingScore(model, r) >= thresholdFor(model, r.placement as Placement | undefined) ? 1 : 0,
     }));
@@ -49,12 +53,15 @@ async function main(): Promise<void> {
     .argument('<files...>', 'recordings (.jsonl.gz)')
     .option('--folds <k>', 'folds by subject (default: leave one subject out)', (v) => Number.parseInt(v, 10))
     .option('--rounds <n>', 'boosting rounds', (v) => Number.parseInt(v, 10))
+    .option('--fifo <which>', 'LIS3DH FIFO samples (16 mg steps) for "all" (training and scoring) or "test" (scoring only)')
     .option('--verbose', 'list the misclassified recordings')
     .parse();
-  const opts = program.opts<{ folds?: number; rounds?: number; verbose?: boolean }>();
-  const recordings = await loadCandidates(program.args);
+  const opts = program.opts<{ folds?: number; rounds?: number; fifo?: string; verbose?: boolean }>();
+  if (opts.fifo !== undefined && opts.fifo !== 'all' && opts.fifo !== 'test') program.error('--fifo must be "all" or "test"');
+  const recordings = await loadCandidates(program.args, {}, opts.fifo === 'all');
+  const scored = opts.fifo === 'test' ? await loadCandidates(program.args, {}, true) : recordings;
   const k = opts.folds ?? new Set(recordings.map((r) => r.subject)).size;
-  const folds = crossValidate(recordings, k, opts.rounds ? { rounds: opts.rounds } : {});
+  const folds = crossValidate(recordings, k, opts.rounds ? { rounds: opts.rounds } : {}, scored);
   const datasets = [...new Set(recordings.map((r) => r.dataset))];
   for (const fold of folds) {
     for (const d of datasets) {

@@ -20,6 +20,21 @@ export interface Recording {
 
 export class RecordingFormatError extends Error {}
 
+/**
+ * What the device reads for a value in milli-g: the LIS3DH at ±8 g, high resolution, read through its FIFO
+ * (as in simulator/chips/lis3dh.ts). The chip rounds to 4 mg digits and saturates at 12 bits; the FIFO keeps
+ * the 10 most significant bits, which floors (toward −∞, two's complement) to 16 mg: 1000 reads as 992.
+ */
+export function lis3dhFifoMg(mg: number): number {
+  const digit = Math.min(2047, Math.max(-2048, Math.round(mg / 4)));
+  return Math.floor(digit / 4) * 16;
+}
+
+/** The recording as the device's FIFO would deliver it (see lis3dhFifoMg). */
+export function asFifo(recording: Recording): Recording {
+  return { ...recording, samples: recording.samples.map(lis3dhFifoMg) };
+}
+
 /** Checks one parsed line and returns it as a Recording, or throws a RecordingFormatError saying what is wrong. */
 export function toRecording(value: unknown, where: string): Recording {
   if (typeof value !== 'object' || value === null) throw new RecordingFormatError(`${where}: not a JSON object`);

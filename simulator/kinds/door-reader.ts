@@ -9,7 +9,7 @@ import { DOOR_READER_MODEL, createDoorReaderApp, type DoorReaderApp } from '../.
 import { writeDoorKeys } from '../../firmware/apps/door-reader/door-keys.js';
 import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-reader/credentials/index.js';
 import { dayNumber } from '../../firmware/apps/door-reader/credentials/format.js';
-import { encodeList, snapshotSync, type CredentialInput } from '../../test/support/door/credential-encoder.js';
+import { encodeList, snapshotSync, type CredentialInput } from '../../scripts/platform/credential-encoder.js';
 import { doorMask, mintPass } from '../../scripts/door/visitor-pass.js';
 import { attachMfrc522, type Mfrc522Chip } from '../chips/mfrc522.js';
 import { attachQrScanner, type QrScannerChip } from '../chips/qr-scanner.js';

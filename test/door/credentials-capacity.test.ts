@@ -5,7 +5,7 @@ import { MAX_PAYLOAD_BYTES } from '../../firmware/protocol/limits.js';
 import { parseInbound } from '../../firmware/protocol/validate.js';
 import { RECORD_BYTES } from '../../firmware/apps/door-reader/credentials/format.js';
 import { slotLayout } from '../../firmware/apps/door-reader/credentials/layout.js';
-import { encodeList, snapshotSync, syncCommands } from '../support/door/credential-encoder.js';
+import { encodeList, snapshotSync, syncCommands } from '../../scripts/platform/credential-encoder.js';
 import { cards, credentialStorage, openStore, playSync, PROFILES, SITE_KEYS, uid } from '../support/door/credential-device.js';
 
 const N = 100_000;

@@ -7,7 +7,7 @@ import { CredentialStore, credentialSyncHandlers, writeCredentialKeys } from '..
 import type { CommandMessage, EventMessage, ResultMessage, StatusMessage } from '../../firmware/protocol/messages.js';
 import type { DeviceApp, DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import { validateOutbound } from '../../firmware/protocol/validate.js';
-import { chunkBodies, encodeList, snapshotSync, syncCommands } from '../support/door/credential-encoder.js';
+import { chunkBodies, encodeList, snapshotSync, syncCommands } from '../../scripts/platform/credential-encoder.js';
 import { cards, PROFILES, SITE_KEYS, uid } from '../support/door/credential-device.js';
 import { TestDevice, WALL_TIME } from '../support/device.js';
 import { FakeMqtt } from '../support/fake-mqtt.js';

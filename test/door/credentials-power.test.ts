@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { CredentialStore } from '../../firmware/apps/door-reader/credentials/index.js';
 import { PowerLoss } from '../../hal/host/storage/index.js';
-import { type CredentialInput, deltaSync, encodeList, snapshotSync, type SyncPackage } from '../support/door/credential-encoder.js';
+import { type CredentialInput, deltaSync, encodeList, snapshotSync, type SyncPackage } from '../../scripts/platform/credential-encoder.js';
 import { cards, credentialStorage, openStore, playSync, PROFILES, SITE_KEYS } from '../support/door/credential-device.js';
 
 const V1 = cards(80);

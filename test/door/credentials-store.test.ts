@@ -6,7 +6,7 @@ import { createHostCrypto } from '../../hal/host/crypto.js';
 import { CredentialStore } from '../../firmware/apps/door-reader/credentials/index.js';
 import { bucketOf, decodeProfile, encodeProfile } from '../../firmware/apps/door-reader/credentials/format.js';
 import { HEADER_BYTES } from '../../firmware/apps/door-reader/credentials/layout.js';
-import { type CredentialInput, encodeList, keyedHash, snapshotSync } from '../support/door/credential-encoder.js';
+import { type CredentialInput, encodeList, keyedHash, snapshotSync } from '../../scripts/platform/credential-encoder.js';
 import { cards, credentialStorage, digest, openStore, playSync, PROFILES, SITE_KEYS, uid } from '../support/door/credential-device.js';
 
 const MIXED: CredentialInput[] = [

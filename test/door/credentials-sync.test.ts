@@ -6,7 +6,7 @@ import type { CredentialStore, SyncStep } from '../../firmware/apps/door-reader/
 import { RECORD_BYTES } from '../../firmware/apps/door-reader/credentials/format.js';
 import type { HostStorage } from '../../hal/host/storage/index.js';
 import { chunkBodies, type CredentialInput, deltaSync, encodeList, type EncodedList, signSync, snapshotSync,
-  type SyncPackage } from '../support/door/credential-encoder.js';
+  type SyncPackage } from '../../scripts/platform/credential-encoder.js';
 import { cards, credentialStorage, digest, openStore, playSync, PROFILES, SITE_KEYS, uid } from '../support/door/credential-device.js';
 
 const SMALL = { recordsPerChunk: 16 };

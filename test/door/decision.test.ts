@@ -2,7 +2,7 @@
 // resident QR codes, decided against a credential list synced into the real store; and the time arithmetic.
 import { DoorDevice, KEYS, PREFIX, PROFILES, TODAY, WALL_TIME, standardList, uid } from './door-device.js';
 import { hasDoor, localDay, localMinuteOfWeek, scheduleAllows } from '../../firmware/apps/door-reader/decision.js';
-import { deltaSync, encodeList, keyedHash, syncCommands } from '../support/door/credential-encoder.js';
+import { deltaSync, encodeList, keyedHash, syncCommands } from '../../scripts/platform/credential-encoder.js';
 
 describe('the grant/deny matrix', () => {
   it.each([

@@ -16,7 +16,7 @@ import { createHostStorage, type HostStorage } from '../../hal/host/storage/inde
 import { attachMfrc522, type Mfrc522Chip } from '../../simulator/chips/mfrc522.js';
 import { attachQrScanner, type QrScannerChip } from '../../simulator/chips/qr-scanner.js';
 import { attachWiegand, type WiegandTransmitter } from '../../simulator/chips/wiegand.js';
-import { encodeList, snapshotSync, type CredentialInput, type EncodedList, type SyncPackage } from '../support/door/credential-encoder.js';
+import { encodeList, snapshotSync, type CredentialInput, type EncodedList, type SyncPackage } from '../../scripts/platform/credential-encoder.js';
 import { digest } from '../support/door/credential-device.js';
 import { FakeMqtt } from '../support/fake-mqtt.js';
 import { signCommand } from '../../scripts/door/visitor-pass.js';

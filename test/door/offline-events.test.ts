@@ -7,6 +7,7 @@ import { HostMqttTransport } from '../../hal/host/mqtt.js';
 import { ChainVerifier } from '../../scripts/platform/event-chain.js';
 import { startTestBroker, uniqueSite, type TestBroker } from '../support/broker.js';
 import { DoorDevice, uid } from './door-device.js';
+import { until } from '../support/wait.js';
 
 let broker: TestBroker;
 let subscriber: MqttClient;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await subscriber.endAsync();
   await broker.close();
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 it('delivers 1,000 offline decisions in order, exactly once, with the chain intact', async () => {
   // generous: a shared 2-core machine, 1,000 QoS 1 round trips
@@ -64,8 +57,8 @@ it('delivers 1,000 offline decisions in order, exactly once, with the chain inta
     return d.runtime.state === 'online';
   }, 'reconnect');
   const events = () => received.filter((message) => message.topic === `ct/v1/${site}/${device}/event`);
-  await until(() => events().length >= N, `${N} events`);
-  await until(() => d.runtime.outbox.depth === 0, 'all PUBACKs');
+  await until(() => events().length >= N, `${N} events`, 60_000);
+  await until(() => d.runtime.outbox.depth === 0, 'all PUBACKs', 60_000);
 
   const parsed = events().map((message) => JSON.parse(message.payload) as EventMessage);
   expect(parsed.map((event) => event.seq)).toEqual(Array.from({ length: N }, (_, i) => i + 1));

@@ -5,6 +5,7 @@ import type { EventMessage, StatusMessage } from '../../firmware/protocol/messag
 import { HostMqttTransport } from '../../hal/host/mqtt.js';
 import { startTestBroker, uniqueSite, type TestBroker } from '../support/broker.js';
 import { TestDevice } from '../support/device.js';
+import { until } from '../support/wait.js';
 
 let broker: TestBroker;
 let subscriber: MqttClient;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await subscriber.endAsync();
   await broker.close();
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 

@@ -12,7 +12,7 @@ import { createHostCrypto } from '../../hal/host/crypto.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import { ChainVerifier } from '../../scripts/platform/event-chain.js';
 import { doorMask, mintPass, signCommand } from '../../scripts/door/visitor-pass.js';
-import { encodeList, snapshotSync } from '../support/door/credential-encoder.js';
+import { encodeList, snapshotSync } from '../../scripts/platform/credential-encoder.js';
 import { playSync } from '../support/door/credential-device.js';
 import { XsSession } from '../support/xs/session.js';
 import { killAllWorkers } from '../support/xs/xsnap.js';

@@ -1,13 +1,12 @@
 // ECMA-419 Digital over virtual pins. Edge callbacks are deferred, as on a device where the interrupt is
 // delivered by the event loop, never inside the call that caused the edge.
-import type { Digital, DigitalConstructor, DigitalOptions } from '../../contract/io.js';
+import { DIGITAL_EDGES, DIGITAL_MODES, type Digital, type DigitalConstructor, type DigitalOptions } from '../../contract/io.js';
 import { Closable, type Defer } from './common.js';
 import type { Level, PinSet, VirtualPin } from './pins.js';
 
-// The mode and edge values of Moddable's embedded:io/digital.
-const MODES = { Input: 0, InputPullUp: 1, InputPullDown: 2, InputPullUpDown: 3, Output: 8, OutputOpenDrain: 9 };
-const RISING = 1;
-const FALLING = 2;
+const MODES = DIGITAL_MODES;
+const RISING = DIGITAL_EDGES.Rising;
+const FALLING = DIGITAL_EDGES.Falling;
 
 function pullOf(mode: number): Level | undefined {
   if (mode === MODES.InputPullUp) return 1;

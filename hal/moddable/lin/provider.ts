@@ -1,14 +1,15 @@
 // Stand-in for "embedded:provider/builtin" on the Linux simulator build, which has no GPIO: a Digital class with
 // the ECMA-419 shape whose outputs are traced and whose inputs read 1 (an idle pulled-up switch).
+import { DIGITAL_EDGES, DIGITAL_MODES } from '../../contract/io.js';
 class Digital {
-  static readonly Input = 0;
-  static readonly InputPullUp = 1;
-  static readonly InputPullDown = 2;
-  static readonly InputPullUpDown = 3;
-  static readonly Output = 8;
-  static readonly OutputOpenDrain = 9;
-  static readonly Rising = 1;
-  static readonly Falling = 2;
+  static readonly Input = DIGITAL_MODES.Input;
+  static readonly InputPullUp = DIGITAL_MODES.InputPullUp;
+  static readonly InputPullDown = DIGITAL_MODES.InputPullDown;
+  static readonly InputPullUpDown = DIGITAL_MODES.InputPullUpDown;
+  static readonly Output = DIGITAL_MODES.Output;
+  static readonly OutputOpenDrain = DIGITAL_MODES.OutputOpenDrain;
+  static readonly Rising = DIGITAL_EDGES.Rising;
+  static readonly Falling = DIGITAL_EDGES.Falling;
 
   #pin: number;
   #value: 0 | 1 = 1;

@@ -5,7 +5,7 @@ import { createHostCrypto } from '../../../hal/host/crypto.js';
 import { createHostStorage, type HostStorage } from '../../../hal/host/storage/index.js';
 import { CredentialStore, type SyncStep, writeCredentialKeys } from '../../../firmware/apps/door-reader/credentials/index.js';
 import type { Profile } from '../../../firmware/apps/door-reader/credentials/format.js';
-import type { CredentialInput, SiteKeys, SyncPackage } from './credential-encoder.js';
+import type { CredentialInput, SiteKeys, SyncPackage } from '../../../scripts/platform/credential-encoder.js';
 
 export const SITE_KEYS: SiteKeys = { hashKey: digest('site hash key'), syncKey: digest('site sync key') };
 

@@ -18,6 +18,7 @@ import type {
   Timers,
   WallClock,
 } from '../../../hal/contract/index.js';
+import { DIGITAL_EDGES, DIGITAL_MODES } from '../../../hal/contract/io.js';
 import type { HalEvent, HalInit, HalReply, HalRequest, WireData, WireStoredValue } from './wire.js';
 
 declare const issueCommand: (request: ArrayBuffer) => ArrayBuffer;
@@ -201,15 +202,14 @@ function makeDigital(): Hal['device']['io']['Digital'] {
   });
 
   class ProxyDigital implements Digital {
-    // The values of Moddable's embedded:io/digital, which the host's virtual Digital also uses.
-    static readonly Input = 0;
-    static readonly InputPullUp = 1;
-    static readonly InputPullDown = 2;
-    static readonly InputPullUpDown = 3;
-    static readonly Output = 8;
-    static readonly OutputOpenDrain = 9;
-    static readonly Rising = 1;
-    static readonly Falling = 2;
+    static readonly Input = DIGITAL_MODES.Input;
+    static readonly InputPullUp = DIGITAL_MODES.InputPullUp;
+    static readonly InputPullDown = DIGITAL_MODES.InputPullDown;
+    static readonly InputPullUpDown = DIGITAL_MODES.InputPullUpDown;
+    static readonly Output = DIGITAL_MODES.Output;
+    static readonly OutputOpenDrain = DIGITAL_MODES.OutputOpenDrain;
+    static readonly Rising = DIGITAL_EDGES.Rising;
+    static readonly Falling = DIGITAL_EDGES.Falling;
     readonly #id: number;
     readonly #onReadable: ((this: Digital) => void) | undefined;
 

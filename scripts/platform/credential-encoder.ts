@@ -3,12 +3,12 @@
 // (`cred.sync.chunk` args). Used by tests, the simulator and `npm run bench:door`. Hashes and MACs come from
 // node:crypto, independently of the device's code; the record layouts are the shared format module.
 import { createHash, createHmac } from 'node:crypto';
-import type { CommandMessage } from '../../../firmware/protocol/messages.js';
+import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { CHUNK_HASH_BYTES, CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, type CredSyncBeginArgs, type CredSyncChunkArgs,
-  MAX_CHUNK_BYTES, manifestSigningText } from '../../../firmware/protocol/cred-sync.js';
+  MAX_CHUNK_BYTES, manifestSigningText } from '../../firmware/protocol/cred-sync.js';
 import { encodePinEntry, encodeProfile, encodeRecord, encodeRemoval, type Profile, PROFILE_BYTES, RECORD_BYTES,
-  STREAM_PROFILES, TAG_BYTES } from '../../../firmware/apps/door-reader/credentials/format.js';
-import type { CredentialKind } from '../../../firmware/apps/door-reader/credentials/hashing.js';
+  STREAM_PROFILES, TAG_BYTES } from '../../firmware/apps/door-reader/credentials/format.js';
+import type { CredentialKind } from '../../firmware/apps/door-reader/credentials/hashing.js';
 
 export interface SiteKeys {
   hashKey: Uint8Array;
