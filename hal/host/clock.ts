@@ -174,6 +174,13 @@ export class RealTimeClock extends VirtualClock {
   #hostTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #firing = false;
+  /**
+   * While overdue timers fire, time stands at each one's due time (never before a time already handed out):
+   * when the host stalls, timers set by those callbacks keep their spacing relative to the events that set
+   * them, as on the device, instead of all landing at once after the stall.
+   */
+  #firingAt: number | undefined;
+  #latest = 0;
 
   constructor(options: RealTimeClockOptions = {}) {
     super(options);
@@ -185,7 +192,10 @@ export class RealTimeClock extends VirtualClock {
 
   /** Whole milliseconds, as a device's tick counter gives them. */
   now(): number {
-    return Math.floor((performance.now() - this.#startedAt) * this.speed);
+    if (this.#firingAt !== undefined) return this.#firingAt;
+    const now = Math.floor((performance.now() - this.#startedAt) * this.speed);
+    if (now > this.#latest) this.#latest = now;
+    return this.#latest;
   }
 
   /** Stops firing timers for good. */
@@ -220,13 +230,15 @@ export class RealTimeClock extends VirtualClock {
       const limit = this.now();
       for (;;) {
         try {
-          if (!this.fireNext(limit, () => {})) break;
+          if (!this.fireNext(limit, (due) => { this.#firingAt = Math.max(due, this.#latest); })) break;
         } catch (error) {
           this.#onError(error);
         }
+        this.#latest = this.#firingAt ?? this.#latest;
       }
     } finally {
       this.#firing = false;
+      this.#firingAt = undefined;
     }
     this.#arm();
   }

@@ -79,7 +79,7 @@ export async function runDoorScenario(options: ScenarioOptions = {}): Promise<Sc
     await relock();
     await step('mallory', 'card 1 mallory');
     await step('bob card', 'card 1 bob', 0);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitFor('the PIN prompt', () => device.describe().includes('PIN?'));
     await step('bob pin', 'pin 1 4321');
     await relock();
     const pass = lastScanned(await step('visitor', 'qr 1 visitor'));

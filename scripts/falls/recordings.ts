@@ -27,7 +27,7 @@ export class RecordingFormatError extends Error {}
  */
 export function lis3dhFifoMg(mg: number): number {
   const digit = Math.min(2047, Math.max(-2048, Math.round(mg / 4)));
-  return Math.floor(digit / 4) * 16;
+  return (Math.floor(digit / 4) * 16) | 0; // | 0: no −0
 }
 
 /** The recording as the device's FIFO would deliver it (see lis3dhFifoMg). */

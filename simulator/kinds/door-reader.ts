@@ -205,6 +205,7 @@ export const doorReaderKind: SimDeviceKind<DoorWorld> = {
     const released = boot.hal.io.pin(pins.relay!).level === 1;
     const parts = [released ? 'UNLOCKED' : 'locked', world.doorOpen ? 'door OPEN' : 'door shut'];
     if (reader && reader.door.mode !== 'normal') parts.push(reader.door.mode.toUpperCase());
+    if (reader?.awaitingPin) parts.push('PIN?');
     for (const alarm of reader?.door.alarms ?? []) parts.push(`ALARM ${alarm}`);
     return parts.join(' · ');
   },

@@ -98,6 +98,11 @@ export class DoorReader {
     this.#restoreMode();
   }
 
+  /** A card that needs its PIN was read and the keypad waits for it. */
+  get awaitingPin(): boolean {
+    return this.#pending !== undefined;
+  }
+
   get settings(): DoorSettingsView {
     return doorSettings(this.#runtime.config.values);
   }
