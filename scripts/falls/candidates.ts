@@ -3,13 +3,8 @@
 import { ImpactFinder, type ImpactFeatures, type ImpactOptions } from '../../firmware/sensing/impact-features.js';
 import { asFifo, readRecordings, type Recording } from './recordings.js';
 
-export interface RecordingCandidates {
-  id: string;
-  dataset: string;
-  subject: string;
-  activity: string;
-  fall: boolean;
-  placement?: string;
+/** A recording's labels, its length in samples and the candidates found in it. */
+export interface RecordingCandidates extends Pick<Recording, 'id' | 'dataset' | 'subject' | 'activity' | 'fall' | 'placement'> {
   samples: number;
   candidates: ImpactFeatures[];
 }

@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { toRecording } from '../../scripts/falls/recordings.js';
+import { fall, sittingDown, walking } from '../../scripts/falls/synthetic.js';
 
 export const MOTION_HZ = 50;
 
@@ -57,12 +59,8 @@ export function findRecording(wanted: { id?: string; fall: boolean }, dir = fall
 }
 
 function parseRecording(line: string, where: string): Motion {
-  const value = JSON.parse(line) as { id?: unknown; fall?: unknown; hz?: unknown; unit?: unknown; samples?: unknown };
-  if (typeof value.id !== 'string' || typeof value.fall !== 'boolean' || value.hz !== MOTION_HZ || value.unit !== 'mg'
-    || !Array.isArray(value.samples) || value.samples.length % 3 !== 0 || !value.samples.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new Error(`${where}: not a 50 Hz milli-g recording`);
-  }
-  return { id: value.id, fall: value.fall, samples: Int16Array.from(value.samples as number[], clampMg) };
+  const recording = toRecording(JSON.parse(line), where);
+  return { id: recording.id, fall: recording.fall, samples: Int16Array.from(recording.samples, clampMg) };
 }
 
 function clampMg(value: number): number {
@@ -87,70 +85,12 @@ export function withLeadIn(from: Xyz, samples: Int16Array, seconds = 5): Int16Ar
   return out;
 }
 
-/** Deterministic noise (mulberry32). */
-function noise(seed: number): (mg: number) => number {
-  let a = seed >>> 0;
-  return (mg) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((((t ^ (t >>> 14)) >>> 0) / 4294967296) - 0.5) * 2 * mg;
-  };
-}
-
-class Trace {
-  readonly values: number[] = [];
-  #noise: (mg: number) => number;
-  constructor(seed: number) {
-    this.#noise = noise(seed);
-  }
-  add(x: number, y: number, z: number, noiseMg: number): void {
-    this.values.push(x + this.#noise(noiseMg), y + this.#noise(noiseMg), z + this.#noise(noiseMg));
-  }
-  still(seconds: number, x: number, y: number, z: number, noiseMg = 8): void {
-    for (let i = 0; i < seconds * MOTION_HZ; i++) this.add(x, y, z, noiseMg);
-  }
-  /** Walking upright (gravity on y): a 2 Hz bounce with heel strikes reaching strikeMg. */
-  walk(seconds: number, strikeMg: number): void {
-    for (let i = 0; i < seconds * MOTION_HZ; i++) {
-      const phase = (i % 25) / 25;
-      const strike = phase < 0.08 ? strikeMg - 1000 : 0;
-      this.add(120 * Math.sin(4 * Math.PI * phase), 1000 + 250 * Math.sin(2 * Math.PI * phase) + strike, 60 * Math.cos(2 * Math.PI * phase), 40);
-    }
-  }
-  samples(): Int16Array {
-    return Int16Array.from(this.values, clampMg);
-  }
-}
-
 /** Stands, walks, trips: loss of support while pitching forward, a hard impact, then lies still on the floor. */
 export function syntheticFall(seed = 1): Motion {
-  const t = new Trace(seed);
-  t.still(2, 0, 1000, 0, 10);
-  t.walk(4, 1400);
-  for (let i = 0; i < 20; i++) {
-    const angle = (Math.PI / 2) * (i / 20);
-    const magnitude = 1000 - 800 * Math.sin((Math.PI * i) / 20);
-    t.add(0, magnitude * Math.cos(angle), magnitude * Math.sin(angle), 30);
-  }
-  for (const m of [1800, 4200, 3100, 1600, 500, 1400, 900, 1100]) t.add(150, 200, m, 40);
-  t.still(8, 0, 0, 1000, 6);
-  return { id: 'synthetic-fall', fall: true, samples: t.samples() };
+  return { id: 'synthetic-fall', fall: true, samples: Int16Array.from(fall(seed, 8), clampMg) };
 }
 
-/** Daily activity: walks briskly (heel strikes past the impact threshold), sits down with a thump, sits. */
+/** Daily activity: walks briskly (heel strikes past the impact threshold), then sits down with a thump. */
 export function syntheticActivity(seed = 2): Motion {
-  const t = new Trace(seed);
-  t.still(2, 0, 1000, 0);
-  t.walk(30, 1900);
-  for (let i = 0; i < 40; i++) {
-    const angle = (Math.PI / 12) * (i / 40);
-    const magnitude = 1000 - 250 * Math.sin((Math.PI * i) / 40);
-    t.add(0, magnitude * Math.cos(angle), -magnitude * Math.sin(angle), 20);
-  }
-  const lean = Math.PI / 12;
-  for (const m of [1300, 1750, 1400, 1100]) t.add(0, m * Math.cos(lean), -m * Math.sin(lean), 20);
-  t.still(8, 0, 1000 * Math.cos(lean), -1000 * Math.sin(lean), 10);
-  return { id: 'synthetic-activity', fall: false, samples: t.samples() };
+  return { id: 'synthetic-activity', fall: false, samples: Int16Array.from([...walking(seed, 30), ...sittingDown(seed + 1)], clampMg) };
 }

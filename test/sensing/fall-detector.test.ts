@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FallDetector, fallDetectorDefaults, type FallAlert } from '../../firmware/sensing/fall-detector.js';
 import { ImpactFinder, type ImpactFeatures } from '../../firmware/sensing/impact-features.js';
-import { fall, random, randomRotation, rotate, sittingDown, walking, type Trace } from './synthetic.js';
+import { fall, random, randomRotation, rotate, sittingDown, walking, type Trace } from '../../scripts/falls/synthetic.js';
 
 function run(trace: Trace, detector = new FallDetector()): FallAlert[] {
   const alerts: FallAlert[] = [];

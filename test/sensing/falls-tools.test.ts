@@ -10,7 +10,7 @@ import { recordingScore, trainModel, type LabelledCandidates } from '../../scrip
 import { evaluateFile, resultLine, XsDetector } from '../../scripts/falls/eval.js';
 import { emptyImpactFeatures } from '../../firmware/sensing/impact-features.js';
 import { thresholdFor } from '../../firmware/sensing/fall-model.js';
-import { fall, sittingDown, walking } from './synthetic.js';
+import { fall, sittingDown, walking } from '../../scripts/falls/synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falls-'));
 

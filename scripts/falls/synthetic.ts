@@ -1,4 +1,4 @@
-// Synthetic accelerometer traces (50 Hz, milli-g) for the fall detector tests: deterministic, physically
+// Synthetic accelerometer traces (50 Hz, milli-g) for the fall detector's tests and the simulated wearer:
 // plausible shapes of a fall and of daily activities, and random 3D rotations of them.
 
 export type Trace = number[]; // interleaved x, y, z
