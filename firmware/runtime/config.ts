@@ -1,7 +1,7 @@
 // Device configuration: defaults from the spec, overlaid by the last accepted desired document (persisted).
 // A desired document is a full document with a version: older or equal versions are stale, a document that
 // fails validation is rejected with a reason and the configuration in force stays as it was.
-import type { KeyValueStore } from '../../hal/contract/index.js';
+import { VALUE_MAX_BYTES, type KeyValueStore } from '../../hal/contract/index.js';
 import { utf8Encode } from '../lib/utf8.js';
 
 export type FieldSpec =
@@ -22,7 +22,8 @@ export type DesiredOutcome =
 
 const KV_DOMAIN = 'cfg';
 const KV_KEY = 'doc';
-const KV_MAX_BYTES = 4000;
+/** A string value in the key-value store: 4000 bytes less NVS's terminating NUL. */
+const KV_MAX_BYTES = VALUE_MAX_BYTES - 1;
 
 export class ConfigStore {
   #spec: ConfigSpec;

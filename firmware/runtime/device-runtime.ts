@@ -84,7 +84,7 @@ export class DeviceRuntime {
   #reconnects = 0;
   #rejectedMessages = 0;
   #lastDesired: ReportedConfigMessage['last'];
-  #timers: { reconnect?: TimerId; health?: TimerId; watchdog?: TimerId } = {};
+  #timers: { reconnect?: TimerId; health?: TimerId; watchdog?: TimerId; restart?: TimerId } = {};
 
   constructor(options: RuntimeOptions) {
     this.hal = options.hal;
@@ -162,7 +162,7 @@ export class DeviceRuntime {
     for (const id of Object.values(this.#timers)) timers.clear(id);
     this.#timers = {};
     this.#connection++;
-    if (this.#state === 'online') this.hal.mqtt.close();
+    if (this.#state === 'online' || this.#state === 'connecting') this.hal.mqtt.close();
     this.#outbox?.disconnected();
     this.hal.system.watchdog.stop();
     this.#app?.stop?.();
@@ -188,6 +188,7 @@ export class DeviceRuntime {
       if (chain !== undefined) this.#chains.record(chain, seq, prev!, text);
       return text;
     });
+    this.#chains.landed(seq, chain);
     const count = this.#outbox.counters.dropped - droppedBefore;
     // Say so when the full ring lost events (the gap in seq shows it too). Not for the notice itself, so a
     // ring that keeps overflowing does not feed on its own notices.
@@ -363,15 +364,18 @@ export class DeviceRuntime {
   }
 
   #registerBuiltInCommands(): void {
-    this.#dispatcher.register('ping', { run: () => ({ code: 'ok', data: { boot: this.#boot, uptimeMs: this.hal.clock.now() } }) });
+    // Read-only commands keep their results in RAM: polling them must not wear the flash.
+    this.#dispatcher.register('ping', { persist: false, run: () => ({ code: 'ok', data: { boot: this.#boot, uptimeMs: this.hal.clock.now() } }) });
     this.#dispatcher.register('config.get', {
+      persist: false,
       run: () => ({ code: 'ok', data: { version: this.#config.version, config: { ...this.#config.values } } }),
     });
-    this.#dispatcher.register('health.get', { run: () => ({ code: 'ok', data: this.health() }) });
+    this.#dispatcher.register('health.get', { persist: false, run: () => ({ code: 'ok', data: this.health() }) });
     this.#dispatcher.register('restart', {
       run: () => {
         // Let the result leave before the chip goes down.
-        this.hal.timers.set(() => this.hal.system.restart(), RESTART_DELAY_MS);
+        this.hal.timers.clear(this.#timers.restart);
+        this.#timers.restart = this.hal.timers.set(() => this.hal.system.restart(), RESTART_DELAY_MS);
         return { code: 'ok' };
       },
     });

@@ -37,10 +37,17 @@ export interface DispatcherOptions {
   send: ResultSink;
   /** How many recent results to remember. */
   remember?: number;
+  /**
+   * Commands whose `exp` lies further ahead are refused: a result is only remembered for so long, so a long-lived
+   * command could otherwise be replayed after it was forgotten.
+   */
+  maxExpiryAheadMs?: number;
 }
 
 interface RememberedResult extends CommandOutcome {
   reqId: string;
+  /** The command's expiry. */
+  exp?: number;
 }
 
 const KV_DOMAIN = 'cmd';
@@ -57,6 +64,7 @@ export class Dispatcher {
   #kv: KeyValueStore;
   #send: ResultSink;
   #remember: number;
+  #maxExpiryAheadMs: number;
   #executed = 0;
 
   constructor(options: DispatcherOptions) {
@@ -64,6 +72,7 @@ export class Dispatcher {
     this.#kv = options.kv;
     this.#send = options.send;
     this.#remember = options.remember ?? 16;
+    this.#maxExpiryAheadMs = options.maxExpiryAheadMs ?? 3_600_000;
     this.#executedResults = loadRecent(this.#kv);
   }
 
@@ -92,7 +101,7 @@ export class Dispatcher {
     const executedBefore = this.#executed;
     const outcome = this.#decide(command);
     const ran = this.#executed > executedBefore;
-    this.#finish(command.reqId, outcome, ran && this.#commands.get(command.name)?.persist !== false);
+    this.#finish(command.reqId, outcome, ran && this.#commands.get(command.name)?.persist !== false, command.exp);
   }
 
   /** A command the validator refused but whose reqId could be read. */
@@ -107,7 +116,10 @@ export class Dispatcher {
 
   #decide(command: CommandMessage): CommandOutcome {
     if (!this.#wallClock.valid) return { code: 'rejected', reason: 'device clock not set: cannot check expiry' };
-    if (this.#wallClock.now() > command.exp) return { code: 'expired', reason: `expired at ${command.exp}` };
+    const now = this.#wallClock.now();
+    if (now > command.exp) return { code: 'expired', reason: `expired at ${command.exp}` };
+    if (command.exp - now > this.#maxExpiryAheadMs)
+      return { code: 'rejected', reason: `exp is more than ${this.#maxExpiryAheadMs / 1000} s ahead` };
     const spec = this.#commands.get(command.name);
     if (!spec) return { code: 'unsupported', reason: `unknown command "${command.name}"` };
     const args = command.args ?? {};
@@ -125,10 +137,15 @@ export class Dispatcher {
     return this.#executedResults.find((entry) => entry.reqId === reqId) ?? this.#volatileResults.find((entry) => entry.reqId === reqId);
   }
 
-  #finish(reqId: string, outcome: CommandOutcome, persist: boolean): void {
+  #finish(reqId: string, outcome: CommandOutcome, persist: boolean, exp?: number): void {
     const list = persist ? this.#executedResults : this.#volatileResults;
-    list.push({ reqId, ...outcome });
-    while (list.length > this.#remember) list.shift();
+    list.push(exp === undefined ? { reqId, ...outcome } : { reqId, exp, ...outcome });
+    // Forget expired commands first: a redelivered copy of those is refused as expired anyway.
+    while (list.length > this.#remember) {
+      const now = this.#wallClock.now();
+      const expired = list.findIndex((entry) => entry.exp !== undefined && entry.exp < now);
+      list.splice(expired >= 0 ? expired : 0, 1);
+    }
     if (persist) saveRecent(this.#kv, list);
     this.#send(reqId, outcome);
   }

@@ -32,6 +32,26 @@ export class EventChains {
   constructor(kv: KeyValueStore, crypto: Crypto) {
     this.#kv = kv;
     this.#crypto = crypto;
+    for (const name of kv.keys(KV_DOMAIN)) this.#head(name);
+  }
+
+  /**
+   * The event stored under `seq` belongs to `chain` (or to none). A head written for `seq` by another chain is
+   * an append that never landed (refused or cut): that chain falls back to its previous link, so its next
+   * event does not point at an event the platform will never see.
+   */
+  landed(seq: number, chain: string | undefined): void {
+    for (const [name, head] of this.#heads) {
+      if (name === chain || !head || head.seq !== seq) continue;
+      if (head.prev === CHAIN_GENESIS || seq <= 1) {
+        this.#kv.delete(KV_DOMAIN, name);
+        this.#heads.set(name, undefined);
+      } else {
+        const back = { seq: seq - 1, hash: head.prev, prev: CHAIN_GENESIS };
+        this.#kv.set(KV_DOMAIN, name, `${back.seq} ${back.hash} ${back.prev}`);
+        this.#heads.set(name, back);
+      }
+    }
   }
 
   /** The `prev` for the chained event that is about to be stored under `seq`. */

@@ -143,6 +143,10 @@ export class Outbox {
       }
       const record = this.#log.read(seq);
       if (record === undefined) {
+        // A record that no longer reads back (flash damaged after it was written) is lost: count it and let
+        // trims pass over it, or nothing after it would ever be trimmed.
+        this.#acked.add(seq);
+        this.#counters.dropped++;
         this.#cursor++;
         continue;
       }

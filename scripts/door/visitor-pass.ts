@@ -25,8 +25,8 @@ export function doorMask(doors: readonly number[]): number {
 }
 
 /** `args.sig` of a door.* command. */
-export function signCommand(key: Uint8Array, name: string, reqId: string, exp: number, door: number): string {
-  return createHmac('sha256', key).update(signedText(name, reqId, exp, door), 'utf8').digest('hex');
+export function signCommand(key: Uint8Array, name: string, reqId: string, exp: number, door: number, ms?: number): string {
+  return createHmac('sha256', key).update(signedText(name, reqId, exp, door, ms), 'utf8').digest('hex');
 }
 
 function hexKey(text: string): Uint8Array {

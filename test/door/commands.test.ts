@@ -48,13 +48,14 @@ describe('signed door commands', () => {
     send('j', 'door.unlock', { door: 0, sig: sig('door.unlock', 'j', 0, KEYS.commandKey, now - 1) }, { exp: now - 1 });
     send('k', 'door.unlock', { door: 0, sig: sig('door.unlock', 'k') }, { retained: true });
     send('l', 'door.unlock', { door: 0, sig: sig('door.unlock', 'l', 0, KEYS.commandKey, exp + 1) }); // exp not what was signed
+    send('l2', 'door.unlock', { door: 0, ms: 60_000, sig: sig('door.unlock', 'l2') }); // ms added after signing
     send('m', '', {}, { raw: '{"v":1,"msg":"command","reqId":"m","name":"door.unlock","exp":1,"args":{"door":0,' });
     send('n', '', {}, { raw: '\u0000\u00ff garbage' });
     d.advance(10_000);
     const results = d.mqtt.messages<ResultMessage>('result').map((result) => `${result.reqId}:${result.code}`);
     expect(results).toEqual([
       'a:invalid', 'b:invalid', 'c:invalid', 'd:invalid', 'e:invalid', 'f:invalid', 'g:invalid', 'h:invalid', 'i:invalid',
-      'j:expired', 'k:rejected', 'l:invalid',
+      'j:expired', 'k:rejected', 'l:invalid', 'l2:invalid',
     ]);
     expect(released(d)).toBe(0);
     expect(d.events(/^access\./)).toEqual([]);

@@ -233,7 +233,7 @@ export class DoorDevice {
   signed(name: string, args: Record<string, unknown>, options: { reqId?: string; exp?: number; key?: Uint8Array } = {}): ResultMessage {
     const reqId = options.reqId ?? `s-${++this.#reqId}`;
     const exp = options.exp ?? this.hal.wallClock.now() + 30_000;
-    const sig = signCommand(options.key ?? KEYS.commandKey, name, reqId, exp, args.door as number);
+    const sig = signCommand(options.key ?? KEYS.commandKey, name, reqId, exp, args.door as number, args.ms as number | undefined);
     return this.command(name, { ...args, sig }, { reqId, exp });
   }
 

@@ -122,3 +122,26 @@ describe('Dispatcher persistence opt-out', () => {
     expect(results.at(-1)!.outcome).toEqual({ code: 'ok', data: { unlocks: 1 } });
   });
 });
+
+describe('Dispatcher replay protection', () => {
+  it('refuses commands that expire too far ahead', () => {
+    const { dispatcher, results, unlocks } = setup();
+    dispatcher.dispatch(command('far', 'unlock', NOW + 2 * 3_600_000));
+    expect(results[0]!.outcome).toMatchObject({ code: 'rejected' });
+    expect(unlocks()).toBe(0);
+  });
+
+  it('forgets expired results before live ones, so a live command cannot be replayed', () => {
+    let now = NOW;
+    const wallClock: WallClock = { now: () => now, valid: true, set() {} };
+    const { dispatcher, unlocks } = setup(new MemoryKeyValueStore(), wallClock);
+    dispatcher.dispatch(command('live', 'unlock', NOW + 600_000));
+    for (let i = 0; i < 30; i++) {
+      dispatcher.dispatch(command(`short${i}`, 'unlock', now + 1000));
+      now += 2000;
+    }
+    expect(unlocks()).toBe(31);
+    dispatcher.dispatch(command('live', 'unlock', NOW + 600_000));
+    expect(unlocks()).toBe(31);
+  });
+});

@@ -61,6 +61,21 @@ describe('chained events', () => {
     for (const payload of sent) expect(validateOutbound(JSON.parse(payload))).toMatchObject({ ok: true });
   });
 
+  it('does not link to a chained event whose append was refused, even when another event takes its seq', () => {
+    const { d, events } = device();
+    d.boot();
+    d.runtime.emit('access.granted', { door: 1 }, { chain: 'access' });
+    expect(() => d.runtime.emit('access.granted', { pad: 'x'.repeat(2000) }, { chain: 'access' })).toThrow(/exceeds/);
+    d.runtime.emit('sim.other', { x: 1 });
+    d.runtime.emit('access.denied', { door: 1 }, { chain: 'access' });
+    const sent = events();
+    expect(sent.map((p) => parse(p).type)).toEqual(['access.granted', 'sim.other', 'access.denied']);
+    expect(parse(sent[2]!).data.prev).toBe(chainLink(sent[0]!));
+    d.powerCycle();
+    d.runtime.emit('access.granted', { door: 1 }, { chain: 'access' });
+    expect(parse(events().at(-1)!).data.prev).toBe(chainLink(sent[2]!));
+  });
+
   it('keeps separate chains apart and continues each across restarts', () => {
     const { d, events } = device();
     d.boot();

@@ -215,3 +215,26 @@ describe('Outbox with a transport that acknowledges inside publish()', () => {
     expect(outbox.inFlight).toBe(0);
   });
 });
+
+describe('Outbox with a damaged record', () => {
+  it('counts it as dropped and keeps trimming past it', () => {
+    const storage = flash();
+    const log = new RecordLog(storage);
+    const outbox = new Outbox(log, { maxInFlight: 8, trimEvery: 1 });
+    for (let n = 0; n < 5; n++) outbox.enqueue(event(n));
+    // Flip payload bits of seq 2 (NOR writes can only clear bits): its CRC no longer matches.
+    const bytes = new Uint8Array(storage.read(0, storage.blockSize));
+    const marker = new TextEncoder().encode('"seq":2');
+    const at = bytes.findIndex((_, i) => marker.every((b, j) => bytes[i + j] === b));
+    expect(at).toBeGreaterThan(0);
+    storage.write(at + 1, 1, new Uint8Array([0x00]));
+    const reopened = new Outbox(new RecordLog(storage), { maxInFlight: 8, trimEvery: 1 });
+    const link = new Link();
+    reopened.connected(link.publish);
+    link.ack(reopened);
+    expect(seqsOf(link.payloads())).toEqual([1, 3, 4, 5]);
+    expect(reopened.counters.dropped).toBe(1);
+    expect(reopened.depth).toBe(0);
+    expect(new RecordLog(storage).count).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 // Remote door commands. Each carries a signature by the site's command key over what it does:
 //
-//   sig = hex(HMAC-SHA256(command key, name + "\n" + reqId + "\n" + exp + "\n" + door))
+//   sig = hex(HMAC-SHA256(command key, name + "\n" + reqId + "\n" + exp + "\n" + door + "\n" + (ms ?? "")))
 //
 // The runtime already refuses expired, replayed (same reqId) and retained commands; the signature makes the
 // broker alone unable to open a door, and binding the name keeps a signed unlock from being replayed as a
@@ -25,13 +25,14 @@ export interface DoorCommandTarget {
   setMode(mode: DoorMode, reqId: string): CommandOutcome;
 }
 
-export function signedText(name: string, reqId: string, exp: number, door: number): string {
-  return `${name}\n${reqId}\n${exp}\n${door}`;
+/** What a signature covers: every argument that changes what the door does (`ms` empty when absent). */
+export function signedText(name: string, reqId: string, exp: number, door: number, ms?: number): string {
+  return `${name}\n${reqId}\n${exp}\n${door}\n${ms ?? ''}`;
 }
 
 /** The platform's side (and tests'): the signature a command needs. */
-export function signDoorCommand(crypto: Crypto, key: Uint8Array, name: string, reqId: string, exp: number, door: number): string {
-  return toHex(crypto.hmacSha256(key, signedText(name, reqId, exp, door)));
+export function signDoorCommand(crypto: Crypto, key: Uint8Array, name: string, reqId: string, exp: number, door: number, ms?: number): string {
+  return toHex(crypto.hmacSha256(key, signedText(name, reqId, exp, door, ms)));
 }
 
 export function doorCommands(target: DoorCommandTarget): Record<DoorCommand, CommandSpec> {
@@ -62,7 +63,8 @@ function checkSigned(target: DoorCommandTarget, args: Record<string, unknown>, c
   if (typeof sig !== 'string' || !/^[0-9a-f]{64}$/.test(sig)) return 'args.sig: expected 64 lowercase hex digits';
   const key = target.commandKey();
   if (!key) return 'no command key provisioned: signed commands cannot be checked';
-  const expected = target.sign(key, signedText(command.name, command.reqId, command.exp, door as number));
+  const ms = typeof args.ms === 'number' ? args.ms : undefined;
+  const expected = target.sign(key, signedText(command.name, command.reqId, command.exp, door as number, ms));
   if (!sameBytes(expected, fromHex(sig))) return 'args.sig: signature does not match';
   return undefined;
 }

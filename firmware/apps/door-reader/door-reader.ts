@@ -247,7 +247,6 @@ export class DoorReader {
     }
     const wrongPin = decision.reason === 'wrong_pin' || (kind === 'pin' && decision.reason === 'unknown');
     if (wrongPin && this.#pinPad.failed()) extra = { ...extra, keypadLocked: true };
-    else if (decision.granted) this.#pinPad.succeeded();
     this.#outcome(decision, kind, extra);
   }
 

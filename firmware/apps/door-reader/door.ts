@@ -144,14 +144,14 @@ export class Door {
       this.#openedAt = now;
       const authorized = this.#mode === 'hold_open' || this.#relay.energized || now <= this.#authorizedUntil;
       if (!authorized) this.#raise('forced');
-      if (this.#mode === 'normal' && this.#relay.energized && this.#options.settings().lockType === 'fail-secure') this.#relock();
+      if (this.#mode !== 'hold_open' && this.#relay.energized && this.#options.settings().lockType === 'fail-secure') this.#relock();
       this.#watchHeldOpen();
     } else {
       this.#timers.clear(this.#heldTimer);
       this.#heldTimer = undefined;
       // One grant, one passage.
       this.#authorizedUntil = -1;
-      if (this.#mode === 'normal' && this.#relay.energized) this.#relock();
+      if (this.#mode !== 'hold_open' && this.#relay.energized) this.#relock();
       this.#clear('held_open');
       this.#clear('forced');
     }

@@ -20,6 +20,7 @@ export class PinPad {
   #timer: TimerId | undefined;
   #failures = 0;
   #lockedUntil = 0;
+  #lastFailure = Number.NEGATIVE_INFINITY;
 
   constructor(options: PinPadOptions) {
     this.#options = options;
@@ -65,14 +66,15 @@ export class PinPad {
   /** A PIN was wrong; returns true when this failure locked the pad. */
   failed(): boolean {
     const { maxAttempts, lockoutMs } = this.#options.settings();
+    const now = this.#options.clock.now();
+    // Failures are forgotten only after a quiet lockout period, never by a success: otherwise a resident could
+    // interleave guesses with their own PIN and never be locked out.
+    if (now - this.#lastFailure >= lockoutMs) this.#failures = 0;
+    this.#lastFailure = now;
     if (++this.#failures < maxAttempts) return false;
     this.#failures = 0;
-    this.#lockedUntil = this.#options.clock.now() + lockoutMs;
+    this.#lockedUntil = now + lockoutMs;
     return true;
-  }
-
-  succeeded(): void {
-    this.#failures = 0;
   }
 
   close(): void {

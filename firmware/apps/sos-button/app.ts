@@ -47,7 +47,7 @@ export class SosButtonApp implements DeviceApp {
     this.#options = options;
     this.#detector = options.detector ?? (() => new FallDetector());
     this.commands = {
-      'sos.status': { run: () => ({ code: 'ok', data: this.status() }) },
+      'sos.status': { persist: false, run: () => ({ code: 'ok', data: this.status() }) },
     };
   }
 

@@ -23,9 +23,12 @@ export function credentialSyncHandlers(store: CredentialStore, runtime: EventSin
   const emit = (type: string, data: Record<string, unknown>) => sink()?.emit(type, data);
   // Chunks and status are idempotent by the session's own state: their results stay in RAM, so a sync of
   // hundreds of chunks costs no key-value writes. `begin` is remembered across restarts like any command.
+  // A forged manifest is refused in validate(): a refusal stays in RAM, so forgeries neither write flash nor
+  // queue events.
   const spec = (name: string, run: (args: Record<string, unknown>) => CommandOutcome): CommandSpec => ({
     persist: name === CRED_SYNC_BEGIN,
-    validate: (args) => checkCredSyncArgs(name, args, 'args'),
+    validate: (args) => checkCredSyncArgs(name, args, 'args')
+      ?? (name === CRED_SYNC_BEGIN ? store.checkManifest(args as unknown as CredSyncBeginArgs) : undefined),
     run: (args) => {
       try {
         return run(args);

@@ -131,13 +131,22 @@ export class CredentialStore {
     return this.#active?.profile(n);
   }
 
-  /** `cred.sync.begin`: checks the signed manifest and opens a session (or resumes the same one). */
-  beginSync(manifest: CredSyncBeginArgs): SyncStep {
+  /**
+   * Whether the manifest is signed with the site sync key: the reason it is not, or undefined. Cheap and free of
+   * side effects, so the command's validate() can refuse forgeries before anything is written.
+   */
+  checkManifest(manifest: CredSyncBeginArgs): string | undefined {
     const syncKey = readKey(this.#kv, SYNC_KEY);
-    if (!syncKey || !this.#key()) return failed('no_keys', 'site keys are not provisioned', manifest);
+    if (!syncKey || !this.#key()) return 'site keys are not provisioned';
     const { mac, ...signed } = manifest;
     const expected = toHex(this.#crypto.hmacSha256(syncKey, utf8Encode(manifestSigningText(signed))));
-    if (!sameText(expected, mac)) return failed('bad_mac', 'manifest signature does not verify', manifest);
+    return sameText(expected, mac) ? undefined : 'manifest signature does not verify';
+  }
+
+  /** `cred.sync.begin`: checks the signed manifest and opens a session (or resumes the same one). */
+  beginSync(manifest: CredSyncBeginArgs): SyncStep {
+    const problem = this.checkManifest(manifest);
+    if (problem !== undefined) return failed(readKey(this.#kv, SYNC_KEY) && this.#key() ? 'bad_mac' : 'no_keys', problem, manifest);
 
     const current = this.#session;
     if (current && current.manifest.sync === manifest.sync && current.manifest.mac === manifest.mac) {
