@@ -25,6 +25,10 @@ export interface CallResult<T> {
   computrons: number;
   /** Computrons of the exported function's synchronous run alone (no glue, no later promise jobs). */
   callComputrons: number;
+  /** XS heap slots in use when the crank ended (after the last collection; deterministic). */
+  heapSlots: number;
+  /** Bytes the XS machine has taken from the system for chunks and slots so far; grows only when its heap must. */
+  allocatedBytes: number;
 }
 
 /** Installed once per worker: calls an export with JSON arguments and metes out its synchronous cost. */
@@ -113,7 +117,10 @@ export class XsSession {
     await this.server.flush();
     switch (outcome.state) {
       case 'fulfilled':
-        return { value: outcome.value as T, computrons: crank.meter.compute, callComputrons: used };
+        return {
+          value: outcome.value as T, computrons: crank.meter.compute, callComputrons: used,
+          heapSlots: crank.meter.currentHeapCount, allocatedBytes: crank.meter.allocate,
+        };
       case 'rejected':
         throw new Error(`${name}() threw on XS (${this.entry}): ${outcome.stack.includes(outcome.error) ? outcome.stack : `${outcome.error}\n${outcome.stack}`}`);
       case 'missing':

@@ -1,0 +1,26 @@
+// The fall detector's memory is fixed at construction: on the real XS engine, after a warm-up, 100 000 more
+// samples with hundreds of candidate impacts leave the live heap and the machine's allocation unchanged.
+// XS counts are deterministic, unlike a Node heap measured between collections.
+import { afterAll, expect, test } from '@jest/globals';
+import { XsSession } from '../support/xs/session.js';
+import { killAllWorkers } from '../support/xs/xsnap.js';
+
+afterAll(() => killAllWorkers());
+
+test('1e5 samples with hundreds of candidates do not grow the XS heap', async () => {
+  const xs = await XsSession.start({ entry: 'test/xs/entries/fall-memory.ts' });
+  try {
+    const feed = (samples: number) => xs.call<{ candidates: number; alerts: number }>('feed', samples);
+    await feed(20_000); // every code path has run once
+    const before = await feed(0);
+    const after = await feed(100_000);
+    const again = await feed(0);
+    expect(after.value.candidates - before.value.candidates).toBeGreaterThan(300);
+    expect(after.value.alerts).toBeGreaterThan(10);
+    // The glue around a call allocates a few slots per crank; a retained object per candidate would be hundreds.
+    expect(again.heapSlots - before.heapSlots).toBeLessThanOrEqual(16);
+    expect(again.allocatedBytes).toBe(before.allocatedBytes);
+  } finally {
+    await xs.close();
+  }
+}, 120_000);
