@@ -5,7 +5,9 @@
 // - flow control: the client throws "overflow" when a packet does not fit the socket's free space, so writes go
 //   through a bounded queue that drains on onWritable, splitting a large PUBLISH into fragments;
 // - reassembly: an incoming payload may arrive in several onReadable calls;
-// - exactly one onClose per connect(), after failures only (close() is silent, as on the host binding).
+// - exactly one onClose per connect(), after failures only (close() is silent, as on the host binding);
+// - a clean close() first hands what is still queued to the socket (within a deadline), so a last message
+//   published just before it (the pendant's retained `sleeping` status) is not lost behind a full socket.
 //
 // Facts about the client (SDK 8.2.3) this relies on:
 // - onControl(msg) runs with msg.operation/msg.id; CONNACK with a non-zero return code never reaches onControl,
@@ -20,7 +22,7 @@
 // Engine-neutral on purpose (no SDK imports): the client class, text codec and timers are handed in, so the
 // same code runs against a scripted client in tests.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../contract/mqtt.js';
-import type { Timers } from '../contract/time.js';
+import type { TimerId, Timers } from '../contract/time.js';
 import type {
   Mqtt419Client, Mqtt419ControlMessage, Mqtt419Network, Mqtt419Options, Mqtt419ReadableOptions, Mqtt419WriteOptions,
 } from './mqtt-client.js';
@@ -87,9 +89,15 @@ interface Session {
   /** QoS 1 publishes and subscribes awaiting their acknowledgement, by packet id. */
   awaiting: Map<number, 'publish' | 'subscribe'>;
   incoming: Incoming | undefined;
+  /** close() was called with packets still queued: they drain, then DISCONNECT; handlers hear nothing. */
+  closing: boolean;
+  /** Timer that gives up draining. */
+  drainTimer: TimerId | undefined;
 }
 
 const MAX_PACKET_ID = 65_535;
+/** How long a clean close() waits for queued packets to fit into the socket. */
+const CLOSE_DRAIN_MS = 3000;
 
 export class Mqtt419Transport implements MqttTransport {
   #network: Mqtt419Network;
@@ -115,7 +123,7 @@ export class Mqtt419Transport implements MqttTransport {
   }
 
   connect(options: MqttConnectOptions, handlers: MqttHandlers): void {
-    this.close();
+    this.#close(false);
     if (options.secure) throw new Error('MQTT connect: TLS is not supported by the Moddable binding');
     if (!options.host) throw new Error('MQTT connect: host required');
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
@@ -127,7 +135,7 @@ export class Mqtt419Transport implements MqttTransport {
 
     const session: Session = {
       client: undefined, handlers, connected: false, ended: false, room: 0,
-      queue: [], queuedBytes: 0, awaiting: new Map(), incoming: undefined,
+      queue: [], queuedBytes: 0, awaiting: new Map(), incoming: undefined, closing: false, drainTimer: undefined,
     };
     this.#session = session;
     const transport = this;
@@ -149,7 +157,9 @@ export class Mqtt419Transport implements MqttTransport {
         transport.#onWritable(session, count);
       },
       onError() {
-        transport.#end(session, session.connected ? 'connection lost' : 'connection failed or refused', false);
+        // While a clean close drains, a failure just ends it: the client closes itself.
+        if (session.closing) transport.#abandonClose(session);
+        else transport.#end(session, session.connected ? 'connection lost' : 'connection failed or refused', false);
       },
     };
     // The client sends user and password only when they are non-empty strings.
@@ -194,18 +204,43 @@ export class Mqtt419Transport implements MqttTransport {
     this.#pump(session);
   }
 
-  /** Ends the connection cleanly: DISCONNECT (so no will), then close. Handlers hear nothing more. */
+  /**
+   * Ends the connection cleanly: what is still queued goes out first (for up to CLOSE_DRAIN_MS), then
+   * DISCONNECT (so no will), then close. Handlers hear nothing more.
+   */
   close(): void {
+    this.#close(true);
+  }
+
+  #close(drain: boolean): void {
     const session = this.#session;
     if (!session) return;
     this.#session = undefined;
-    const client = session.client;
     const wasConnected = session.connected;
     session.ended = true;
     session.connected = false;
+    if (!session.client) return;
+    if (drain && wasConnected && session.queue.length > 0) {
+      session.closing = true;
+      session.drainTimer = this.#timers.set(() => {
+        session.drainTimer = undefined;
+        this.#log('warn', `MQTT close: ${session.queue.length} packet(s) did not fit into the socket in time`);
+        this.#finishClose(session, false);
+      }, CLOSE_DRAIN_MS);
+      this.#pump(session);
+      return;
+    }
+    this.#finishClose(session, wasConnected);
+  }
+
+  #finishClose(session: Session, sayGoodbye: boolean): void {
+    session.closing = false;
+    if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
+    session.drainTimer = undefined;
+    const client = session.client;
     if (!client) return;
     try {
-      if (wasConnected && session.room >= 2 && !isMidPublish(session)) client.write(null, { operation: MqttOperation.DISCONNECT });
+      if (sayGoodbye && session.room >= 2 && !isMidPublish(session)) client.write(null, { operation: MqttOperation.DISCONNECT });
     } catch {
       // The socket is going away anyway.
     }
@@ -244,7 +279,7 @@ export class Mqtt419Transport implements MqttTransport {
     const client = session.client;
     if (!client) return;
     try {
-      while (session.connected && session.queue.length > 0) {
+      while ((session.connected || session.closing) && session.queue.length > 0) {
         const item = session.queue[0]!;
         if (item.kind === 'subscribe') {
           if (item.length > session.room) return;
@@ -270,8 +305,10 @@ export class Mqtt419Transport implements MqttTransport {
         }
         if (item.sent === total) this.#dequeue(session, total + item.topicBytes + 8);
       }
+      if (session.closing && session.queue.length === 0) this.#finishClose(session, true);
     } catch (error) {
-      this.#end(session, `write failed: ${describe(error)}`, true);
+      if (session.closing) this.#finishClose(session, false);
+      else this.#end(session, `write failed: ${describe(error)}`, true);
     }
   }
 
@@ -335,8 +372,15 @@ export class Mqtt419Transport implements MqttTransport {
     this.#call(() => session.handlers.onMessage(incoming.topic, text, false));
   }
 
+  #abandonClose(session: Session): void {
+    session.closing = false;
+    if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
+    session.drainTimer = undefined;
+    this.#log('warn', `MQTT close: the connection failed with ${session.queue.length} packet(s) unsent`);
+  }
+
   #onWritable(session: Session, count: number): void {
-    if (session.ended) return;
+    if (session.ended && !session.closing) return;
     session.room = count;
     this.#pump(session);
   }

@@ -315,6 +315,51 @@ describe('Mqtt419Transport', () => {
     expect(transport.connected).toBe(false);
   });
 
+  test('close() with packets still queued writes them first, then DISCONNECT, and stays silent', () => {
+    const { transport, handlers, client } = setup();
+    client.connack();
+    client.drain(64);
+    transport.publish('ct/v1/s/dev1/status', JSON.stringify({ state: 'sleeping', pad: 'x'.repeat(200) }), 1, true);
+    const queued = client.packets.length;
+    transport.close();
+    expect(transport.connected).toBe(false);
+    expect(client.closed).toBe(false); // the status is still waiting for socket space
+    client.drain(1024);
+    const tail = client.packets.slice(queued);
+    expect(tail.map((p) => p.operation).at(-1)).toBe(MqttOperation.DISCONNECT);
+    const status = client.packets.find((p) => p.topic === 'ct/v1/s/dev1/status')!;
+    expect(JSON.parse(text(status.payload))).toMatchObject({ state: 'sleeping' });
+    expect(client.closed).toBe(true);
+    expect(handlers.onClose).not.toHaveBeenCalled();
+    expect(() => transport.publish('t', '{}', 0, false)).toThrow(/not connected/);
+  });
+
+  test('a clean close gives up draining after its deadline: no DISCONNECT, so the broker publishes the will', () => {
+    const { transport, handlers, client, clock, logs } = setup();
+    client.connack();
+    transport.publish('ct/v1/s/dev1/status', '{"state":"sleeping"}', 1, true);
+    transport.close();
+    clock.advance(2999);
+    expect(client.closed).toBe(false);
+    clock.advance(1);
+    expect(client.closed).toBe(true);
+    expect(client.packets.some((p) => p.operation === MqttOperation.DISCONNECT)).toBe(false);
+    expect(logs.join('\n')).toMatch(/did not fit into the socket in time/);
+    expect(handlers.onClose).not.toHaveBeenCalled();
+  });
+
+  test('a failure while a clean close drains ends it quietly', () => {
+    const { transport, handlers, client, clock, logs } = setup();
+    client.connack();
+    transport.publish('ct/v1/s/dev1/status', '{"state":"sleeping"}', 1, true);
+    transport.close();
+    client.fail();
+    clock.advance(10_000);
+    expect(handlers.onClose).not.toHaveBeenCalled();
+    expect(logs.join('\n')).toMatch(/failed with 1 packet\(s\) unsent/);
+    expect(logs.join('\n')).not.toMatch(/in time/);
+  });
+
   test('a new connect() replaces the old client, whose late callbacks are ignored', () => {
     const { transport, handlers, client } = setup();
     client.connack();
