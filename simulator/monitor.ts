@@ -17,6 +17,8 @@ export interface DeviceRow {
   model?: string;
   fw?: string;
   reset?: string;
+  /** Hardware id from the birth: events made before provisioning carry it as `dev`. */
+  hw?: string;
   /** Device uptime in ms, from its newest message. */
   up?: number;
   /** From health telemetry. */
@@ -125,7 +127,7 @@ export class Monitor {
     if (!parsed || !isOutboundChannel(parsed.channel) || payload.length === 0) return;
     const row = this.#rowFor(parsed.site, parsed.device);
     row.lastSeen = Date.now();
-    const result = parseOutbound(parsed.channel, payload, parsed.device);
+    const result = parseOutbound(parsed.channel, payload, parsed.device, row.hw);
     if (!result.ok) {
       row.invalid++;
       this.#emit({ kind: 'invalid', row, channel: parsed.channel, error: result.error });
@@ -174,6 +176,7 @@ function apply(row: DeviceRow, message: OutboundMessage): void {
       if (message.model !== undefined) row.model = message.model;
       if (message.fw !== undefined) row.fw = message.fw;
       if (message.reset !== undefined) row.reset = message.reset;
+      if (message.hw !== undefined) row.hw = message.hw;
       break;
     case 'event':
       row.events++;

@@ -39,6 +39,9 @@ export interface StatusMessage {
   seq?: number;
   /** Birth only: the command names this device supports (self-description, like Homie's). */
   cmds?: string[];
+  /** Birth only: the chip's hardware id (e.g. its MAC as hex). Events made before the device was provisioned
+   *  carry it as `dev` (the device had no other name then). */
+  hw?: string;
   /** Sleeping only: the device expects to be back within this many seconds. */
   wakeIn?: number;
 }

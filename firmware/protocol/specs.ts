@@ -36,7 +36,7 @@ function envelope(kind: MessageKind, fromDevice: boolean): Shape {
   return fields;
 }
 
-const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds'];
+const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds', 'hw'];
 
 interface Spec {
   fields: Shape;
@@ -59,6 +59,7 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       reset: { check: text(MAX_RESET) },
       seq: { check: uint() },
       cmds: { check: uniqueList(dottedName, MAX_CMDS) },
+      hw: { check: deviceId },
       wakeIn: { check: uint(1, MAX_WAKE_IN, ' s') },
     },
     rule(o, kind) {

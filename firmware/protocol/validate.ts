@@ -104,13 +104,21 @@ export function parseInbound(channel: InboundChannel, payloadText: string, retai
  * A message a device sent, as the platform or simulator receives it. With `device`, `dev` must name the device
  * the topic belongs to (the broker's ACL keeps devices in their own prefix; this keeps the payload honest too).
  */
-export function parseOutbound(channel: OutboundChannel, payloadText: string, device?: string): Validation<OutboundMessage> {
+/**
+ * Parses what a device published on `channel`. With `device` (the topic's device), `dev` must match it; an event
+ * may instead carry `hardwareId`, the `hw` of the device's birth: it was made before the device was provisioned.
+ */
+export function parseOutbound(
+  channel: OutboundChannel, payloadText: string, device?: string, hardwareId?: string,
+): Validation<OutboundMessage> {
   if (!isOutboundChannel(channel)) return { ok: false, error: `payload: ${JSON.stringify(String(channel))} is not an outbound channel` };
   const kind = KIND_OF_CHANNEL[channel];
   const parsed = parseText(kind, payloadText);
   if (typeof parsed === 'string') return { ok: false, error: parsed };
   const error = checkMessage(parsed, kind);
   if (error !== undefined) return { ok: false, error: clip(error) };
-  if (device !== undefined && parsed.dev !== device) return { ok: false, error: `${kind}.dev: does not match the topic's device` };
+  if (device !== undefined && parsed.dev !== device && !(kind === 'event' && hardwareId !== undefined && parsed.dev === hardwareId)) {
+    return { ok: false, error: `${kind}.dev: does not match the topic's device` };
+  }
   return { ok: true, message: parsed as unknown as OutboundMessage };
 }

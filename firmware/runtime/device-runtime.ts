@@ -278,7 +278,7 @@ export class DeviceRuntime {
     const birth: StatusMessage = {
       v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'online', boot: this.#boot, conn: this.#sessions, ...this.#time(),
       model: this.model, fw: this.hal.system.firmwareVersion, cfgVer: this.#config.version, reset: this.hal.system.resetReason(),
-      seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names,
+      seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names, hw: this.hal.system.hardwareId,
     };
     this.#publish('status', birth, 1, true);
     this.#report();

@@ -341,4 +341,13 @@ describe('validateOutbound and parseOutbound', () => {
     expect(parseOutbound('event', event.text, 'door-08')).toEqual({ ok: false, error: 'event.dev: does not match the topic\'s device' });
     expect(parseOutbound('command' as OutboundChannel, event.text).ok).toBe(false);
   });
+
+  test('an event made before provisioning may carry the hardware id the birth reported; nothing else may', () => {
+    const early = JSON.stringify({ ...(event.value as Record<string, unknown>), dev: 'a4cf12f07e3c' });
+    expect(parseOutbound('event', early, 'door-07', 'a4cf12f07e3c').ok).toBe(true);
+    expect(parseOutbound('event', early, 'door-07').ok).toBe(false);
+    expect(parseOutbound('event', early, 'door-07', 'a4cf12f07e3d').ok).toBe(false);
+    const will = JSON.stringify({ v: 1, msg: 'status', dev: 'a4cf12f07e3c', state: 'offline', boot: 1 });
+    expect(parseOutbound('status', will, 'door-07', 'a4cf12f07e3c')).toEqual({ ok: false, error: 'status.dev: does not match the topic\'s device' });
+  });
 });

@@ -1,8 +1,9 @@
-import { validateOutbound } from '../../firmware/protocol/validate.js';
+import { parseOutbound, validateOutbound } from '../../firmware/protocol/validate.js';
 import type { ResultMessage, StatusMessage, EventMessage, ReportedConfigMessage } from '../../firmware/protocol/messages.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
 import { FakeMqtt } from '../support/fake-mqtt.js';
 import { TestDevice, WALL_TIME } from '../support/device.js';
+import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 
 const PREFIX = 'ct/v1/test-site/dev-1';
 
@@ -55,6 +56,25 @@ describe('DeviceRuntime lifecycle', () => {
     expect(bare.d.runtime.state).toBe('unprovisioned');
     expect(bare.mqtt().connects).toBe(0);
     expect(mqtt().connects).toBe(1);
+  });
+
+  it('keeps events made before provisioning and sends them on the provisioned topic, seq continuing', () => {
+    const { d, mqtt } = device({ provisioning: false });
+    d.boot();
+    d.runtime.emit('door.opened', { door: 1 });
+    d.runtime.emit('door.closed', { door: 1 });
+    writeProvisioning(d.storage.kv, { site: 'test-site', device: 'dev-1', host: '127.0.0.1', port: 1883 });
+    d.powerCycle();
+    d.runtime.emit('door.opened', { door: 2 });
+    const events = mqtt().published.filter((p) => p.topic === `${PREFIX}/event`).map((p) => JSON.parse(p.payload) as EventMessage);
+    // Made while the device had no other name: the hardware id. One numbering for the device, so no key repeats.
+    expect(events.map((e) => `${e.seq}:${e.dev}:${e.boot}`)).toEqual(['1:000000000000:1', '2:000000000000:1', '3:dev-1:2']);
+    // The birth names the hardware id, so the platform accepts those early events for this device.
+    const birth = JSON.parse(mqtt().published.find((p) => p.topic === `${PREFIX}/status`)!.payload) as StatusMessage;
+    expect(birth.hw).toBe('000000000000');
+    for (const p of mqtt().published.filter((m) => m.topic === `${PREFIX}/event`)) {
+      expect(parseOutbound('event', p.payload, 'dev-1', birth.hw).ok).toBe(true);
+    }
   });
 
   it('retries refused connections with growing delays, capped', () => {
