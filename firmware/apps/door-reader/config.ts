@@ -20,6 +20,8 @@ export const DOOR_CONFIG: ConfigSpec = {
   pinLockoutS: { type: 'integer', min: 10, max: 3600, default: 300 },
   /** Whether the exit button releases the lock (false: doors with mechanical egress; it only shunts the alarm). */
   exitReleases: { type: 'boolean', default: true },
+  /** Denied reads recorded as events per minute (bursts up to as many); the rest are counted in one summary. */
+  deniedPerMinute: { type: 'integer', min: 1, max: 600, default: 12 },
 };
 
 export interface DoorSettingsView {
@@ -32,6 +34,7 @@ export interface DoorSettingsView {
   pinMaxAttempts: number;
   pinLockoutMs: number;
   exitReleases: boolean;
+  deniedPerMinute: number;
 }
 
 export function doorSettings(values: ConfigValues): DoorSettingsView {
@@ -46,5 +49,6 @@ export function doorSettings(values: ConfigValues): DoorSettingsView {
     pinMaxAttempts: number('pinMaxAttempts'),
     pinLockoutMs: number('pinLockoutS') * 1000,
     exitReleases: values.exitReleases === true,
+    deniedPerMinute: number('deniedPerMinute'),
   };
 }

@@ -9,6 +9,7 @@ import { credentialHash, type CredentialKind } from './credentials/hashing.js';
 import { HASH_KEY, readKey } from './credentials/keys.js';
 import { type Decision, type DecisionContext, decideCredential, decidePass, type PinCheck } from './decision.js';
 import { DOOR_DOMAIN, readCommandKey, readPassKey } from './door-keys.js';
+import { DenialLimit } from './denial-limit.js';
 import { DoorTime } from './door-time.js';
 import { Door, type DoorAlarm, type DoorAlarmKind, type DoorMode } from './door.js';
 import { Feedback } from './feedback.js';
@@ -57,6 +58,7 @@ export class DoorReader {
   #alarmCount = 0;
   #granted = 0;
   #denied = 0;
+  #denials: DenialLimit;
 
   constructor(options: DoorReaderOptions) {
     const runtime = options.runtime;
@@ -94,6 +96,12 @@ export class DoorReader {
         return { timeoutMs: settings.pinTimeoutMs, maxAttempts: settings.pinMaxAttempts, lockoutMs: settings.pinLockoutMs };
       },
       onSubmit: (pin) => this.#pin(pin),
+    });
+    this.#denials = new DenialLimit({
+      clock: hal.clock,
+      timers: hal.timers,
+      perMinute: () => this.settings.deniedPerMinute,
+      onHeldBack: (summary) => this.#emit('access.denied.held_back', { ...summary }),
     });
     this.#restoreMode();
   }
@@ -186,6 +194,7 @@ export class DoorReader {
       alarms: this.#door.alarms,
       granted: this.#granted,
       denied: this.#denied,
+      deniedHeldBack: this.#denials.heldBack,
       credentials: this.#store ? { version: this.#store.version, count: this.#store.count } : { problem: this.#storeProblem ?? 'none' },
       passUses: this.#passUses.size,
       keypadLocked: this.#pinPad.locked,
@@ -200,6 +209,7 @@ export class DoorReader {
     this.#pinPad.close();
     this.#door.close();
     this.#feedback.close();
+    this.#denials.close();
     this.#hardware.close();
   }
 
@@ -326,7 +336,11 @@ export class DoorReader {
 
   #emitAccess(decision: Decision, kind: AccessKind, extra: Record<string, unknown>): void {
     if (decision.granted) this.#granted++;
-    else this.#denied++;
+    else {
+      this.#denied++;
+      // The denial that locks the keypad is always recorded: it names an attack in progress.
+      if (extra.keypadLocked === undefined && !this.#denials.admit(decision.reason)) return;
+    }
     const data: Record<string, unknown> = { kind, reason: decision.reason, ...extra };
     if (!this.#time.trusted) data.timeTrusted = false;
     this.#emit(decision.granted ? 'access.granted' : 'access.denied', data);
