@@ -73,6 +73,25 @@ describe('the grant/deny matrix', () => {
     expect(d.events('access.denied')[4]!.data.keypadLocked).toBe(true);
   });
 
+  it('keeps wrong-PIN counts and the keypad lock across a power cut, and forgets a lock once served', () => {
+    const d = new DoorDevice().boot();
+    for (let i = 0; i < 4; i++) d.type('111111#');
+    d.powerCycle(); // a guesser cuts the reader's power to reset the count
+    d.type('222222#'); // the fifth wrong PIN in a row still locks
+    d.type('246810#');
+    expect(d.outcomes().slice(-2)).toEqual(['pin:unknown', 'pin:pin_locked']);
+    expect(d.events('access.denied').at(-2)!.data.keypadLocked).toBe(true);
+    d.powerCycle(); // and the lock survives the restart: it runs its full period again
+    d.type('246810#');
+    expect(d.outcomes().at(-1)).toBe('pin:pin_locked');
+    d.advance(300_000);
+    d.type('246810#');
+    expect(d.outcomes().at(-1)).toBe('pin:granted');
+    d.powerCycle(); // served: a restart does not lock the pad again
+    d.type('246810#');
+    expect(d.outcomes().at(-1)).toBe('pin:granted');
+  });
+
   it('drops a half-typed PIN after the entry timeout', () => {
     const d = new DoorDevice().boot();
     d.type('2468');

@@ -36,6 +36,8 @@ interface PendingPin {
 }
 
 const MODE_KEY = 'mode';
+/** Wrong PINs in a row, or 'locked' (see PinPad). */
+const PIN_FAILURES_KEY = 'pinFails';
 /** Bytes of the keyed hash that identify a credential in events (the credential list's tag). */
 const REF_BYTES = 6;
 
@@ -96,6 +98,20 @@ export class DoorReader {
         return { timeoutMs: settings.pinTimeoutMs, maxAttempts: settings.pinMaxAttempts, lockoutMs: settings.pinLockoutMs };
       },
       onSubmit: (pin) => this.#pin(pin),
+      memory: {
+        read: () => {
+          const stored = kv.get(DOOR_DOMAIN, PIN_FAILURES_KEY);
+          return stored === 'locked' || typeof stored === 'number' ? stored : undefined;
+        },
+        write: (state) => {
+          try {
+            if (state === undefined) kv.delete(DOOR_DOMAIN, PIN_FAILURES_KEY);
+            else kv.set(DOOR_DOMAIN, PIN_FAILURES_KEY, state);
+          } catch (error) {
+            hal.system.log('error', `door: PIN failures not saved: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      },
     });
     this.#denials = new DenialLimit({
       clock: hal.clock,

@@ -1,6 +1,8 @@
 // PIN entry on a keypad (Wiegand keypad bursts): digits collect, '#' submits, '*' clears. An entry left unfinished
 // for `timeoutMs` after its last key is dropped. Wrong PINs are counted: after `maxAttempts` in a row the pad
 // locks for `lockoutMs` (every PIN is refused unheard), which makes guessing a 4-digit PIN take months.
+// The count and the lock survive a restart (`memory`), so cutting the reader's power does not reset them; after
+// a restart a lock runs its full period again, since the time already served is not known.
 import type { MonotonicClock, TimerId, Timers } from '../../../hal/contract/time.js';
 
 export const PIN_MAX_DIGITS = 12;
@@ -12,6 +14,11 @@ export interface PinPadOptions {
   onSubmit(pin: string): void;
   /** A partial entry timed out. */
   onAbandon?(): void;
+  /** Where the failure count and the lock are kept across restarts: 'locked', a count of failures, or nothing. */
+  memory?: {
+    read(): number | 'locked' | undefined;
+    write(state: number | 'locked' | undefined): void;
+  };
 }
 
 export class PinPad {
@@ -21,9 +28,16 @@ export class PinPad {
   #failures = 0;
   #lockedUntil = 0;
   #lastFailure = Number.NEGATIVE_INFINITY;
+  #unlockTimer: TimerId | undefined;
 
   constructor(options: PinPadOptions) {
     this.#options = options;
+    const remembered = options.memory?.read();
+    if (remembered === 'locked') this.#lock(options.clock.now());
+    else if (typeof remembered === 'number' && Number.isInteger(remembered) && remembered > 0) {
+      this.#failures = remembered;
+      this.#lastFailure = options.clock.now();
+    }
   }
 
   get entering(): boolean {
@@ -71,13 +85,30 @@ export class PinPad {
     // interleave guesses with their own PIN and never be locked out.
     if (now - this.#lastFailure >= lockoutMs) this.#failures = 0;
     this.#lastFailure = now;
-    if (++this.#failures < maxAttempts) return false;
-    this.#failures = 0;
-    this.#lockedUntil = now + lockoutMs;
+    if (++this.#failures < maxAttempts) {
+      this.#options.memory?.write(this.#failures);
+      return false;
+    }
+    this.#lock(now);
     return true;
   }
 
   close(): void {
     this.clear();
+    this.#options.timers.clear(this.#unlockTimer);
+    this.#unlockTimer = undefined;
+  }
+
+  #lock(now: number): void {
+    const { lockoutMs } = this.#options.settings();
+    this.#failures = 0;
+    this.#lockedUntil = now + lockoutMs;
+    this.#options.memory?.write('locked');
+    this.#options.timers.clear(this.#unlockTimer);
+    // Forget the lock once served, so the next restart does not lock the pad again.
+    this.#unlockTimer = this.#options.timers.set(() => {
+      this.#unlockTimer = undefined;
+      if (this.#failures === 0) this.#options.memory?.write(undefined);
+    }, lockoutMs);
   }
 }
