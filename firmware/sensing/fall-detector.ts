@@ -11,7 +11,7 @@
 // An alert starts a refractory period so that one fall, with its several impacts, gives one alert.
 // Memory is fixed at construction (ring buffers); a sample costs a square root and a few comparisons.
 import { ImpactFinder, impactDefaults, type ImpactFeatures, type ImpactOptions } from './impact-features.js';
-import { checkFallModel, placements, scoreImpact, thresholdFor, type FallModel, type Placement } from './fall-model.js';
+import { checkFallModel, modelFor, placements, scoreImpact, type FallModel, type Placement } from './fall-model.js';
 import { fallModel } from './fall-model-data.js';
 
 export interface FallDetectorOptions extends ImpactOptions {
@@ -64,8 +64,9 @@ export class FallDetector {
     }
     checkFallModel(o.model);
     this.#finder = new ImpactFinder(o);
-    this.#model = o.model;
-    this.#threshold = thresholdFor(o.model, o.placement);
+    // Shared stumps plus the placement's own, and its threshold: fixed here, so a candidate costs one loop.
+    this.#model = modelFor(o.model, o.placement);
+    this.#threshold = this.#model.threshold;
     this.#refractory = o.refractorySamples;
     this.options = Object.freeze(o);
   }

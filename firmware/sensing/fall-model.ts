@@ -41,12 +41,30 @@ export interface FallModel {
   threshold: number;
   /** Per-placement thresholds: the same stumps score differently on a pendant and on a belt. */
   thresholds?: Readonly<Partial<Record<Placement, number>>>;
+  /**
+   * Per-placement stumps added after the shared ones: a few boosting rounds trained on that placement's
+   * recordings only, continuing from the shared model's score (residual boosting).
+   */
+  placementStumps?: Readonly<Partial<Record<Placement, readonly Stump[]>>>;
 }
 
 /** The score threshold the model uses for a placement (its general threshold when it has none for it). */
 export function thresholdFor(model: FallModel, placement: Placement | undefined): number {
   const own = placement === undefined || model.thresholds === undefined ? undefined : model.thresholds[placement];
   return own ?? model.threshold;
+}
+
+/**
+ * The model as used at one placement: shared stumps followed by the placement's own, and the placement's
+ * threshold. Built once (at detector construction), so scoring a candidate stays one loop over stumps.
+ */
+export function modelFor(model: FallModel, placement: Placement | undefined): FallModel {
+  const own = placement === undefined || model.placementStumps === undefined ? undefined : model.placementStumps[placement];
+  return {
+    ...(model.gates !== undefined ? { gates: model.gates } : {}),
+    stumps: own === undefined || own.length === 0 ? model.stumps : [...model.stumps, ...own],
+    threshold: thresholdFor(model, placement),
+  };
 }
 
 export function scoreImpact(model: FallModel, features: ImpactFeatures): number {
@@ -91,7 +109,16 @@ export function checkFallModel(model: FallModel): void {
       }
     }
   }
-  for (const s of model.stumps) {
+  const all: Stump[] = [...model.stumps];
+  if (model.placementStumps !== undefined) {
+    if (typeof model.placementStumps !== 'object' || model.placementStumps === null) throw new TypeError('fall model placementStumps must be an object');
+    for (const [placement, list] of Object.entries(model.placementStumps)) {
+      if (!placements.includes(placement as Placement)) throw new TypeError(`fall model: unknown placement ${placement}`);
+      if (!Array.isArray(list)) throw new TypeError('fall model: placementStumps entries must be arrays');
+      all.push(...(list as Stump[]));
+    }
+  }
+  for (const s of all) {
     if (!featureNames.includes(s.feature)) throw new TypeError(`fall model: unknown feature ${String(s.feature)}`);
     for (const v of [s.threshold, s.below, s.above]) {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError('fall model: stump values must be finite numbers');

@@ -23,11 +23,12 @@ export class RecordingFormatError extends Error {}
 /**
  * What the device reads for a value in milli-g: the LIS3DH at ±8 g, high resolution, read through its FIFO
  * (as in simulator/chips/lis3dh.ts). The chip rounds to 4 mg digits and saturates at 12 bits; the FIFO keeps
- * the 10 most significant bits, which floors (toward −∞, two's complement) to 16 mg: 1000 reads as 992.
+ * the 10 most significant bits, which floors (toward −∞, two's complement) to 16 mg; the driver adds back the
+ * mean of the dropped bits (6 mg): 1000 reads as 998.
  */
 export function lis3dhFifoMg(mg: number): number {
   const digit = Math.min(2047, Math.max(-2048, Math.round(mg / 4)));
-  return (Math.floor(digit / 4) * 16) | 0; // | 0: no −0
+  return (Math.floor(digit / 4) * 16 + 6) | 0; // + 6: the driver adds back the mean of the dropped bits
 }
 
 /** The recording as the device's FIFO would deliver it (see lis3dhFifoMg). */

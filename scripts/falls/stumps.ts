@@ -9,7 +9,7 @@
 // candidates that cannot be falls before boosting. Outputs are clipped and shrunk for a smoother model.
 // The stumps are shared by all placements; each placement gets its own threshold.
 import type { ImpactFeatures } from '../../firmware/sensing/impact-features.js';
-import { featureNames, placements, scoreImpact, type FallModel, type FeatureName, type Gate, type Placement, type Stump } from '../../firmware/sensing/fall-model.js';
+import { featureNames, modelFor, placements, scoreImpact, type FallModel, type FeatureName, type Gate, type Placement, type Stump } from '../../firmware/sensing/fall-model.js';
 
 export interface LabelledCandidates {
   dataset: string;
@@ -36,6 +36,19 @@ export interface TrainOptions {
   shrink: number;
   /** Relative weight of the datasets of each placement (default 1). */
   placementWeights: Readonly<Partial<Record<Placement, number>>>;
+  /**
+   * Fall recordings in the multiple-instance rounds after the first: 'hard' = the best-scoring candidate
+   * only; 'em' = every candidate, weighted by the current model's posterior that it is the fall,
+   * softmax(2 · score) over the recording's candidates (real AdaBoost scores are half log-odds).
+   */
+  mil: 'hard' | 'em';
+  /** Rounds of placement-specific stumps, boosted on each placement's recordings from the shared score. */
+  placementRounds: number;
+  /**
+   * Lowest split point of a feature in the placement rounds: spreads below the pendant's FIFO step (16 mg)
+   * measure the sensor's noise floor (a dataset's sensor), not the wearer.
+   */
+  placementFloor: Readonly<Partial<Record<FeatureName, number>>>;
 }
 
 /** Physical limits of a fall's aftermath, generous (every recorded fall is well inside them). */
@@ -56,9 +69,12 @@ export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
   monotone: {},
   shrink: 0.3,
   placementWeights: { neck: 4 },
+  mil: 'em',
+  placementRounds: 10,
+  placementFloor: { postActivityMg: 16, preActivityMg: 16, postMotionMg: 16, settleActivityMg: 16 },
 });
 
-interface Sample { values: number[]; positive: boolean; weight: number }
+interface Sample { values: number[]; positive: boolean; weight: number; /** Score before these rounds. */ base: number }
 
 function splitPoints(samples: Sample[], feature: number, count: number): number[] {
   const values = samples.map((s) => s.values[feature]).sort((a, b) => a - b);
@@ -71,20 +87,20 @@ function splitPoints(samples: Sample[], feature: number, count: number): number[
   return [...points].sort((a, b) => a - b);
 }
 
-function boost(samples: Sample[], o: TrainOptions): Stump[] {
+function boost(samples: Sample[], o: TrainOptions, rounds: number, floor: TrainOptions['placementFloor'] = {}): Stump[] {
   const nf = o.features.length;
-  const points = o.features.map((_, j) => splitPoints(samples, j, o.splits));
+  const points = o.features.map((name, j) => splitPoints(samples, j, o.splits).filter((p) => p >= (floor[name] ?? -Infinity)));
   // bin[i][j] = how many split points of feature j sample i reaches (value >= point).
   const bins = samples.map((s) => s.values.map((v, j) => {
     let b = 0;
     while (b < points[j].length && v >= points[j][b]) b++;
     return b;
   }));
-  const margin = new Float64Array(samples.length);
+  const margin = Float64Array.from(samples, (s) => s.base);
   const stumps: Stump[] = [];
   const eps = 1e-3;
   const direction = o.features.map((name) => o.monotone[name] ?? 0);
-  for (let round = 0; round < o.rounds; round++) {
+  for (let round = 0; round < rounds; round++) {
     const w = samples.map((s, i) => s.weight * Math.exp(s.positive ? -margin[i] : margin[i]));
     const total = w.reduce((a, b) => a + b, 0);
     let best = { z: Infinity, feature: 0, point: 0, below: 0, above: 0 };
@@ -124,9 +140,10 @@ function boost(samples: Sample[], o: TrainOptions): Stump[] {
 }
 
 /** Best score of each recording: the recording raises an alert when it reaches the model's threshold. */
-export function recordingScore(model: Pick<FallModel, 'stumps'>, recording: LabelledCandidates): number {
+export function recordingScore(model: FallModel, recording: LabelledCandidates): number {
+  const mine = modelFor(model, recording.placement as Placement | undefined);
   let best = -Infinity;
-  for (const c of recording.candidates) best = Math.max(best, scoreImpact({ ...model, threshold: 0 }, c));
+  for (const c of recording.candidates) best = Math.max(best, scoreImpact(mine, c));
   return best;
 }
 
@@ -159,38 +176,73 @@ export function chooseThreshold(scores: number[], recordings: LabelledCandidates
   return Math.round(mid * 1000) / 1000;
 }
 
+/**
+ * Boosting samples: every candidate of an activity is a negative; a fall recording gives its candidate with
+ * the largest posture change (no model yet), else its best-scoring candidate ('hard') or all its candidates
+ * weighted by their posterior of being the fall ('em'). `base` is the score the new rounds continue from.
+ */
+function samplesFor(recordings: LabelledCandidates[], o: TrainOptions, score: ((c: ImpactFeatures) => number) | undefined,
+  base: (c: ImpactFeatures) => number): Sample[] {
+  const vector = (c: ImpactFeatures) => o.features.map((name) => c[name]);
+  const samples: Sample[] = [];
+  for (const d of [...new Set(recordings.map((r) => r.dataset))]) {
+    const mine = recordings.filter((r) => r.dataset === d);
+    const placement = mine[0].placement as Placement | undefined;
+    const weight = (placement === undefined ? undefined : o.placementWeights[placement]) ?? 1;
+    const falls = mine.filter((r) => r.fall);
+    const negatives = mine.filter((r) => !r.fall).reduce((n, r) => n + r.candidates.length, 0);
+    for (const r of falls) {
+      if (score === undefined || o.mil === 'hard') {
+        let pick = r.candidates[0];
+        if (score === undefined) { for (const c of r.candidates) if (c.angleDeg > pick.angleDeg) pick = c; }
+        else { let best = score(pick); for (const c of r.candidates) { const v = score(c); if (v > best) { pick = c; best = v; } } }
+        samples.push({ values: vector(pick), positive: true, weight: weight / falls.length, base: base(pick) });
+      } else {
+        const s = r.candidates.map((c) => 2 * score(c));
+        const top = Math.max(...s);
+        const e = s.map((v) => Math.exp(v - top));
+        const sum = e.reduce((a, b) => a + b, 0);
+        r.candidates.forEach((c, i) => samples.push({ values: vector(c), positive: true, weight: (weight / falls.length) * (e[i] / sum), base: base(c) }));
+      }
+    }
+    for (const r of mine) {
+      if (r.fall) continue;
+      for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: weight / negatives, base: base(c) });
+    }
+  }
+  return samples;
+}
+
 export function trainModel(recordings: LabelledCandidates[], options: Partial<TrainOptions> = {}): FallModel {
   const o = { ...trainDefaults, ...options };
   const passes = (c: ImpactFeatures) => o.gates.every((g) => c[g.feature] >= g.min && c[g.feature] <= g.max);
   const withCandidates = recordings
     .map((r) => ({ ...r, candidates: r.candidates.filter(passes) }))
     .filter((r) => r.candidates.length > 0);
-  const datasets = [...new Set(withCandidates.map((r) => r.dataset))];
-  const vector = (c: ImpactFeatures) => o.features.map((name) => c[name]);
+  const sum = (list: readonly Stump[]) => (c: ImpactFeatures) => scoreImpact({ stumps: list, threshold: 0 }, c);
   let stumps: Stump[] | undefined;
   for (let round = 0; round < o.milRounds; round++) {
-    const samples: Sample[] = [];
-    for (const d of datasets) {
-      const mine = withCandidates.filter((r) => r.dataset === d);
-      const placement = mine[0].placement as Placement | undefined;
-      const weight = (placement === undefined ? undefined : o.placementWeights[placement]) ?? 1;
-      const falls = mine.filter((r) => r.fall);
-      const negatives = mine.filter((r) => !r.fall).reduce((n, r) => n + r.candidates.length, 0);
-      for (const r of falls) {
-        const pick = stumps === undefined
-          ? r.candidates.reduce((a, b) => (b.angleDeg > a.angleDeg ? b : a))
-          : r.candidates.reduce((a, b) => (scoreImpact({ stumps: stumps!, threshold: 0 }, b) > scoreImpact({ stumps: stumps!, threshold: 0 }, a) ? b : a));
-        samples.push({ values: vector(pick), positive: true, weight: weight / falls.length });
-      }
-      for (const r of mine) {
-        if (r.fall) continue;
-        for (const c of r.candidates) samples.push({ values: vector(c), positive: false, weight: weight / negatives });
-      }
-    }
-    stumps = boost(samples, o);
+    stumps = boost(samplesFor(withCandidates, o, stumps && sum(stumps), () => 0), o, o.rounds);
   }
-  const model = { gates: o.gates, stumps: stumps ?? [], threshold: 0 };
-  const scores = recordings.map((r) => recordingScore(model, r));
+  const shared = stumps ?? [];
+  const placementStumps: Partial<Record<Placement, Stump[]>> = {};
+  if (o.placementRounds > 0) {
+    for (const p of placements) {
+      const mine = withCandidates.filter((r) => r.placement === p);
+      if (!mine.some((r) => r.fall) || !mine.some((r) => !r.fall)) continue;
+      let own: Stump[] = [];
+      for (let round = 0; round < Math.max(1, o.milRounds - 1); round++) {
+        own = boost(samplesFor(mine, o, sum([...shared, ...own]), sum(shared)), o, o.placementRounds, o.placementFloor);
+      }
+      placementStumps[p] = own;
+    }
+  }
+  const model: FallModel = {
+    ...(o.gates.length > 0 ? { gates: o.gates } : {}),
+    stumps: shared,
+    threshold: 0,
+    ...(Object.keys(placementStumps).length > 0 ? { placementStumps } : {}),
+  };
   const thresholds: Partial<Record<Placement, number>> = {};
   for (const p of placements) {
     const mine = recordings.filter((r) => r.placement === p);
@@ -199,9 +251,8 @@ export function trainModel(recordings: LabelledCandidates[], options: Partial<Tr
     }
   }
   return {
-    ...(o.gates.length > 0 ? { gates: o.gates } : {}),
-    stumps: model.stumps,
-    threshold: chooseThreshold(scores, recordings),
+    ...model,
+    threshold: chooseThreshold(recordings.map((r) => recordingScore(model, r)), recordings),
     ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
   };
 }

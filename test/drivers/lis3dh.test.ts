@@ -75,7 +75,7 @@ describe('LIS3DH scaling', () => {
     });
   }
 
-  test('FIFO samples keep the 10 most significant bits: 16 mg steps at ±8 g in high-resolution mode', () => {
+  test('FIFO samples keep the 10 most significant bits: 16 mg steps at ±8 g, plus the dropped bits\' mean (6 mg)', () => {
     const { open, chip, clock } = lis3dhRig();
     const accel = open();
     accel.configure({ rate: 50, range: 8 });
@@ -85,11 +85,30 @@ describe('LIS3DH scaling', () => {
       drain(accel, []);
       clock.advance(20);
       expect(accel.readFifo(buffer)).toBe(1);
-      expect(Number.isInteger(buffer[0]! / 16)).toBe(true);
-      // Truncation of the 12-bit code: never above the 4 mg reading, less than one 16 mg step below it.
-      expect(buffer[0]!).toBeLessThanOrEqual(Math.round(v / 4) * 4);
-      expect(buffer[0]!).toBeGreaterThan(Math.round(v / 4) * 4 - 16);
+      expect(Number.isInteger((buffer[0]! - 6) / 16)).toBe(true);
+      // Truncation of the 12-bit code (never above the 4 mg reading, less than one 16 mg step below it), then + 6.
+      expect(buffer[0]! - 6).toBeLessThanOrEqual(Math.round(v / 4) * 4);
+      expect(buffer[0]! - 6).toBeGreaterThan(Math.round(v / 4) * 4 - 16);
     }
+  });
+
+  test('FIFO readings are unbiased: the mean error over a sweep is under 1 mg (flooring alone gives −6 mg)', () => {
+    const { open, chip, clock } = lis3dhRig();
+    const accel = open();
+    accel.configure({ rate: 50, range: 8 });
+    const sweep = Array.from({ length: 160 }, (_, i) => -1000 + 13 * i); // not aligned to the 16 mg steps
+    drain(accel, []);
+    chip.play(sweep.flatMap((v) => [v, -v, 0]));
+    const received: number[] = [];
+    for (let t = 0; t < 160 * 20 + 200; t += 200) {
+      clock.advance(200);
+      drain(accel, received);
+    }
+    const errors = sweep.flatMap((v, i) => [received[3 * i]! - v, received[3 * i + 1]! + v]);
+    expect(errors).toHaveLength(320);
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    expect(Math.abs(mean)).toBeLessThan(1);
+    expect(Math.max(...errors.map(Math.abs))).toBeLessThanOrEqual(10);
   });
 });
 
@@ -112,7 +131,7 @@ describe('LIS3DH FIFO', () => {
       clock.advance(random(1, 30) * 20 - random(0, 19)); // 1 … 600 ms: always before the FIFO fills
       drain(accel, received, batches[poll % batches.length]);
     }
-    expect(received.slice(0, count * 3)).toEqual(signal);
+    expect(received.slice(0, count * 3)).toEqual(signal.map((v) => v + 6)); // + the dropped bits' mean
     expect(accel.overruns).toBe(0);
     expect(chip.lost).toBe(0);
   });
@@ -127,7 +146,7 @@ describe('LIS3DH FIFO', () => {
     clock.advance(32 * 20);
     const buffer = new Int16Array(3 * 40);
     expect(accel.readFifo(buffer)).toBe(32);
-    expect(Array.from(buffer.subarray(0, 96))).toEqual(ramp.slice(0, 96));
+    expect(Array.from(buffer.subarray(0, 96))).toEqual(ramp.slice(0, 96).map((v) => v + 6));
     expect(chip.lost).toBe(0);
   });
 
@@ -141,12 +160,13 @@ describe('LIS3DH FIFO', () => {
     clock.advance(2000); // 100 samples into a 32-deep FIFO
     const buffer = new Int16Array(3 * 64);
     expect(accel.readFifo(buffer)).toBe(32);
-    expect(Array.from(buffer.subarray(0, 96))).toEqual(ramp.slice(68 * 3, 100 * 3));
+    const read = ramp.map((v) => v + 6); // + the dropped bits' mean
+    expect(Array.from(buffer.subarray(0, 96))).toEqual(read.slice(68 * 3, 100 * 3));
     expect(accel.overruns).toBe(1);
     expect(chip.lost).toBe(68);
     clock.advance(100);
     expect(accel.readFifo(buffer)).toBe(5);
-    expect(Array.from(buffer.subarray(0, 15))).toEqual(ramp.slice(100 * 3, 105 * 3));
+    expect(Array.from(buffer.subarray(0, 15))).toEqual(read.slice(100 * 3, 105 * 3));
     expect(accel.overruns).toBe(1);
   });
 

@@ -101,6 +101,16 @@ describe('FallDetector on synthetic signals', () => {
     expect(() => new FallDetector({ model: { stumps, threshold: 1, thresholds: { wrist: 1 } as never } })).toThrow(/placement/);
   });
 
+  test('placement stumps add to the shared score only where the device is worn', () => {
+    const stumps = [{ feature: 'angleDeg' as const, threshold: 45, below: 0, above: 5 }];
+    const veto = [{ feature: 'angleDeg' as const, threshold: 0, below: 0, above: -10 }];
+    const model = { stumps, threshold: 1, placementStumps: { neck: veto } };
+    expect(run(fall(), new FallDetector({ model, placement: 'neck' }))).toHaveLength(0);
+    expect(run(fall(), new FallDetector({ model, placement: 'waist' }))).toHaveLength(1);
+    expect(() => new FallDetector({ model: { ...model, placementStumps: { wrist: veto } as never } })).toThrow(/placement/);
+    expect(() => new FallDetector({ model: { ...model, placementStumps: { neck: [{ ...veto[0]!, feature: 'nope' as never }] } } })).toThrow();
+  });
+
   test('non-finite or out-of-range samples do not break it', () => {
     const detector = new FallDetector();
     for (let i = 0; i < 500; i++) detector.push(i % 7 === 0 ? Number.NaN : 1e9, -1e9, Number.POSITIVE_INFINITY);

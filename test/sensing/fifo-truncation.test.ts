@@ -5,13 +5,13 @@ import { asFifo, lis3dhFifoMg, type Recording } from '../../scripts/falls/record
 import { drain, lcg, lis3dhRig } from '../drivers/lis3dh-rig.js';
 
 describe('LIS3DH FIFO truncation used for training and validation', () => {
-  test('keeps 16 mg steps, floored: 1 g reads 992 mg, −1 g reads −1008 mg, full scale saturates', () => {
-    expect(lis3dhFifoMg(1000)).toBe(992);
-    expect(lis3dhFifoMg(-1000)).toBe(-1008);
-    expect(lis3dhFifoMg(13)).toBe(0); // 3 digits of 4 mg
-    expect(lis3dhFifoMg(14)).toBe(16); // rounds to 4 digits first
-    expect(lis3dhFifoMg(20000)).toBe(8176);
-    expect(lis3dhFifoMg(-20000)).toBe(-8192);
+  test('keeps 16 mg steps, floored, plus 6 mg: 1 g reads 998 mg, −1 g reads −1002 mg, full scale saturates', () => {
+    expect(lis3dhFifoMg(1000)).toBe(998);
+    expect(lis3dhFifoMg(-1000)).toBe(-1002);
+    expect(lis3dhFifoMg(13)).toBe(6); // 3 digits of 4 mg
+    expect(lis3dhFifoMg(14)).toBe(22); // rounds to 4 digits first
+    expect(lis3dhFifoMg(20000)).toBe(8182);
+    expect(lis3dhFifoMg(-20000)).toBe(-8186);
   });
 
   test('equals what the simulated chip delivers through the driver FIFO', () => {
@@ -35,7 +35,7 @@ describe('LIS3DH FIFO truncation used for training and validation', () => {
     const recording: Recording = {
       id: 'r', dataset: 'd', subject: 's', activity: 'a', fall: true, hz: 50, unit: 'mg', samples: [1000, 0, -1000],
     };
-    expect(asFifo(recording).samples).toEqual([992, 0, -1008]);
+    expect(asFifo(recording).samples).toEqual([998, 6, -1002]);
     expect(recording.samples).toEqual([1000, 0, -1000]);
   });
 });

@@ -9,7 +9,9 @@
 // The FIFO runs in stream mode: the chip keeps the newest 32 samples; drain it more often than every 32/rate s
 // (0.64 s at 50 Hz) or the oldest are overwritten (counted in `overruns`). Note that the chip's FIFO keeps only
 // the 10 most significant bits, so in high-resolution mode FIFO samples are 4 digits coarse (16 mg at ±8 g);
-// sample() outside FIFO mode reads the full 12 bits.
+// sample() outside FIFO mode reads the full 12 bits. Dropping the two low bits floors every value (toward −∞), so
+// readFifo() adds back their mean (1.5 digits, 6 mg at ±8 g): otherwise positive components read small and
+// negative ones large, and the magnitude of a still body would depend on how the pendant hangs (±12 mg).
 import type { Digital, DigitalConstructor, I2COptions, PinSpecifier, SMBus, SMBusConstructor } from '../../../hal/contract/io.js';
 import {
   AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN, CTRL5_LIR_INT1,
@@ -65,6 +67,8 @@ export class LIS3DH {
   /** Decoding of the current mode and range: right shift of the 32-bit-aligned value, mg per digit. */
   #shift = 20;
   #scale = 4;
+  /** What readFifo() adds back for the low bits the FIFO drops (high-resolution mode only), mg. */
+  #fifoBias = 6;
 
   constructor(options: Lis3dhOptions) {
     const { io: Bus, ...bus } = options.sensor;
@@ -119,6 +123,7 @@ export class LIS3DH {
     this.#fifo = fifo;
     this.#shift = 16 + DATA_SHIFT[mode];
     this.#scale = SENSITIVITY_MG[mode][range]!;
+    this.#fifoBias = mode === 'high-resolution' ? Math.round(1.5 * this.#scale) : 0;
     io.writeUint8(Register.FIFO_CTRL_REG, FIFO_BYPASS); // empties the FIFO
     io.writeUint8(Register.CTRL_REG1, (ODR_CODE[rate]! << 4) | (mode === 'low-power' ? CTRL1_LPEN : 0) | CTRL1_XYZ);
     io.writeUint8(Register.CTRL_REG4, CTRL4_BDU | (FS_CODE[range]! << 4) | (mode === 'high-resolution' ? CTRL4_HR : 0));
@@ -148,7 +153,8 @@ export class LIS3DH {
     if (count === 0) return 0;
     // One burst: in FIFO mode the chip's register pointer wraps from OUT_Z_H back to OUT_X_L, one sample per turn.
     const bytes = new Uint8Array(io.readBuffer(Register.OUT_X_L | AUTO_INCREMENT, count * 6));
-    for (let i = 0; i < count * 3; i++) into[i] = this.#decode(bytes, i * 2);
+    const bias = this.#fifoBias;
+    for (let i = 0; i < count * 3; i++) into[i] = this.#decode(bytes, i * 2) + bias;
     return count;
   }
 
