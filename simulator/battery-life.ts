@@ -42,8 +42,8 @@ export interface DailyUse {
   fallDetection: boolean;
   /**
    * Button only, in deep sleep between presses (woken by the button or the check-in timer; every wake boots the
-   * app again). Needs fall detection off and a deep-sleep call the HAL contract does not have yet: without it
-   * the chip idles in light sleep.
+   * app again): what the firmware does with fall detection off where the HAL has deep sleep (the ESP32 pendant
+   * build). False: a build without it, idling in light sleep.
    */
   deepSleep: boolean;
   /** Hours a day without motion (FIFO polling stopped until wake-on-motion). */
@@ -110,21 +110,29 @@ export interface MeasuredDuty {
   fallDetection: boolean;
   /** Seconds with FIFO polling stopped for stillness (0 when unknown). */
   stillS?: number;
+  /** Seconds of uptimeS spent in deep sleep, and the wakes from it (each a boot). */
+  deepSleepS?: number;
+  deepSleeps?: number;
 }
 
 export function estimateFromMeasured(measured: MeasuredDuty, capacityMah = STATED_USE.capacityMah, table: CurrentTable = CURRENT_TABLE): Estimate {
   const t = (key: keyof CurrentTable) => table[key].value;
   const uptimeS = Math.max(1, measured.uptimeS);
-  // The firmware idles in light sleep (the HAL has no deep-sleep call yet).
-  const floorMa = t('lightSleepMa') + (measured.fallDetection ? t('accelMa') : 0);
+  // Awake, the chip idles in light sleep between timers; in deep sleep only the board's sleep current flows,
+  // and every wake from it costs a boot (and a connection: the runtime connects at boot).
+  const deepSleepS = Math.min(uptimeS, measured.deepSleepS ?? 0);
+  const deepSleeps = measured.deepSleeps ?? 0;
+  const floorMa = (t('lightSleepMa') * (uptimeS - deepSleepS) + t('buttonAsleepMa') * deepSleepS) / uptimeS
+    + (measured.fallDetection ? t('accelMa') : 0);
+  const bootMa = (t('cpuMa') * t('bootS') * deepSleeps) / uptimeS;
   const movingS = Math.max(0, uptimeS - (measured.stillS ?? 0));
   const pollMa = measured.fallDetection ? (t('cpuMa') * movingS * 2 * t('pollS')) / uptimeS : 0;
   const radioMa = (t('connectedMa') * Math.min(measured.radioS, uptimeS)) / uptimeS;
-  const connectMa = (t('connectMa') * t('connectS') * (measured.wakes + 1)) / uptimeS;
-  const averageMa = floorMa + pollMa + radioMa + connectMa;
+  const connectMa = (t('connectMa') * t('connectS') * (measured.wakes + deepSleeps + 1)) / uptimeS;
+  const averageMa = floorMa + bootMa + pollMa + radioMa + connectMa;
   const mAhPerDay = averageMa * HOURS;
   return {
-    breakdown: { floor: floorMa * HOURS, polls: pollMa * HOURS, radio: radioMa * HOURS, connects: connectMa * HOURS },
+    breakdown: { floor: floorMa * HOURS, boots: bootMa * HOURS, polls: pollMa * HOURS, radio: radioMa * HOURS, connects: connectMa * HOURS },
     mAhPerDay,
     averageMa,
     days: (capacityMah * STATED_USE.usable) / mAhPerDay,
@@ -170,16 +178,18 @@ function main(argv: string[]): void {
     .option('--awake <s>', 'seconds the radio lingers per connection', number(0, 3600), STATED_USE.awakeS)
     .option('--still-hours <h>', 'hours a day without motion', number(0, 24), STATED_USE.stillHours)
     .option('--capacity <mAh>', 'cell capacity', number(1, 100_000), STATED_USE.capacityMah)
-    .option('--no-fall-detection', 'button only (the accelerometer off)')
-    .option('--deep-sleep', 'with --no-fall-detection: deep sleep between presses (needs a HAL deep-sleep call)')
+    .option('--no-fall-detection', 'button only (the accelerometer off): the firmware deep-sleeps between activity')
+    .option('--deep-sleep', 'with --no-fall-detection: deep sleep between activity (the default there; the ESP32 pendant build)')
+    .option('--light-sleep', 'with --no-fall-detection: a build without deep sleep, idling in light sleep')
     .option('--table', 'print the current table with sources');
   program.parse(argv);
-  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; table?: boolean }>();
+  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; table?: boolean }>();
+  if (o.deepSleep && o.fallDetection) program.error('error: --deep-sleep needs --no-fall-detection (the fall detector keeps the CPU running)');
+  if (o.deepSleep && o.lightSleep) program.error('error: --deep-sleep and --light-sleep exclude each other');
   const use: DailyUse = {
     ...STATED_USE, presses: o.presses, alarmMinutes: o.alarmMinutes, checkIns: o.checkIns, awakeS: o.awake,
-    stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep: o.deepSleep === true,
+    stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep: !o.fallDetection && o.lightSleep !== true,
   };
-  if (use.deepSleep && use.fallDetection) program.error('error: --deep-sleep needs --no-fall-detection');
   if (o.table) console.log(`Current table:\n${formatTable()}\n`);
   console.log(formatEstimate(use, estimateBatteryLife(use)));
 }

@@ -1,14 +1,18 @@
 // One simulated terminal. Its storage is the only thing that survives a restart: each boot gets a new host Hal
 // (real-time clock, virtual IO, its own mqtt.js transport) and a new device runtime, as a real reboot would.
-import type { ResetReason } from '../hal/contract/system.js';
-import { createHostHal, HostMqttTransport, RealTimeClock, type HostHal, type LogLevel } from '../hal/host/index.js';
+// A device in deep sleep has no instance at all: it boots again when its timer runs out or when a kind command
+// (a press) puts a wake pin at its level.
+import type { ResetReason, WakeCause } from '../hal/contract/system.js';
+import { createHostHal, HostMqttTransport, RealTimeClock, SleepingChip, type DeepSleepRequest, type HostHal, type LogLevel } from '../hal/host/index.js';
 import type { HostStorage } from '../hal/host/storage/index.js';
 import { DeviceRuntime, type RuntimeState } from '../firmware/runtime/device-runtime.js';
-import { writeProvisioning } from '../firmware/runtime/provisioning.js';
+import { writeProvisioning, type Provisioning } from '../firmware/runtime/provisioning.js';
 import type { AnyDeviceKind } from './kinds/kind.js';
 
 /** How long the simulated chip takes to come back after a reset, in virtual ms. */
 const REBOOT_MS = 1500;
+/** From a deep-sleep wake to the app running, in virtual ms. */
+const WAKE_BOOT_MS = 300;
 export const FIRMWARE_VERSION = '0.1.0-sim';
 
 export interface SimDeviceOptions {
@@ -18,6 +22,8 @@ export interface SimDeviceOptions {
   device: string;
   brokerHost: string;
   brokerPort: number;
+  /** TLS provisioning (prov/tls, ca, tlsName); absent: plain MQTT. */
+  brokerTls?: Pick<Provisioning, 'ca' | 'tlsName'>;
   storage: HostStorage;
   speed: number;
   kind: AnyDeviceKind;
@@ -25,7 +31,7 @@ export interface SimDeviceOptions {
   log: (device: SimDevice, level: LogLevel, message: string) => void;
 }
 
-export type SimDeviceState = RuntimeState | 'rebooting' | 'crashed';
+export type SimDeviceState = RuntimeState | 'rebooting' | 'crashed' | 'deep-sleep';
 
 export class SimDevice {
   readonly index: number;
@@ -43,6 +49,7 @@ export class SimDevice {
   #crashed = false;
   #stopped = false;
   #boots = 0;
+  #asleep: { chip: SleepingChip; syncedAt: number; timer: NodeJS.Timeout | undefined } | undefined;
 
   constructor(options: SimDeviceOptions) {
     this.#options = options;
@@ -56,10 +63,12 @@ export class SimDevice {
       device: options.device,
       host: options.brokerHost,
       port: options.brokerPort,
+      ...(options.brokerTls ? { tls: true, ...options.brokerTls } : {}),
     });
   }
 
   get state(): SimDeviceState {
+    if (this.#asleep) return 'deep-sleep';
     if (this.#rebooting) return 'rebooting';
     if (this.#crashed) return 'crashed';
     return this.#runtime?.state ?? 'stopped';
@@ -88,7 +97,7 @@ export class SimDevice {
   }
 
   /** Powers the device on. */
-  boot(resetReason: ResetReason = 'power-on'): void {
+  boot(resetReason: ResetReason = 'power-on', wakeCause?: WakeCause): void {
     if (this.#stopped) return;
     this.#boots++;
     this.#crashed = false;
@@ -107,6 +116,7 @@ export class SimDevice {
       transport,
       system: {
         resetReason,
+        ...(wakeCause ? { wakeCause } : {}),
         hardwareId: `246f28${this.index.toString(16).padStart(6, '0')}`,
         firmwareVersion: FIRMWARE_VERSION,
         onRestart: (reason) => this.restart(reason),
@@ -130,7 +140,9 @@ export class SimDevice {
    * and the device boots again with the same storage after REBOOT_MS.
    */
   restart(reason: ResetReason = 'external'): void {
-    if (this.#stopped || this.#rebooting) return;
+    if (this.#stopped || this.#rebooting || this.#asleep) return;
+    const request = reason === 'deep-sleep' ? this.#hal?.system.deepSleepRequest : undefined;
+    if (request) return this.#deepSleep(request);
     this.#powerOff();
     this.#options.log(this, 'info', `reset (${reason}); booting again`);
     this.#rebooting = setTimeout(() => {
@@ -155,7 +167,9 @@ export class SimDevice {
   kindCommand(verb: string, args: readonly string[]): string {
     const command = this.kind.commands?.[verb];
     if (!command) throw new Error(`a ${this.kind.model} has no "${verb}" command`);
-    return command.run(this.world, args);
+    const result = command.run(this.world, args);
+    if (this.#asleep) this.#checkWakePins();
+    return result;
   }
 
   /** Live state of the world for the table, if the kind tells. */
@@ -168,7 +182,48 @@ export class SimDevice {
     this.#stopped = true;
     clearTimeout(this.#rebooting);
     this.#rebooting = undefined;
+    clearTimeout(this.#asleep?.timer);
+    this.#asleep = undefined;
     this.#powerOff();
+  }
+
+  /** The chip powers down; no instance runs until it wakes. */
+  #deepSleep(request: DeepSleepRequest): void {
+    this.#powerOff();
+    const seconds = request.ms === undefined ? '' : ` for ${Math.round(request.ms / 1000)} s`;
+    this.#options.log(this, 'info', `deep sleep${seconds}${request.wake.length ? `, wake pins ${request.wake.map((w) => w.pin).join(', ')}` : ''}`);
+    this.#asleep = { chip: new SleepingChip(request, WAKE_BOOT_MS), syncedAt: performance.now(), timer: undefined };
+    this.#checkWakePins();
+  }
+
+  #checkWakePins(): void {
+    const asleep = this.#asleep!;
+    this.#syncSleep();
+    const level = this.kind.inputLevel;
+    if (level) asleep.chip.checkPins((pin) => level(this.world, pin));
+    this.#scheduleWake();
+  }
+
+  /** Virtual time passed asleep since the last look. */
+  #syncSleep(): void {
+    const asleep = this.#asleep!;
+    const now = performance.now();
+    asleep.chip.pass(Math.min(asleep.chip.bootInMs, (now - asleep.syncedAt) * this.#options.speed));
+    asleep.syncedAt = now;
+  }
+
+  #scheduleWake(): void {
+    const asleep = this.#asleep!;
+    clearTimeout(asleep.timer);
+    const ms = asleep.chip.bootInMs;
+    if (!Number.isFinite(ms)) return;
+    asleep.timer = setTimeout(() => {
+      this.#syncSleep();
+      if (asleep.chip.bootInMs > 0) return this.#scheduleWake();
+      this.#asleep = undefined;
+      this.#options.log(this, 'info', `woken by ${asleep.chip.cause?.by ?? 'timer'} after ${Math.round(asleep.chip.asleepMs / 1000)} s asleep`);
+      this.boot('deep-sleep', asleep.chip.cause);
+    }, Math.min(2 ** 31 - 1, Math.ceil(ms / this.#options.speed)));
   }
 
   #powerOff(): void {

@@ -3,7 +3,7 @@
 //
 // Pendant-specific choices:
 // - The button and the accelerometer's INT1 are RTC GPIOs (33, 34): they can wake the chip from deep sleep
-//   (ext1), which the button-only mode uses.
+//   (ext1), which the button-only mode uses. `wakePins` lists the RTC GPIOs the module brings out.
 // - The battery divider is on ADC1 (35): ADC2 cannot be read while Wi-Fi is on.
 // - Outputs on 25, 26 and 27 stay quiet through reset; the buzzer and the motor sit behind transistors.
 import type { Board } from '../contract/board.js';
@@ -27,6 +27,8 @@ export const esp32Pendant: Board = {
     i2cClock: 22,
   },
   i2c: { data: 21, clock: 22, hz: 400_000, port: 0 },
+  /** ESP32 RTC GPIOs on a WROOM-32 (37 and 38 are not brought out): only these can end a deep sleep (ext1). */
+  wakePins: [0, 2, 4, 12, 13, 14, 15, 25, 26, 27, 32, 33, 34, 35, 36, 39],
 };
 
 /** Cell voltage / ADC pin voltage of the battery divider. */

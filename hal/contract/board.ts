@@ -10,6 +10,8 @@ export interface Board {
   readonly i2c?: Readonly<Omit<I2COptions, 'address'>>;
   readonly spi?: Readonly<Omit<SPIOptions, 'select'>>;
   readonly serial?: Readonly<Record<string, Omit<SerialOptions, 'onReadable' | 'onWritable'>>>;
+  /** GPIOs that can end a deep sleep (ESP32: the RTC GPIOs); absent means the binding does not restrict them. */
+  readonly wakePins?: readonly number[];
   /** Logic level that turns each active-low output on; absent means active-high. */
   readonly activeLow?: readonly string[];
 }

@@ -41,7 +41,13 @@ export function createHostHal(options: HostHalOptions): HostHal {
   // Device callbacks (pin edges, UART data) arrive through the device's own timer queue, as from an event loop.
   const io = new VirtualIo({ ...options.io, clock, defer: (callback) => clock.timers.set(callback, 0) });
   const mqtt = options.transport ?? new HostMqttTransport();
-  const system = new HostSystem({ ...options.system, timers: clock.timers });
+  const system = new HostSystem({
+    ...(board.wakePins ? { wakePins: board.wakePins } : {}),
+    ...options.system,
+    timers: clock.timers,
+    clock,
+    halt: () => clock.clearAll(),
+  });
   return {
     device: { io: io.classes, board },
     clock,
@@ -63,5 +69,6 @@ export function createHostHal(options: HostHalOptions): HostHal {
 export { RealTimeClock, SteppedClock, VirtualClock, type ClockOptions, type RealTimeClockOptions } from './clock.js';
 export { createHostCrypto } from './crypto.js';
 export { HostMqttTransport, type HostMqttOptions } from './mqtt.js';
-export { HostSystem, type HostSystemOptions, type LogLevel, type LogLine, type LogSink } from './system.js';
+export { HostSystem, type DeepSleepRequest, type HostSystemOptions, type LogLevel, type LogLine, type LogSink } from './system.js';
+export { SleepingChip } from './deep-sleep.js';
 export * from './io/index.js';

@@ -1,7 +1,11 @@
 // The simulated chip: restart hands control to whoever owns the device instance (the simulator reboots it),
 // the watchdog runs on the device's virtual clock, log lines go to a sink and a short in-memory tail.
-import type { ResetReason, System, Watchdog } from '../contract/system.js';
-import type { TimerId, Timers } from '../contract/time.js';
+// Deep sleep halts the device at once (no timer fires any more), records the wake conditions and goes down
+// through the same onRestart path with reason 'deep-sleep'; the owner boots the next instance when they are met
+// (see deep-sleep.ts) and tells it its wakeCause.
+import { deepSleepProblem } from '../contract/system.js';
+import type { DeepSleepOptions, ResetReason, System, WakeCause, WakePin, Watchdog } from '../contract/system.js';
+import type { MonotonicClock, TimerId, Timers } from '../contract/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogSink = (level: LogLevel, message: string) => void;
@@ -14,10 +18,20 @@ export interface LogLine {
 export interface HostSystemOptions {
   /** The device's timers; the watchdog uses them. */
   timers: Timers;
-  /** Called (in a microtask, once) when the device restarts itself or its watchdog bites. */
+  /** Called (in a microtask, once) when the device restarts itself, its watchdog bites or it deep-sleeps. */
   onRestart?: (reason: ResetReason) => void;
   /** Why this boot happened. Default 'power-on'. */
   resetReason?: ResetReason;
+  /** Offer deepSleep/wakeCause. Default true. */
+  deepSleep?: boolean;
+  /** The board's wake-capable pins (Board.wakePins). */
+  wakePins?: readonly number[];
+  /** What ended the deep sleep this boot comes from (with resetReason 'deep-sleep'). */
+  wakeCause?: WakeCause;
+  /** The device's clock: deepSleepRequest.at. */
+  clock?: MonotonicClock;
+  /** Stops the device at once (its timers), as a chip powering down would. */
+  halt?: () => void;
   hardwareId?: string;
   firmwareVersion?: string;
   /** Free heap in bytes. Default: unknown (a Node process has no meaningful device heap). */
@@ -36,6 +50,7 @@ export class HostSystem implements System {
   #options: HostSystemOptions;
   #resetReason: ResetReason;
   #restartReason: ResetReason | undefined;
+  #sleepRequest: DeepSleepRequest | undefined;
 
   constructor(options: HostSystemOptions) {
     this.#options = options;
@@ -43,9 +58,21 @@ export class HostSystem implements System {
     this.hardwareId = options.hardwareId ?? '000000000000';
     this.firmwareVersion = options.firmwareVersion ?? '0.0.0-host';
     this.watchdog = createWatchdog(options.timers, () => this.#restart('watchdog'));
+    if (options.deepSleep !== false) {
+      this.deepSleep = (sleep) => this.#deepSleep(sleep);
+      this.wakeCause = () => (this.#resetReason === 'deep-sleep' ? this.#options.wakeCause : undefined);
+    }
   }
 
-  /** Why the device asked to restart, once it has. */
+  /** The wake conditions, once the device has gone into deep sleep. */
+  get deepSleepRequest(): DeepSleepRequest | undefined {
+    return this.#sleepRequest;
+  }
+
+  /** Present unless the options turned it off (see System.deepSleep). */
+  readonly deepSleep?: (options: DeepSleepOptions) => void;
+  readonly wakeCause?: () => WakeCause | undefined;
+
   get restartReason(): ResetReason | undefined {
     return this.#restartReason;
   }
@@ -72,6 +99,20 @@ export class HostSystem implements System {
     this.#options.log?.(level, message);
   }
 
+  #deepSleep(options: DeepSleepOptions): void {
+    const problem = deepSleepProblem(options, this.#options.wakePins);
+    if (problem !== undefined) throw new RangeError(problem);
+    if (this.#restartReason !== undefined) return; // already going down
+    const wake = (options.wake ?? []).map(({ pin, level }) => Object.freeze({ pin, level }));
+    this.#sleepRequest = Object.freeze({
+      ...(options.ms === undefined ? {} : { ms: options.ms }),
+      wake: Object.freeze(wake),
+      at: this.#options.clock?.now() ?? 0,
+    });
+    this.#options.halt?.();
+    this.#restart('deep-sleep');
+  }
+
   #restart(reason: ResetReason): void {
     if (this.#restartReason !== undefined) return;
     this.#restartReason = reason;
@@ -79,6 +120,14 @@ export class HostSystem implements System {
     const onRestart = this.#options.onRestart;
     if (onRestart) queueMicrotask(() => onRestart(reason));
   }
+}
+
+/** What a device asked for when it went into deep sleep. */
+export interface DeepSleepRequest {
+  readonly ms?: number;
+  readonly wake: readonly WakePin[];
+  /** The device's monotonic time when it went down. */
+  readonly at: number;
 }
 
 function createWatchdog(timers: Timers, bite: () => void): Watchdog {

@@ -1,9 +1,11 @@
 // The chip on Moddable: restart (ECMA-419 System), reset reason (ESP-IDF esp_reset_reason via the SDK's
-// resetReason module), free heap ("instrumentation"), a software watchdog and trace() logging.
+// resetReason module), free heap ("instrumentation"), a software watchdog and trace() logging; deep sleep where
+// the build includes our native for it (installDeepSleep).
 import Instrumentation from 'instrumentation';
 import getResetReason from 'resetReason';
 import type { KeyValueStore } from '../contract/storage.js';
-import type { ResetReason, System, Watchdog } from '../contract/system.js';
+import { deepSleepProblem } from '../contract/system.js';
+import type { DeepSleepOptions, ResetReason, System, WakeCause, Watchdog } from '../contract/system.js';
 import type { MonotonicClock, TimerId, Timers } from '../contract/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -20,6 +22,36 @@ const RESET_REASONS: readonly ResetReason[] = Object.freeze([
 /** Set just before the software watchdog restarts the chip, so the next boot can tell. */
 const WATCHDOG_MARK = Object.freeze({ domain: 'sys', key: 'wdtRestart' } as const);
 
+/**
+ * Deep-sleep primitives of a build that has them: hal/moddable/esp32/deep-sleep.js (ESP-IDF timer and ext1
+ * wake-up), included only by the pendant's ESP32 manifest.
+ */
+export interface DeepSleepNative {
+  /** Arms the timer (ms > 0, else none) and ext1 on `mask` (bit n = GPIO n, 0: none) at `level`; powers down. */
+  start(ms: number, mask: number, level: 0 | 1): void;
+  /** 1: woken by the timer, 2: by an ext1 pin, 0: no deep-sleep wake. */
+  cause(): number;
+  /** The ext1 pins that woke the chip, as a bit mask. */
+  pins(): number;
+}
+
+const WAKE_TIMER = 1;
+const WAKE_PIN = 2;
+/** ESP32 GPIOs run 0–39. */
+const GPIO_COUNT = 40;
+
+// Set by an entry module before startDevice() builds the HAL: a `let`, as preloaded modules keep objects read-only.
+let deepSleepSupport: { native: DeepSleepNative; wakePins: readonly number[] | undefined } | undefined;
+
+/**
+ * An entry module whose build includes the deep-sleep native hands it over here, with the board's wake pins,
+ * before startDevice(): the System it builds then offers deepSleep() and wakeCause(). `undefined` (the Linux
+ * stand-in) leaves them out.
+ */
+export function installDeepSleep(native: DeepSleepNative | undefined, wakePins?: readonly number[]): void {
+  deepSleepSupport = native ? { native, wakePins } : undefined;
+}
+
 export interface ModdableSystemOptions {
   hardwareId: string;
   firmwareVersion: string;
@@ -33,6 +65,9 @@ export class ModdableSystem implements System {
   readonly hardwareId: string;
   readonly firmwareVersion: string;
   readonly watchdog: Watchdog;
+  /** Present when installDeepSleep() provided the native (see System.deepSleep). */
+  readonly deepSleep?: (options: DeepSleepOptions) => void;
+  readonly wakeCause?: () => WakeCause | undefined;
   #resetReason: ResetReason;
   #log: (level: LogLevel, message: string) => void;
   #kv: KeyValueStore;
@@ -52,6 +87,12 @@ export class ModdableSystem implements System {
       }
       this.restart();
     });
+    const support = deepSleepSupport;
+    if (support) {
+      const cause = this.#resetReason === 'deep-sleep' ? readWakeCause(support.native) : undefined;
+      this.deepSleep = (options) => sleep(support.native, options, support.wakePins);
+      this.wakeCause = () => cause;
+    }
   }
 
   restart(): void {
@@ -86,6 +127,34 @@ export class ModdableSystem implements System {
     }
     return reason;
   }
+}
+
+function sleep(native: DeepSleepNative, options: DeepSleepOptions, wakePins: readonly number[] | undefined): void {
+  const problem = deepSleepProblem(options, wakePins) ?? ext1Problem(options);
+  if (problem !== undefined) throw new RangeError(problem);
+  const wake = options.wake ?? [];
+  let mask = 0;
+  for (const { pin } of wake) mask += 2 ** pin; // pins reach 39: no 32-bit bitwise operators
+  native.start(options.ms ?? 0, mask, wake[0]?.level ?? 0);
+}
+
+/** ESP32 ext1 wakes on "any pin high" or "all pins low": one level for all, and level 0 for one pin only. */
+function ext1Problem(options: DeepSleepOptions): string | undefined {
+  const wake = options.wake ?? [];
+  if (wake.some((w) => w.pin >= GPIO_COUNT)) return `deepSleep: no GPIO ${Math.max(...wake.map((w) => w.pin))} on the ESP32`;
+  if (wake.some((w) => w.level !== wake[0]!.level)) return 'deepSleep: the ESP32 wakes on one level for all wake pins';
+  if (wake.length > 1 && wake[0]!.level === 0) return 'deepSleep: the ESP32 wakes on several pins only at level 1 (at level 0 it would need all of them low)';
+  return undefined;
+}
+
+function readWakeCause(native: DeepSleepNative): WakeCause | undefined {
+  const cause = native.cause();
+  if (cause === WAKE_TIMER) return { by: 'timer' };
+  if (cause !== WAKE_PIN) return undefined;
+  const mask = native.pins();
+  const pins: number[] = [];
+  for (let pin = 0; pin < GPIO_COUNT; pin++) if (Math.floor(mask / 2 ** pin) % 2 === 1) pins.push(pin);
+  return { by: 'pin', pins };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface SimDeviceKind<World = unknown> {
   boot(hal: HostHal, world: World): DeviceApp | undefined;
   /** Interactive commands for this kind (`verb N args...`). */
   readonly commands?: Readonly<Record<string, KindCommand<World>>>;
+  /** Level of an input pin in the world while no device instance runs (deep sleep): a held button wakes it. */
+  inputLevel?(world: World, pin: number): 0 | 1 | undefined;
   /** A few words of live state for the status table (e.g. "locked · door closed"). */
   describe?(world: World): string;
 }

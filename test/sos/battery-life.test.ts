@@ -39,6 +39,24 @@ describe('battery-life model', () => {
     expect(quiet.averageMa).toBeGreaterThan(CURRENT_TABLE.lightSleepMa.value);
   });
 
+  test('measured deep sleep (the firmware with fall detection off): the asleep share lengthens the estimate, boots cost', () => {
+    const light = estimateFromMeasured({ uptimeS: 86_400, radioS: 300, wakes: 4, fallDetection: false });
+    const deep = estimateFromMeasured({ uptimeS: 86_400, radioS: 300, wakes: 0, fallDetection: false, deepSleepS: 86_000, deepSleeps: 4 });
+    expect(deep.days).toBeGreaterThan(3 * light.days);
+    const moreBoots = estimateFromMeasured({ uptimeS: 86_400, radioS: 300, wakes: 0, fallDetection: false, deepSleepS: 86_000, deepSleeps: 40 });
+    expect(moreBoots.days).toBeLessThan(deep.days);
+  });
+
+  test('battery:sos --no-fall-detection models the firmware\'s deep sleep; --light-sleep a build without it', async () => {
+    const run = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'simulator/battery-life.ts', ...args], { cwd: process.cwd() });
+    const deep = (await run('--no-fall-detection')).stdout;
+    const light = (await run('--no-fall-detection', '--light-sleep')).stdout;
+    expect(deep).toMatch(/deep sleep between presses/);
+    expect(deep).toMatch(/deep sleep \(button only\)/);
+    expect(light).toMatch(/light sleep between timers/);
+    await expect(run('--deep-sleep')).rejects.toMatchObject({ stderr: expect.stringMatching(/needs --no-fall-detection/) });
+  }, 60_000);
+
   test('npm run battery:sos prints the stated use, the breakdown and the estimate', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'simulator/battery-life.ts', '--presses', '2', '--table'], { cwd: process.cwd() });
     expect(stdout).toMatch(/Daily use: 2 presses/);

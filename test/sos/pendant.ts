@@ -1,6 +1,7 @@
 // A simulated SOS pendant under test: the real app and runtime on the pendant's board, a register-level LIS3DH
 // (INT1 wired) and a battery cell on the virtual IO, a scripted MQTT transport and a stepped clock. Storage
-// outlives reboots; every boot gets a new HAL, chips and transport, as on the device.
+// outlives reboots; every boot gets a new HAL, chips and transport, as on the device. The button is physical:
+// it stays pressed across boots, and while the pendant deep-sleeps a press wakes it (hal/host SleepingChip).
 import { SosButtonApp } from '../../firmware/apps/sos-button/index.js';
 import type { EventMessage, StatusMessage, TelemetryMessage } from '../../firmware/protocol/messages.js';
 import { validateOutbound } from '../../firmware/protocol/validate.js';
@@ -8,8 +9,8 @@ import { Backoff } from '../../firmware/runtime/backoff.js';
 import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 import { simSosButtonBoard } from '../../hal/boards/sim-sos-button.js';
-import type { Storage } from '../../hal/contract/index.js';
-import { createHostHal, SteppedClock, type HostHal, type VirtualPin } from '../../hal/host/index.js';
+import type { ResetReason, Storage, WakeCause } from '../../hal/contract/index.js';
+import { createHostHal, SleepingChip, SteppedClock, type HostHal, type VirtualPin } from '../../hal/host/index.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import { attachBattery, type BatteryCell } from '../../simulator/chips/battery.js';
 import { attachLis3dh, type Lis3dhChip } from '../../simulator/chips/lis3dh.js';
@@ -46,6 +47,10 @@ export interface PendantOptions {
   rest?: { x: number; y: number; z: number };
   /** Replaces the app's fall detector (e.g. one that records what it is fed). */
   detector?: () => { push(x: number, y: number, z: number): object | undefined };
+  /** The HAL offers deep sleep. Default true. */
+  deepSleep?: boolean;
+  /** Time from a deep-sleep wake to the app running. Default 300 ms. */
+  bootMs?: number;
 }
 
 export class Pendant {
@@ -59,9 +64,14 @@ export class Pendant {
   /** Everything published, across boots. */
   readonly transports: BrokerMqtt[] = [];
   networkUp = true;
+  /** Deep sleeps so far, with what each asked for and how it ended. */
+  readonly sleeps: SleepingChip[] = [];
   #options: PendantOptions;
   #wall = WALL_TIME;
   #configVersion = 0;
+  #buttonDown = false;
+  #asleep: SleepingChip | undefined;
+  #elapsed = 0;
 
   constructor(options: PendantOptions = {}) {
     this.#options = options;
@@ -72,16 +82,32 @@ export class Pendant {
     return this.hal.clock as SteppedClock;
   }
 
+  /** Milliseconds since this boot (the device's monotonic clock). */
   get now(): number {
     return this.clock.now();
   }
 
-  boot(): this {
+  /** Milliseconds since the test began, across boots and deep sleeps. */
+  get elapsed(): number {
+    return this.#elapsed;
+  }
+
+  /** The deep sleep the pendant is in, if it is. */
+  get asleep(): SleepingChip | undefined {
+    return this.#asleep;
+  }
+
+  boot(resetReason: ResetReason = 'power-on', wakeCause?: WakeCause): this {
+    this.#asleep = undefined;
     this.mqtt = new BrokerMqtt();
     this.mqtt.accept = this.networkUp;
     this.transports.push(this.mqtt);
     const clock = new SteppedClock({ wallTimeMs: this.#wall, wallTimeValid: true });
-    this.hal = createHostHal({ storage: this.storage, board: simSosButtonBoard, clock, transport: this.mqtt });
+    this.hal = createHostHal({
+      storage: this.storage, board: simSosButtonBoard, clock, transport: this.mqtt,
+      system: { resetReason, ...(wakeCause ? { wakeCause } : {}), deepSleep: this.#options.deepSleep !== false },
+    });
+    if (this.#buttonDown) this.hal.io.pin(PIN.button).setInput(0);
     this.mqtt.defer = (callback) => clock.timers.set(callback, 0);
     this.chip = attachLis3dh(this.hal, { int1: PIN.accelInterrupt });
     this.chip.setStill(this.#options.rest ?? { x: 0, y: 1000, z: 0 });
@@ -97,7 +123,8 @@ export class Pendant {
 
   /** Power cut and power back `gapMs` later (wall time moves on): storage stays, nothing is shut down. */
   powerCycle(gapMs = 1000): this {
-    this.#wall = this.hal.wallClock.now() + gapMs;
+    this.#wall = (this.#asleep ? this.#wall : this.hal.wallClock.now()) + gapMs;
+    this.#elapsed += gapMs;
     this.hal.dispose();
     return this.boot();
   }
@@ -107,17 +134,58 @@ export class Pendant {
     this.mqtt.deliver(`${PREFIX}/config/desired`, JSON.stringify({ v: 1, msg: 'config.desired', version: this.#configVersion, config: values }), true);
   }
 
+  /**
+   * Lets `ms` pass: on the running pendant's clock, or asleep. A deep sleep that begins meanwhile takes the rest
+   * of the time; when it ends (timer or button) the next instance boots `bootMs` later and runs on.
+   */
   advance(ms: number): void {
-    this.clock.advance(ms);
+    let left = ms;
+    for (;;) {
+      const asleep = this.#asleep;
+      if (asleep) {
+        const step = Math.min(left, asleep.bootInMs);
+        asleep.pass(step);
+        this.#wall += step;
+        this.#elapsed += step;
+        left -= step;
+        if (asleep.bootInMs > 0) return;
+        this.boot('deep-sleep', asleep.cause);
+        continue;
+      }
+      const end = this.clock.now() + left;
+      this.clock.advance(left);
+      this.#elapsed += left;
+      const request = this.hal.system.deepSleepRequest;
+      if (!request) return;
+      // Down since request.at: the rest of this step passes asleep.
+      left = end - request.at;
+      this.#elapsed -= left;
+      this.#wall = this.hal.wallClock.now() - left;
+      this.hal.dispose();
+      const chip = new SleepingChip(request, this.#options.bootMs ?? 300);
+      this.sleeps.push(chip);
+      this.#asleep = chip;
+      chip.checkPins((pin) => this.#level(pin));
+    }
   }
 
   /** Presses the button for `ms` (released: the pull-up takes the line high) and lets time pass past it. */
   press(ms = 200, after = 100): void {
-    const pin = this.hal.io.pin(PIN.button);
-    pin.setInput(0);
+    this.#setButton(true);
     this.advance(ms);
-    pin.setInput(undefined);
+    this.#setButton(false);
     this.advance(after);
+  }
+
+  #setButton(down: boolean): void {
+    this.#buttonDown = down;
+    if (this.#asleep) this.#asleep.checkPins((pin) => this.#level(pin));
+    else this.hal.io.pin(PIN.button).setInput(down ? 0 : undefined);
+  }
+
+  /** Levels of the physical inputs while no instance runs (the button's pull-up holds it high). */
+  #level(pin: number): 0 | 1 | undefined {
+    return pin === PIN.button ? (this.#buttonDown ? 0 : 1) : undefined;
   }
 
   network(up: boolean): void {

@@ -95,4 +95,30 @@ describe('simulator with an SOS pendant', () => {
     expect(sim.devices[0]!.describe()).toMatch(/alarm (sent|ESCALATED) \(button\)/);
     expect(monitor.row('sim-1')?.invalid).toBe(0);
   }, 60_000);
+
+  test('with fall detection off it deep-sleeps (no instance runs); a press wakes it and raises the alarm', async () => {
+    const output = new PassThrough();
+    output.resume();
+    const site = uniqueSite('sos-deep');
+    sim = await startSimulator({ fleet: 'sos-button:1', site, port: 0, tty: false, output, speed: 20 });
+    const { monitor } = sim;
+    await monitor.sendDesiredConfig(site, 'sim-1', Math.floor(Date.now() / 1000) + 1000, { ...sosButtonKind.desiredConfig, fallDetection: false });
+    const device = sim.devices[0]!;
+    await until(() => device.state === 'deep-sleep', 30_000);
+    expect(device.runtime).toBeUndefined();
+    expect(device.describe()).toMatch(/^deep sleep/);
+    expect(sim.command('press 1')).toMatch(/button pressed/);
+    await monitor.waitFor((m) => m.row('sim-1')?.lastEvent?.type === 'alarm.raised', 20_000);
+    expect(device.hal?.system.resetReason()).toBe('deep-sleep');
+    expect(device.hal?.system.wakeCause?.()).toEqual({ by: 'pin', pins: [33] });
+    expect(monitor.row('sim-1')?.invalid).toBe(0);
+  }, 60_000);
 });
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

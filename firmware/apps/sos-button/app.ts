@@ -1,6 +1,7 @@
 // The SOS pendant app (docs/sos-button.md). Press → confirmation pattern → alarm; a detected fall → sound and
 // vibration for the cancel window → alarm, unless a long press cancels it (then fall.cancelled, for tuning).
-// The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity.
+// The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity, and with fall
+// detection off the whole chip deep-sleeps (deep-sleep.ts): a button wake boots the app as an SOS press.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import type { AlarmUpdateMessage } from '../../protocol/messages.js';
 import type { ConfigValues } from '../../runtime/config.js';
@@ -11,6 +12,7 @@ import { AlarmLifecycle } from './alarm-lifecycle.js';
 import { AlarmRecords, summarizeFall } from './alarm-record.js';
 import { BatteryWatch, type BatteryReading } from './battery-watch.js';
 import { SOS_CONFIG } from './config.js';
+import { DeepSleepGate } from './deep-sleep.js';
 import { DutyCycle } from './duty-cycle.js';
 import { FallWatch, type Detector } from './fall-watch.js';
 import { createSosHardware, type SosHardware, type SosHardwareOptions } from './hardware.js';
@@ -36,6 +38,7 @@ export class SosButtonApp implements DeviceApp {
   #falls: FallWatch<object> | undefined;
   #battery: BatteryWatch | undefined;
   #duty!: DutyCycle;
+  #deepSleep!: DeepSleepGate;
   #batteryTimer: TimerId | undefined;
   #showing: Indication | undefined;
   #fallsDetected = 0;
@@ -89,8 +92,22 @@ export class SosButtonApp implements DeviceApp {
       settings: () => ({ checkInS: number('checkInS'), awakeS: number('awakeS'), connectGiveUpS: number('connectGiveUpS'), retryS: number('retryS') }),
       busy: () => this.#alarms.busy,
       onWake: (reason) => {
+        this.#deepSleep.cancel();
         if (reason === 'check-in') this.#checkBattery();
       },
+      onSleep: () => this.#deepSleep.radioAsleep(),
+      log,
+    });
+
+    const buttonPin = hal.device.board.pin['button'];
+    this.#deepSleep = new DeepSleepGate({
+      system: hal.system,
+      timers: hal.timers,
+      clock: hal.clock,
+      // The button pulls the line low (pull-up): pressed reads 0.
+      wake: typeof buttonPin === 'number' ? [{ pin: buttonPin, level: 0 }] : [],
+      blocker: () => this.#deepSleepBlocker(),
+      nextWakeAt: () => this.#duty.nextWakeAt,
       log,
     });
 
@@ -150,9 +167,18 @@ export class SosButtonApp implements DeviceApp {
       onLongPress: () => this.#longPress(),
       onRelease: (heldMs) => this.#release(heldMs),
     });
+    // Woken from deep sleep by the button: that press asked for help. By now the wearer may have let go (the
+    // chip takes a moment to boot) and the Button driver ignores a button held since before it started, so the
+    // press is taken from the wake cause, once.
+    const wake = hal.system.wakeCause?.();
+    if (wake?.by === 'pin' && typeof buttonPin === 'number' && wake.pins.includes(buttonPin)) {
+      log('info', 'woken from deep sleep by the button');
+      this.#press();
+    }
   }
 
   stop(): void {
+    this.#deepSleep?.cancel();
     this.#hal?.timers.clear(this.#batteryTimer);
     this.#duty?.stop();
     this.#alarms?.close();
@@ -242,6 +268,16 @@ export class SosButtonApp implements DeviceApp {
     this.#runtime.emit('battery.low', { mv: reading.mv, percent: reading.percent });
     if (!this.#alarms.busy) this.#show('lowBattery');
     this.#duty.wake('battery');
+  }
+
+  /** What keeps the chip from deep-sleeping now (undefined: nothing). */
+  #deepSleepBlocker(): { reason: string; retry?: boolean } | undefined {
+    if (this.#falls?.running) return { reason: 'fall detection needs the CPU' };
+    if (this.#alarms.busy) return { reason: 'alarm or window open' };
+    if (this.#runtime.state !== 'sleeping') return { reason: 'radio up' };
+    const { led, buzzer, vibration } = this.#hw;
+    if ([led, buzzer, vibration].some((player) => player?.playing === true)) return { reason: 'pattern playing', retry: true };
+    return undefined;
   }
 
   #show(indication: Indication | undefined): void {

@@ -29,6 +29,8 @@ export interface DutyCycleOptions {
   busy(): boolean;
   /** The radio is coming up for `reason` (after a sleep). */
   onWake?(reason: string): void;
+  /** The radio has gone to sleep (sleeping status sent) until nextWakeAt. */
+  onSleep?(): void;
   log(level: 'info', message: string): void;
 }
 
@@ -142,6 +144,7 @@ export class DutyCycle {
     this.#o.runtime.sleep(seconds);
     this.#nextWakeAt = this.#o.clock.now() + seconds * 1000;
     this.#checkIn = this.#o.timers.set(() => this.wake('check-in'), seconds * 1000);
+    this.#o.onSleep?.();
   }
 
   #account(now: number): void {

@@ -12,6 +12,8 @@ import type { Accelerometer } from './fall-watch.js';
 export interface PatternPlayer {
   play(pattern: readonly number[], repeat?: number | true): void;
   stop(): void;
+  /** A pattern is still running (absent: the player cannot tell). */
+  readonly playing?: boolean;
 }
 
 export interface ButtonHandlers {

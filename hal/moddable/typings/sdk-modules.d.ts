@@ -1,7 +1,17 @@
-// SDK modules that neither @moddable/typings nor the SDK's typings folder declare. Listed in
+// SDK modules that neither @moddable/typings nor the SDK's typings folder declare (and one native of ours). Listed in
 // manifests/shared.json under typescript.tsconfig.compilerOptions.types, so mcconfig's tsc sees it too.
 
 /** $(MODDABLE)/build/devices/esp32/modules/resetReason: esp_reset_reason() with the SDK's label. */
 declare module 'resetReason' {
   export default function getResetReason(): { reason: number; string: string };
+}
+
+/**
+ * Ours, not the SDK's: the pendant's deep-sleep native (hal/moddable/esp32/deep-sleep.js + .c), mapped by
+ * manifests/sos-button.json; its Linux build maps a stand-in that exports undefined. Shape: DeepSleepNative in
+ * hal/moddable/system.ts.
+ */
+declare module 'deep-sleep' {
+  const deepSleep: { start(ms: number, mask: number, level: 0 | 1): void; cause(): number; pins(): number } | undefined;
+  export default deepSleep;
 }
