@@ -1,4 +1,5 @@
 // `npm start`: the desktop simulator. See `npm start -- --help`.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_FLEET, DEVICE_KINDS } from './kinds/index.js';
 import { startSimulator } from './simulator.js';
@@ -9,6 +10,18 @@ function integer(min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}`);
     return n;
   };
+}
+
+/** A CA file as a device stores it: PEM as text, anything else as DER bytes. */
+function readCa(path: string): string | ArrayBuffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  if (bytes.includes('-----BEGIN')) return bytes.toString('utf8');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 function positive(value: string): number {
@@ -25,7 +38,9 @@ const program = new Command()
   .option('-n, --devices <count>', 'shorthand for a fleet of this many generic devices', integer(1, 999))
   .option('-s, --site <id>', 'site id the devices are provisioned with', 'demo')
   .option('-p, --port <port>', 'port of the embedded broker on 127.0.0.1 (0: any free port)', integer(0, 65535), 1883)
-  .option('-b, --broker <url>', 'use this external broker (mqtt://host:port) instead of the embedded one')
+  .option('-b, --broker <url>', 'use this external broker (mqtt://host:port, or mqtts://host:port with --ca) instead of the embedded one')
+  .option('--ca <file>', 'for an mqtts:// broker: the CA certificate (PEM or DER) its certificate must chain to', readCa)
+  .option('--tls-name <name>', 'for an mqtts:// broker: the name its certificate carries, if not the URL\'s host')
   .option('--speed <factor>', 'virtual time per real time, e.g. 10 runs ten times faster', positive, 1)
   .option('-d, --duration <seconds>', 'stop by itself after this many seconds', positive)
   .option('--data-dir <dir>', 'keep each device\'s flash and settings here across runs (default: in memory, fresh every run)')
@@ -35,8 +50,8 @@ const program = new Command()
 
 program.parse();
 const options = program.opts<{
-  fleet?: string; devices?: number; site: string; port: number; broker?: string; speed: number; duration?: number;
-  dataDir?: string; healthInterval: number; tty: boolean;
+  fleet?: string; devices?: number; site: string; port: number; broker?: string; ca?: string | ArrayBuffer; tlsName?: string;
+  speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean;
 }>();
 
 try {
@@ -51,6 +66,8 @@ try {
     tty,
     input: process.stdin,
     ...(options.broker === undefined ? {} : { broker: options.broker }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.tlsName === undefined ? {} : { tlsName: options.tlsName }),
     ...(options.duration === undefined ? {} : { durationS: options.duration }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });

@@ -37,7 +37,10 @@ export type MonitorUpdate =
   | { kind: 'invalid'; row: DeviceRow; channel: string; error: string };
 
 export interface MonitorOptions {
+  /** mqtt://host:port, or mqtts:// with `ca` */
   url: string;
+  /** PEM CA certificate the broker's certificate must chain to (mqtts), and the name it must carry if not the host. */
+  tls?: { ca: string; serverName?: string };
   /** Site to watch; default every site (`ct/v1/+/+/#`). */
   site?: string;
   clientId?: string;
@@ -58,7 +61,8 @@ export class Monitor {
   /** Connects and subscribes; resolves once the subscription is in place. */
   static async start(options: MonitorOptions): Promise<Monitor> {
     const clientId = options.clientId ?? `monitor-${Math.random().toString(36).slice(2, 10)}`;
-    const client = connect(options.url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000 });
+    const tls = options.tls ? { ca: options.tls.ca, rejectUnauthorized: true, ...(options.tls.serverName ? { servername: options.tls.serverName } : {}) } : {};
+    const client = connect(options.url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...tls });
     const monitor = new Monitor(client, options.site);
     const filter = `ct/v1/${options.site ?? '+'}/+/#`;
     await new Promise<void>((resolve, reject) => {

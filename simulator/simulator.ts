@@ -1,9 +1,12 @@
 // The desktop simulator: a broker (embedded aedes, or an external one), N devices running the real device runtime
 // on host HALs, and a platform-side monitor showing what they publish.
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { isValidId } from '../firmware/protocol/topics.js';
+import { parseCaCertificate } from '../firmware/runtime/ca-certificate.js';
+import { MQTT_PORT, MQTTS_PORT, type Provisioning } from '../firmware/runtime/provisioning.js';
 import { createHostStorage } from '../hal/host/storage/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { runCommand } from './commands.js';
@@ -24,8 +27,12 @@ export interface SimulatorOptions {
   speed?: number;
   /** Port of the embedded broker. Default 1883; 0 picks a free one. */
   port?: number;
-  /** An external broker, e.g. mqtt://127.0.0.1:1883; then none is embedded. */
+  /** An external broker, e.g. mqtt://127.0.0.1:1883 or mqtts://broker.lan:8883; then none is embedded. */
   broker?: string;
+  /** For an mqtts:// broker: the CA certificate its certificate chains to (PEM text or DER bytes). */
+  ca?: string | ArrayBuffer;
+  /** For an mqtts:// broker: the name its certificate carries, when not the URL's host (e.g. the URL has an IP). */
+  tlsName?: string;
   /** Stop by itself after this many (real) seconds. */
   durationS?: number;
   /** Keep each device's flash and key-value store here across runs. Default: in memory, fresh every run. */
@@ -64,11 +71,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (!(speed > 0 && speed <= 1000)) throw new RangeError(`speed must be > 0 and ≤ 1000, got ${speed}`);
   if (!Number.isInteger(healthIntervalS) || healthIntervalS < 10) throw new RangeError('health interval must be an integer ≥ 10 s');
 
-  const { embedded, url, host, port } = await openBroker(options);
+  const { embedded, url, host, port, tls } = await openBroker(options);
   const output = options.output ?? process.stdout;
   let monitor: Monitor;
   try {
-    monitor = await Monitor.start({ url, site });
+    monitor = await Monitor.start({ url, site, ...(tls ? { tls: tls.monitor } : {}) });
   } catch (error) {
     await embedded?.close();
     throw error;
@@ -89,7 +96,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const directory = options.dataDir ? resolve(options.dataDir, site, id) : undefined;
     if (directory) mkdirSync(directory, { recursive: true });
     const storage = createHostStorage({ partitions: { ...kind.partitions }, ...(directory ? { directory } : {}) });
-    devices.push(new SimDevice({ index, site, device: id, brokerHost: host, brokerPort: port, storage, speed, log, kind }));
+    devices.push(new SimDevice({
+      index, site, device: id, brokerHost: host, brokerPort: port, ...(tls ? { brokerTls: tls.device } : {}), storage, speed, log, kind,
+    }));
   }
 
   const startedAt = Date.now();
@@ -138,17 +147,34 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return { brokerUrl: url, site, devices, monitor, command, stop, finished };
 }
 
-async function openBroker(options: SimulatorOptions): Promise<{ embedded?: EmbeddedBroker; url: string; host: string; port: number }> {
+interface BrokerTls {
+  /** What each device is provisioned with. */
+  device: Pick<Provisioning, 'ca' | 'tlsName'>;
+  monitor: { ca: string; serverName?: string };
+}
+
+interface OpenedBroker {
+  embedded?: EmbeddedBroker;
+  url: string;
+  host: string;
+  port: number;
+  tls?: BrokerTls;
+}
+
+async function openBroker(options: SimulatorOptions): Promise<OpenedBroker> {
   if (options.broker) {
     let url: URL;
     try {
       url = new URL(options.broker);
     } catch {
-      throw new Error(`--broker: "${options.broker}" is not a URL (expected mqtt://host:port)`);
+      throw new Error(`--broker: "${options.broker}" is not a URL (expected mqtt://host:port or mqtts://host:port)`);
     }
-    if (url.protocol !== 'mqtt:') throw new Error(`--broker: only mqtt:// is supported, got ${url.protocol}//`);
-    return { url: options.broker, host: url.hostname, port: Number(url.port || 1883) };
+    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') throw new Error(`--broker: only mqtt:// and mqtts:// are supported, got ${url.protocol}//`);
+    const secure = url.protocol === 'mqtts:';
+    const port = Number(url.port || (secure ? MQTTS_PORT : MQTT_PORT));
+    return { url: options.broker, host: url.hostname, port, ...(secure ? { tls: brokerTls(options) } : {}) };
   }
+  if (options.ca !== undefined || options.tlsName !== undefined) throw new Error('--ca and --tls-name need an mqtts:// --broker');
   const port = options.port ?? 1883;
   try {
     const embedded = await startEmbeddedBroker({ port });
@@ -159,4 +185,16 @@ async function openBroker(options: SimulatorOptions): Promise<{ embedded?: Embed
     }
     throw error;
   }
+}
+
+/** Checks the CA the way a device would (so a bad file fails here, once, not on every device). */
+function brokerTls(options: SimulatorOptions): BrokerTls {
+  if (options.ca === undefined) throw new Error('--broker mqtts:// needs --ca FILE: the CA certificate (PEM or DER) the broker\'s certificate chains to');
+  const der = parseCaCertificate(options.ca);
+  if (typeof der === 'string') throw new Error(`--ca: ${der}`);
+  const serverName = options.tlsName;
+  return {
+    device: { ca: options.ca, ...(serverName ? { tlsName: serverName } : {}) },
+    monitor: { ca: new X509Certificate(der).toString(), ...(serverName ? { serverName } : {}) },
+  };
 }

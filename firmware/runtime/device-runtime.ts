@@ -17,7 +17,7 @@ import { Dispatcher } from './dispatcher.js';
 import { CHAIN_NAME, EventChains } from './event-chain.js';
 import { Outbox } from './outbox.js';
 import type { Provisioning } from './provisioning.js';
-import { readProvisioning } from './provisioning.js';
+import { readProvisioning, tlsOptions } from './provisioning.js';
 import { RecordLog } from './storage/record-log.js';
 
 export interface DeviceApp {
@@ -262,7 +262,7 @@ export class DeviceRuntime {
         keepAliveSeconds: this.#keepAlive,
         cleanSession: false,
         will: { topic: this.#topic('status'), payload: JSON.stringify(will), qos: 1, retain: true },
-        ...(provisioning.tls ? { secure: true } : {}),
+        ...(provisioning.tls ? { secure: tlsOptions(provisioning) } : {}),
       }, handlers);
     } catch (error) {
       this.#offline(error instanceof Error ? error.message : String(error));

@@ -10,6 +10,17 @@ export interface MqttWill {
   retain: boolean;
 }
 
+/**
+ * TLS for the broker connection (MQTT over TLS, port 8883 by convention). The broker is authenticated: its
+ * certificate must chain to `ca` and name `serverName` (or `host`); bindings never skip that check.
+ */
+export interface MqttTlsOptions {
+  /** DER bytes of the one CA certificate to trust. Absent: the binding's built-in roots (see docs/protocol.md). */
+  ca?: Uint8Array;
+  /** Name the broker's certificate must carry (DNS name or IPv4), also sent as SNI. Default: `host`. */
+  serverName?: string;
+}
+
 export interface MqttConnectOptions {
   host: string;
   port: number;
@@ -19,8 +30,8 @@ export interface MqttConnectOptions {
   keepAliveSeconds: number;
   cleanSession: boolean;
   will?: MqttWill;
-  /** TLS when the binding supports it. */
-  secure?: boolean;
+  /** Present: connect over TLS. Absent: plain TCP. */
+  secure?: MqttTlsOptions;
 }
 
 export interface MqttHandlers {

@@ -4,8 +4,15 @@
 // Packet ids: after CONNACK mqtt.js sends a publish synchronously (its offline store is empty and we never
 // publish before 'connect'), so the id it allocated is getLastMessageId(); we check that against the pending
 // entry our callback sits in before returning it. The QoS 1 callback fires on PUBACK, which we report by that id.
+//
+// TLS: mqtts with rejectUnauthorized, the provisioned CA as the only trust anchor (Node wants PEM; the contract
+// hands DER) and the server name checked against the certificate. A rejected certificate closes the attempt
+// with a reason starting "TLS:".
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { UniqueMessageIdProvider, connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../contract/mqtt.js';
+import type { MqttConnectOptions, MqttHandlers, MqttTlsOptions, MqttTransport, QoS } from '../contract/mqtt.js';
 
 export interface HostMqttOptions {
   /** How long to wait for CONNACK. Default 10 s. */
@@ -88,7 +95,7 @@ export class HostMqttTransport implements MqttTransport {
       this.#call(() => handlers.onMessage(topic, payload.toString('utf8'), packet.retain));
     });
     client.on('error', (error) => {
-      attempt.lastError = error.message;
+      attempt.lastError = options.secure && !attempt.connected && isTlsError(error) ? `TLS: ${error.message}` : error.message;
     });
     client.on('close', () => {
       attempt.connected = false;
@@ -170,6 +177,7 @@ export class HostMqttTransport implements MqttTransport {
   #clientOptions(options: MqttConnectOptions): IClientOptions {
     const clientOptions: IClientOptions = {
       protocol: options.secure ? 'mqtts' : 'mqtt',
+      ...(options.secure ? tlsClientOptions(options.secure, options.host) : {}),
       host: options.host,
       port: options.port,
       clientId: options.clientId,
@@ -198,4 +206,23 @@ export class HostMqttTransport implements MqttTransport {
       (this.#options.onHandlerError ?? ((e) => console.error('MQTT handler failed:', e)))(error);
     }
   }
+}
+
+/** mqtt.js passes its options on to tls.connect(), including those its type does not list. */
+type TlsClientOptions = IClientOptions & Pick<ConnectionOptions, 'checkServerIdentity'>;
+
+function tlsClientOptions(tls: MqttTlsOptions, host: string): TlsClientOptions {
+  const options: TlsClientOptions = { rejectUnauthorized: true };
+  if (tls.ca !== undefined) options.ca = new X509Certificate(tls.ca).toString();
+  const name = tls.serverName ?? host;
+  // SNI cannot carry an IP address: then only the certificate check uses the name.
+  if (isIP(name) === 0) options.servername = name;
+  else options.checkServerIdentity = (_host: string, certificate: PeerCertificate) => checkServerIdentity(name, certificate);
+  return options;
+}
+
+/** Certificate and handshake failures, as Node's TLS layer reports them (OpenSSL verify codes, ERR_TLS_*, ERR_SSL_*). */
+function isTlsError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return /^ERR_(TLS|SSL)_|CERT|UNABLE_TO_|SELF_SIGNED|ISSUER/.test(code) || /certificate|handshake|\bSSL\b|\bTLS\b/i.test(error.message);
 }

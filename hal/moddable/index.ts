@@ -4,7 +4,7 @@ import { ModdableCrypto } from './crypto.js';
 import { createDevice } from './device.js';
 import { Mqtt419Transport } from './mqtt.js';
 import type { Mqtt419Network } from './mqtt.js';
-import { mqttNetwork } from './network.js';
+import { mqttNetwork, mqttsNetwork } from './network.js';
 import { ModdableStorage } from './storage.js';
 import { ModdableSystem, traceLog } from './system.js';
 import type { LogLevel } from './system.js';
@@ -19,6 +19,8 @@ export interface ModdableHalOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Defaults to device.network.mqtt with the DHCP DNS servers first. */
   network?: Mqtt419Network;
+  /** For TLS connections; defaults to device.network.mqtts the same way. */
+  secureNetwork?: Mqtt419Network;
 }
 
 export function createModdableHal(options: ModdableHalOptions): Hal {
@@ -40,7 +42,13 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     wallClock: new SystemWallClock(),
     timers,
     storage,
-    mqtt: new Mqtt419Transport({ network: options.network ?? mqttNetwork(), timers, codec: xsTextCodec, log }),
+    mqtt: new Mqtt419Transport({
+      network: options.network ?? mqttNetwork(),
+      secureNetwork: options.secureNetwork ?? mqttsNetwork(),
+      timers,
+      codec: xsTextCodec,
+      log,
+    }),
     crypto: new ModdableCrypto(xsTextCodec),
     system,
   });

@@ -69,11 +69,25 @@ export interface Mqtt419Options {
   onError(this: Mqtt419Client): void;
 }
 
+/**
+ * The `secure` options of the SDK's ECMA-419 TLS socket (examples/io/tcp/tlssocket, "embedded:io/socket/tcp/tls"),
+ * which hands them to its TLS session (modules/crypt/ssl): `certificate` is registered as a trusted CA (DER, an
+ * ArrayBuffer), `serverName` is sent as SNI and checked against the server certificate's subjectAltName (the
+ * socket defaults it to the host name it connects to). Verification is on unless `verify: false`, never set here.
+ */
+export interface Tls419SecureOptions {
+  certificate?: ArrayBuffer;
+  serverName?: string;
+}
+
 export type Mqtt419ClientConstructor = new (options: Mqtt419Options) => Mqtt419Client;
 
-/** ECMA-419 network configuration: `device.network.mqtt` in Moddable's host provider. */
+/**
+ * ECMA-419 network configuration: `device.network.mqtt` in Moddable's host provider, or `device.network.mqtts`
+ * whose `socket` is `{ io: TLSSocket, TCP: { io: TCP } }`; the client spreads `socket` into the socket's options.
+ */
 export interface Mqtt419Network {
   io: Mqtt419ClientConstructor;
   dns: unknown;
-  socket: unknown;
+  socket: object;
 }

@@ -19,14 +19,22 @@
 // - write() checks the whole fragment against the socket's free space before writing anything, and returns the
 //   free space minus 8; onWritable(count) reports the same measure.
 //
+// TLS (options.secure): the client is built from `secureNetwork` (device.network.mqtts: the SDK's ECMA-419 TLS
+// socket over TCP) with `secure: { certificate, serverName }` added to its socket options, and its TCP class
+// wrapped by tls-guard.ts, so a failed handshake or certificate check closes the connection with "TLS: <why>"
+// instead of aborting XS with an exception thrown from a socket callback.
+//
 // Engine-neutral on purpose (no SDK imports): the client class, text codec and timers are handed in, so the
 // same code runs against a scripted client in tests.
-import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../contract/mqtt.js';
+import type { MqttConnectOptions, MqttHandlers, MqttTlsOptions, MqttTransport, QoS } from '../contract/mqtt.js';
 import type { TimerId, Timers } from '../contract/time.js';
 import type {
   Mqtt419Client, Mqtt419ControlMessage, Mqtt419Network, Mqtt419Options, Mqtt419ReadableOptions, Mqtt419WriteOptions,
+  Tls419SecureOptions,
 } from './mqtt-client.js';
 import { MqttOperation } from './mqtt-client.js';
+import type { TcpConstructor } from './tls-guard.js';
+import { guardTcp } from './tls-guard.js';
 
 export type * from './mqtt-client.js';
 export { MqttOperation } from './mqtt-client.js';
@@ -39,6 +47,8 @@ export interface TextCodec {
 
 export interface Mqtt419TransportOptions {
   network: Mqtt419Network;
+  /** The same over TLS (device.network.mqtts). Without it, a secure connect() throws. */
+  secureNetwork?: Mqtt419Network;
   timers: Timers;
   codec: TextCodec;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -93,6 +103,8 @@ interface Session {
   closing: boolean;
   /** Timer that gives up draining. */
   drainTimer: TimerId | undefined;
+  /** What the TLS layer threw, if it did (see tls-guard.ts). */
+  tlsFailure: string | undefined;
 }
 
 const MAX_PACKET_ID = 65_535;
@@ -101,6 +113,7 @@ const CLOSE_DRAIN_MS = 3000;
 
 export class Mqtt419Transport implements MqttTransport {
   #network: Mqtt419Network;
+  #secureNetwork: Mqtt419Network | undefined;
   #timers: Timers;
   #codec: TextCodec;
   #log: NonNullable<Mqtt419TransportOptions['log']>;
@@ -111,6 +124,7 @@ export class Mqtt419Transport implements MqttTransport {
 
   constructor(options: Mqtt419TransportOptions) {
     this.#network = options.network;
+    this.#secureNetwork = options.secureNetwork;
     this.#timers = options.timers;
     this.#codec = options.codec;
     this.#log = options.log ?? (() => {});
@@ -124,7 +138,8 @@ export class Mqtt419Transport implements MqttTransport {
 
   connect(options: MqttConnectOptions, handlers: MqttHandlers): void {
     this.#close(false);
-    if (options.secure) throw new Error('MQTT connect: TLS is not supported by the Moddable binding');
+    const network = options.secure ? this.#secureNetwork : this.#network;
+    if (!network) throw new Error('MQTT connect: TLS needs device.network.mqtts (include manifest_mqttsclient.json)');
     if (!options.host) throw new Error('MQTT connect: host required');
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
       throw new RangeError(`MQTT connect: bad port ${options.port}`);
@@ -136,12 +151,17 @@ export class Mqtt419Transport implements MqttTransport {
     const session: Session = {
       client: undefined, handlers, connected: false, ended: false, room: 0,
       queue: [], queuedBytes: 0, awaiting: new Map(), incoming: undefined, closing: false, drainTimer: undefined,
+      tlsFailure: undefined,
     };
     this.#session = session;
     const transport = this;
+    const refused = options.secure ? 'connection failed or refused (or the TLS handshake or certificate check failed)' : 'connection failed or refused';
+    const failure = () => session.tlsFailure === undefined ? undefined : `TLS: ${session.tlsFailure}`;
     const clientOptions: Mqtt419Options = {
-      dns: this.#network.dns,
-      socket: this.#network.socket,
+      dns: network.dns,
+      socket: options.secure
+        ? secureSocket(network.socket, options.secure, (error) => { session.tlsFailure ??= describe(error); })
+        : network.socket,
       host: options.host,
       port: options.port,
       id: options.clientId,
@@ -159,7 +179,7 @@ export class Mqtt419Transport implements MqttTransport {
       onError() {
         // While a clean close drains, a failure just ends it: the client closes itself.
         if (session.closing) transport.#abandonClose(session);
-        else transport.#end(session, session.connected ? 'connection lost' : 'connection failed or refused', false);
+        else transport.#end(session, failure() ?? (session.connected ? 'connection lost' : refused), false);
       },
     };
     // The client sends user and password only when they are non-empty strings.
@@ -170,7 +190,7 @@ export class Mqtt419Transport implements MqttTransport {
       clientOptions.will = { topic, message: toArrayBuffer(this.#codec.encode(payload)), QoS: qos, retain };
     }
     try {
-      session.client = new this.#network.io(clientOptions);
+      session.client = new network.io(clientOptions);
     } catch (error) {
       this.#session = undefined;
       session.ended = true;
@@ -413,6 +433,16 @@ export class Mqtt419Transport implements MqttTransport {
       this.#log('error', `MQTT handler failed: ${describe(error)}`);
     }
   }
+}
+
+/** The TLS socket's configuration for one connection: its TCP class guarded, the CA and server name added. */
+function secureSocket(socket: object, tls: MqttTlsOptions, onException: (error: unknown) => void): object {
+  const secure: Tls419SecureOptions = {};
+  if (tls.ca) secure.certificate = toArrayBuffer(tls.ca);
+  if (tls.serverName) secure.serverName = tls.serverName;
+  const tcp = (socket as { TCP?: { io?: TcpConstructor } }).TCP;
+  if (!tcp?.io) return { ...socket, secure };
+  return { ...socket, TCP: { ...tcp, io: guardTcp(tcp.io, onException) }, secure };
 }
 
 function isMidPublish(session: Session): boolean {

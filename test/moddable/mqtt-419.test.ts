@@ -9,6 +9,7 @@ import type {
   Mqtt419Client, Mqtt419Options, Mqtt419ReadableOptions, Mqtt419WriteOptions, TextCodec,
 } from '../../hal/moddable/mqtt.js';
 import { Mqtt419Transport, MqttOperation } from '../../hal/moddable/mqtt.js';
+import type { TcpOptions } from '../../hal/moddable/tls-guard.js';
 
 const OVERHEAD = 8;
 
@@ -183,7 +184,7 @@ describe('Mqtt419Transport', () => {
   test('rejects options MQTT 3.1.1 or the binding cannot honour', () => {
     const { transport, handlers } = setup();
     const base = { host: 'h', port: 1883, clientId: 'c', keepAliveSeconds: 60, cleanSession: true };
-    expect(() => transport.connect({ ...base, secure: true }, handlers)).toThrow(/TLS/);
+    expect(() => transport.connect({ ...base, secure: {} }, handlers)).toThrow(/TLS needs device\.network\.mqtts/);
     expect(() => transport.connect({ ...base, password: 'p' }, handlers)).toThrow(/username/);
     expect(() => transport.connect({ ...base, port: 0 }, handlers)).toThrow(/port/);
   });
@@ -371,5 +372,109 @@ describe('Mqtt419Transport', () => {
     expect(handlers.onMessage).not.toHaveBeenCalled();
     expect(handlers.onClose).not.toHaveBeenCalled();
     expect(ScriptedClient.last).not.toBe(client);
+  });
+
+  describe('over TLS', () => {
+    /** Stands in for the TCP socket under the TLS socket: the test fires its callbacks. */
+    class FakeTcp {
+      static last: FakeTcp | undefined;
+      readonly options: TcpOptions;
+      closed = false;
+      constructor(options: TcpOptions) {
+        this.options = options;
+        FakeTcp.last = this;
+      }
+      read(): unknown { return undefined; }
+      write(): number { return 0; }
+      close(): void { this.closed = true; }
+      format = 'buffer';
+    }
+    const plainSocket = { io: 'TCP' };
+    const tlsSocket = { io: 'TLSSocket', TCP: { io: FakeTcp } };
+    const tlsDns = { servers: ['10.0.0.53'] };
+    const base = { host: '192.168.1.10', port: 8883, clientId: 'dev1', keepAliveSeconds: 30, cleanSession: false };
+
+    function secureSetup() {
+      const clock = new SteppedClock();
+      const transport = new Mqtt419Transport({
+        network: { io: ScriptedClient, dns: { servers: [] }, socket: plainSocket },
+        secureNetwork: { io: ScriptedClient, dns: tlsDns, socket: tlsSocket },
+        timers: clock.timers,
+        codec,
+      });
+      const handlers = {
+        onConnect: jest.fn<MqttHandlers['onConnect']>(),
+        onClose: jest.fn<MqttHandlers['onClose']>(),
+        onMessage: jest.fn<MqttHandlers['onMessage']>(),
+        onPublishAck: jest.fn<MqttHandlers['onPublishAck']>(),
+      };
+      return { transport, handlers };
+    }
+
+    test('the CA and server name reach the TLS socket as its `secure` options, beside its TCP class', () => {
+      const { transport, handlers } = secureSetup();
+      const ca = Uint8Array.from([0x30, 0x03, 0x30, 0x01, 0x00]);
+      transport.connect({ ...base, secure: { ca, serverName: 'broker.site1.example' } }, handlers);
+      const { options } = ScriptedClient.last!;
+      expect(options.dns).toBe(tlsDns);
+      const socket = options.socket as typeof tlsSocket & { secure: { certificate: ArrayBuffer; serverName: string } };
+      expect(socket).toMatchObject({ io: 'TLSSocket', secure: { serverName: 'broker.site1.example' } });
+      expect(socket.secure.certificate).toBeInstanceOf(ArrayBuffer);
+      expect([...new Uint8Array(socket.secure.certificate)]).toEqual([...ca]);
+      expect(tlsSocket).not.toHaveProperty('secure'); // the shared configuration is not modified
+    });
+
+    test('without a CA or server name the socket gets empty secure options (its defaults: built-in roots, the host name)', () => {
+      const { transport, handlers } = secureSetup();
+      transport.connect({ ...base, secure: {} }, handlers);
+      expect(ScriptedClient.last!.options.socket).toMatchObject({ io: 'TLSSocket', secure: {} });
+      expect((ScriptedClient.last!.options.socket as { secure: object }).secure).toEqual({});
+    });
+
+    test('the TLS socket gets a guarded TCP class: an exception from its handshake becomes a failure with the reason', () => {
+      const { transport, handlers } = secureSetup();
+      transport.connect({ ...base, secure: {} }, handlers);
+      const client = ScriptedClient.last!;
+      const TCP = (client.options.socket as { TCP: { io: new (options: TcpOptions) => FakeTcp } }).TCP.io;
+      expect(TCP).not.toBe(FakeTcp);
+      // What the TLS socket does: builds its TCP socket with its own callbacks, which run the handshake.
+      const tlsOnError = jest.fn(() => client.fail());
+      const socket = new TCP({ address: '192.168.1.10', port: 8883, onReadable: () => { throw new Error('invalid certificate'); }, onError: tlsOnError });
+      socket.format = 'number';
+      expect(FakeTcp.last!.format).toBe('number');
+      expect(() => FakeTcp.last!.options.onReadable!(5)).not.toThrow();
+      expect(tlsOnError).toHaveBeenCalledTimes(1);
+      expect(handlers.onClose).toHaveBeenCalledWith('TLS: invalid certificate');
+      FakeTcp.last!.options.onReadable!(5); // later callbacks of the failed socket are ignored
+      expect(tlsOnError).toHaveBeenCalledTimes(1);
+    });
+
+    test('a plain connect keeps using the plain network', () => {
+      const { transport, handlers } = secureSetup();
+      transport.connect({ ...base, port: 1883 }, handlers);
+      expect(ScriptedClient.last!.options.socket).toBe(plainSocket);
+    });
+
+    test('a failed handshake is reported once, naming TLS as a possible cause, and publishing then throws', () => {
+      const { transport, handlers } = secureSetup();
+      transport.connect({ ...base, secure: { ca: Uint8Array.of(0x30, 0x00) } }, handlers);
+      ScriptedClient.last!.fail();
+      expect(handlers.onClose).toHaveBeenCalledTimes(1);
+      expect(handlers.onClose.mock.calls[0]![0]).toMatch(/TLS/);
+      expect(handlers.onConnect).not.toHaveBeenCalled();
+      expect(() => transport.publish('t', 'x', 1, false)).toThrow(/not connected/);
+    });
+
+    test('once the TLS session is up, it is MQTT as usual', () => {
+      const { transport, handlers } = secureSetup();
+      transport.connect({ ...base, secure: {} }, handlers);
+      const client = ScriptedClient.last!;
+      client.connack();
+      client.drain(1024);
+      const id = transport.publish('ct/v1/s/dev1/event', '{"seq":1}', 1, false);
+      expect(client.packets.at(-1)).toMatchObject({ operation: MqttOperation.PUBLISH, id, topic: 'ct/v1/s/dev1/event' });
+      client.puback(id);
+      expect(handlers.onPublishAck).toHaveBeenCalledWith(id);
+    });
   });
 });

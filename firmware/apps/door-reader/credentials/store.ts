@@ -7,7 +7,7 @@ import { toHex } from '../../../lib/hex.js';
 import { utf8Encode } from '../../../lib/utf8.js';
 import { CHUNK_HASH_BYTES, type CredSyncBeginArgs, type CredSyncChunkArgs, type CredSyncKind,
   manifestSigningText } from '../../../protocol/cred-sync.js';
-import { base64Decode } from './base64.js';
+import { decodeBase64 } from '../../../lib/base64.js';
 import { SyncError, type SyncFailureReason } from './errors.js';
 import { type CredentialRecord, decodeRecord, type Profile, TAG_BYTES, VERIFIER_BYTES } from './format.js';
 import { type CredentialKind, credentialHash, pinVerifier } from './hashing.js';
@@ -152,12 +152,8 @@ export class CredentialStore {
     if (current && current.manifest.sync === manifest.sync && current.manifest.mac === manifest.mac) {
       return { status: 'progress', sync: manifest.sync, next: current.next, chunks: current.chunks };
     }
-    let hashes: Uint8Array;
-    try {
-      hashes = base64Decode(manifest.hashes);
-    } catch {
-      return failed('bad_manifest', 'hashes: not base64', manifest);
-    }
+    const hashes = decodeBase64(manifest.hashes);
+    if (hashes === undefined) return failed('bad_manifest', 'hashes: not base64', manifest);
     if (hashes.length % CHUNK_HASH_BYTES !== 0) return failed('bad_manifest', `hashes: not a multiple of ${CHUNK_HASH_BYTES} bytes`, manifest);
     const active = this.#active;
     if (active && manifest.version === active.version && manifest.digest === toHex(active.header.digest)) {
@@ -193,12 +189,8 @@ export class CredentialStore {
     if (chunk.i < session.next) return { status: 'progress', sync: chunk.sync, next: session.next, chunks: session.chunks };
     if (chunk.i > session.next) return { status: 'refused', message: `expected chunk ${session.next}`, next: session.next };
     try {
-      let bytes: Uint8Array;
-      try {
-        bytes = base64Decode(chunk.data);
-      } catch {
-        throw new SyncError('bad_chunk', `chunk ${chunk.i}: not base64`);
-      }
+      const bytes = decodeBase64(chunk.data);
+      if (bytes === undefined) throw new SyncError('bad_chunk', `chunk ${chunk.i}: not base64`);
       session.apply(bytes);
       if (!session.done) return { status: 'progress', sync: chunk.sync, next: session.next, chunks: session.chunks };
       return { status: 'done', summary: this.#complete(session) };
