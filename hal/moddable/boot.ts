@@ -8,7 +8,7 @@ import { esp32DevkitC } from '../boards/esp32-devkitc.js';
 import type { Board, KeyValueStore } from '../contract/index.js';
 import { createModdableHal } from './index.js';
 import { SntpSync } from './sntp.js';
-import { traceLog } from './system.js';
+import { traceLog, type DeepSleepNative } from './system.js';
 import type { WifiCredentials } from './wifi.js';
 import { WifiLink } from './wifi.js';
 import { createTimers } from './time.js';
@@ -19,6 +19,8 @@ export interface DeviceOptions {
   app?: DeviceApp;
   /** Pin map; the ESP32-DevKitC profile by default. */
   board?: Board;
+  /** The build's deep-sleep native (manifest module "deep-sleep"); absent or undefined: no deep sleep. */
+  deepSleep?: DeepSleepNative | undefined;
 }
 
 /** Wi-Fi credentials live beside the MQTT provisioning (kv `prov`), written by the installer. */
@@ -34,6 +36,7 @@ export function startDevice(options: DeviceOptions): DeviceRuntime {
     hardwareId: link.hardwareId ?? FALLBACK_HARDWARE_ID,
     firmwareVersion: stringSetting(config.firmware) ?? '0.0.0',
     log,
+    ...(options.deepSleep ? { deepSleep: options.deepSleep } : {}),
   });
 
   const sntp = new SntpSync(sntpHosts(), hal.wallClock, hal.timers, log);

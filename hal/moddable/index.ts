@@ -7,7 +7,7 @@ import type { Mqtt419Network } from './mqtt.js';
 import { mqttNetwork, mqttsNetwork } from './network.js';
 import { ModdableStorage } from './storage.js';
 import { ModdableSystem, traceLog } from './system.js';
-import type { LogLevel } from './system.js';
+import type { DeepSleepNative, LogLevel } from './system.js';
 import { xsTextCodec } from './text.js';
 import { SystemWallClock, TicksClock, createTimers } from './time.js';
 
@@ -21,6 +21,8 @@ export interface ModdableHalOptions {
   network?: Mqtt419Network;
   /** For TLS connections; defaults to device.network.mqtts the same way. */
   secureNetwork?: Mqtt419Network;
+  /** The build's deep-sleep native, where it has one (the pendant's ESP32 build). */
+  deepSleep?: DeepSleepNative;
 }
 
 export function createModdableHal(options: ModdableHalOptions): Hal {
@@ -35,6 +37,8 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     clock,
     kv: storage.kv,
     log,
+    ...(options.deepSleep ? { deepSleep: options.deepSleep } : {}),
+    ...(options.board.wakePins ? { wakePins: options.board.wakePins } : {}),
   });
   return Object.freeze({
     device: createDevice(options.board),

@@ -1,6 +1,6 @@
 // The chip on Moddable: restart (ECMA-419 System), reset reason (ESP-IDF esp_reset_reason via the SDK's
 // resetReason module), free heap ("instrumentation"), a software watchdog and trace() logging; deep sleep where
-// the build includes our native for it (installDeepSleep).
+// the build includes our native for it (the entry passes it to startDevice).
 import Instrumentation from 'instrumentation';
 import getResetReason from 'resetReason';
 import type { KeyValueStore } from '../contract/storage.js';
@@ -40,18 +40,6 @@ const WAKE_PIN = 2;
 /** ESP32 GPIOs run 0–39. */
 const GPIO_COUNT = 40;
 
-// Set by an entry module before startDevice() builds the HAL: a `let`, as preloaded modules keep objects read-only.
-let deepSleepSupport: { native: DeepSleepNative; wakePins: readonly number[] | undefined } | undefined;
-
-/**
- * An entry module whose build includes the deep-sleep native hands it over here, with the board's wake pins,
- * before startDevice(): the System it builds then offers deepSleep() and wakeCause(). `undefined` (the Linux
- * stand-in) leaves them out.
- */
-export function installDeepSleep(native: DeepSleepNative | undefined, wakePins?: readonly number[]): void {
-  deepSleepSupport = native ? { native, wakePins } : undefined;
-}
-
 export interface ModdableSystemOptions {
   hardwareId: string;
   firmwareVersion: string;
@@ -59,13 +47,16 @@ export interface ModdableSystemOptions {
   clock: MonotonicClock;
   kv: KeyValueStore;
   log?: (level: LogLevel, message: string) => void;
+  /** The build's deep-sleep native (absent: no deep sleep), and the board's wake-capable pins. */
+  deepSleep?: DeepSleepNative;
+  wakePins?: readonly number[];
 }
 
 export class ModdableSystem implements System {
   readonly hardwareId: string;
   readonly firmwareVersion: string;
   readonly watchdog: Watchdog;
-  /** Present when installDeepSleep() provided the native (see System.deepSleep). */
+  /** Present when the build has the deep-sleep native (see System.deepSleep). */
   readonly deepSleep?: (options: DeepSleepOptions) => void;
   readonly wakeCause?: () => WakeCause | undefined;
   #resetReason: ResetReason;
@@ -87,10 +78,11 @@ export class ModdableSystem implements System {
       }
       this.restart();
     });
-    const support = deepSleepSupport;
-    if (support) {
-      const cause = this.#resetReason === 'deep-sleep' ? readWakeCause(support.native) : undefined;
-      this.deepSleep = (options) => sleep(support.native, options, support.wakePins);
+    const native = options.deepSleep;
+    if (native) {
+      const cause = this.#resetReason === 'deep-sleep' ? readWakeCause(native) : undefined;
+      const wakePins = options.wakePins;
+      this.deepSleep = (sleepOptions) => sleep(native, sleepOptions, wakePins);
       this.wakeCause = () => cause;
     }
   }

@@ -4,11 +4,12 @@ import deepSleep from 'deep-sleep';
 import { SOS_BUTTON_MODEL, createSosButtonApp } from '../../../firmware/apps/sos-button/index.js';
 import { PENDANT_BATTERY_DIVIDER, esp32Pendant } from '../../boards/esp32-pendant.js';
 import { startDevice } from '../boot.js';
-import { installDeepSleep, traceLog } from '../system.js';
+import { traceLog } from '../system.js';
 
 try {
-  installDeepSleep(deepSleep, esp32Pendant.wakePins);
-  startDevice({ model: SOS_BUTTON_MODEL, board: esp32Pendant, app: createSosButtonApp({ batteryDivider: PENDANT_BATTERY_DIVIDER }) });
+  startDevice({
+    model: SOS_BUTTON_MODEL, board: esp32Pendant, deepSleep, app: createSosButtonApp({ batteryDivider: PENDANT_BATTERY_DIVIDER }),
+  });
 } catch (error) {
   traceLog('error', `start-up failed: ${error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error)}`);
 }
