@@ -95,3 +95,34 @@ test('on XS: one FIFO poll of 25 samples costs a bounded number of computrons', 
   expect(perPoll).toBeGreaterThan(25 * 100);
   expect(perPoll).toBeLessThan(25 * 2000);
 }, 60_000);
+
+test('on XS: button-only, the pendant deep-sleeps when idle; the press that wakes it raises one alarm', async () => {
+  const hostOptions = { board: simSosButtonBoard, wallTimeMs: 1_800_000_000_000, wallTimeValid: true };
+  const xs = await XsSession.start({ entry: ENTRY, hostOptions });
+  sessions.push(xs);
+  writeProvisioning(xs.host.storage.kv, { site: 'site-1', device: 'pendant-1', host: 'broker.local', port: 1883 });
+  await xs.call('start');
+  await xs.host.mqtt.accept();
+  await xs.host.mqtt.inject(topic('config/desired'), JSON.stringify({ v: 1, msg: 'config.desired', version: 2, config: { fallDetection: false } }), true);
+  await xs.host.mqtt.pubackAll();
+  for (let t = 0; t < 60_000 && xs.host.hal.system.deepSleepRequest === undefined; t += 500) await xs.advance(500);
+  const request = xs.host.hal.system.deepSleepRequest!;
+  expect(request).toBeDefined();
+  expect(request.wake).toEqual([{ pin: simSosButtonBoard.pin.button, level: 0 }]);
+  expect(request.ms).toBeGreaterThan(21_000_000); // until the next check-in
+  expect(xs.host.restarts).toEqual(['deep-sleep']);
+  expect(sent<StatusMessage>(xs, 'status').at(-1)).toMatchObject({ state: 'sleeping' });
+  expect(sent<EventMessage>(xs, 'event').filter((e) => e.type === 'alarm.raised')).toHaveLength(0);
+
+  // The wearer presses the button: the chip boots with the button as its wake cause (already released).
+  const woken = xs.host.rebooted('deep-sleep', { by: 'pin', pins: [simSosButtonBoard.pin.button!] });
+  const again = await XsSession.start({ entry: ENTRY, host: woken });
+  sessions.push(again);
+  await again.call('start');
+  await again.host.mqtt.accept();
+  await step(again, 5000);
+  await again.host.mqtt.pubackAll();
+  const raised = sent<EventMessage>(again, 'event').filter((e) => e.type === 'alarm.raised');
+  expect(raised.map((e) => e.data.cause)).toEqual(['button']);
+  expect((await again.call<{ state: string }>('snapshot')).value.state).toBe('online');
+}, 120_000);

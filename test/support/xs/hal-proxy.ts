@@ -3,6 +3,7 @@
 // `globalThis.handleCommand`. ECMAScript plus xsnap's globals only (issueCommand, Base64, TextEncoder) — no Node.
 import type {
   Crypto,
+  DeepSleepOptions,
   Digital,
   DigitalOptions,
   FlashPartition,
@@ -248,6 +249,11 @@ function makeSystem(init: HalInit): System {
     hardwareId: init.hardwareId,
     firmwareVersion: init.firmwareVersion,
     log: (level, message) => void request({ op: 'sys.log', level, message }),
+    // The host stops the device (its timers and connection) before it answers; nothing runs here afterwards.
+    ...(init.deepSleep && {
+      deepSleep: (options: DeepSleepOptions) => void request({ op: 'sys.deepSleep', options }),
+      wakeCause: () => init.wakeCause,
+    }),
   };
 }
 

@@ -144,6 +144,9 @@ export class HalServer {
         return hal.system.freeHeap() ?? null;
       case 'sys.log':
         return hal.system.log(request.level, request.message);
+      case 'sys.deepSleep':
+        if (!hal.system.deepSleep) throw new Error('this host offers no deep sleep');
+        return hal.system.deepSleep(request.options);
       case 'digital.open':
         return this.#openDigital(request.pin, request.mode, request.edge);
       case 'digital.read':

@@ -2,7 +2,7 @@
 // storage that outlives the worker (a "restart" is a new worker on the same storage), a scripted MQTT broker and
 // deterministic random bytes. hal-proxy inside XS reaches it through HalServer.
 import { createHash } from 'node:crypto';
-import type { Board, ResetReason } from '../../../hal/contract/index.js';
+import type { Board, ResetReason, WakeCause } from '../../../hal/contract/index.js';
 import { createHostCrypto, createHostHal, SteppedClock, type HostHal, type HostSystemOptions } from '../../../hal/host/index.js';
 import { createHostStorage, type HostStorage } from '../../../hal/host/storage/index.js';
 import { ScriptedMqtt } from './scripted-mqtt.js';
@@ -64,6 +64,8 @@ export class TestHal {
       hardwareId: system.hardwareId,
       firmwareVersion: system.firmwareVersion,
       resetReason: system.resetReason(),
+      deepSleep: typeof system.deepSleep === 'function',
+      ...(system.wakeCause?.() && { wakeCause: system.wakeCause()! }),
       partitions: [...this.storage.partitions].map(([name, { byteLength, blockSize }]) => ({ name, byteLength, blockSize })),
     };
   }
@@ -72,14 +74,14 @@ export class TestHal {
    * The same device after a power cycle: storage (powered on again) and the broker carry over; clock, timers,
    * pins and the connection start afresh. Pair it with a new worker.
    */
-  rebooted(resetReason: ResetReason = 'software'): TestHal {
+  rebooted(resetReason: ResetReason = 'software', wakeCause?: WakeCause): TestHal {
     this.hal.dispose();
     this.storage.powerOn();
     return new TestHal({
       ...this.#options,
       storage: this.storage,
       mqtt: this.mqtt,
-      system: { ...this.#options.system, resetReason },
+      system: { ...this.#options.system, resetReason, ...(wakeCause && { wakeCause }) },
     });
   }
 }

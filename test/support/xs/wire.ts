@@ -2,7 +2,7 @@
 // XS → host: `issueCommand(JSON request)` → JSON reply, synchronously. Host → XS: one JSON event per
 // `handleCommand` crank (timer fired, MQTT traffic, input edge), delivered only while the worker is idle.
 // Bytes travel as base64 (xsnap has a native Base64, so encoding costs XS almost no computrons).
-import type { Board, MqttConnectOptions, QoS, ResetReason } from '../../../hal/contract/index.js';
+import type { Board, DeepSleepOptions, MqttConnectOptions, QoS, ResetReason, WakeCause } from '../../../hal/contract/index.js';
 
 /** A StoredValue on the wire: ArrayBuffers become `{ $bytes: base64 }`. */
 export type WireStoredValue = string | number | boolean | { $bytes: string };
@@ -35,6 +35,7 @@ export type HalRequest =
   | { op: 'sys.watchdog'; action: 'start' | 'feed' | 'stop'; timeoutMs?: number }
   | { op: 'sys.freeHeap' }
   | { op: 'sys.log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+  | { op: 'sys.deepSleep'; options: DeepSleepOptions }
   | { op: 'digital.open'; pin: number; mode: number; edge: number }
   | { op: 'digital.read'; id: number }
   | { op: 'digital.write'; id: number; value: 0 | 1 }
@@ -49,6 +50,9 @@ export interface HalInit {
   hardwareId: string;
   firmwareVersion: string;
   resetReason: ResetReason;
+  /** Whether the host's System offers deepSleep, and what woke this boot from it. */
+  deepSleep: boolean;
+  wakeCause?: WakeCause;
   partitions: { name: string; byteLength: number; blockSize: number }[];
 }
 
