@@ -200,3 +200,24 @@ describe('LIS3DH chip model, seen from the bus', () => {
     bus.close();
   });
 });
+
+describe('LIS3DH power-down', () => {
+  test('powerDown() stops sampling and empties the FIFO; configure() starts it again with the last settings', () => {
+    const { open, chip, clock } = lis3dhRig();
+    const accel = open();
+    accel.configure({ rate: 50, range: 8 });
+    clock.advance(200);
+    expect(chip.produced).toBeGreaterThanOrEqual(9);
+    accel.powerDown();
+    expect(accel.poweredDown).toBe(true);
+    const produced = chip.produced;
+    clock.advance(10_000);
+    expect(chip.produced).toBe(produced);
+    expect(accel.readFifo(new Int16Array(96))).toBe(0);
+    accel.configure({});
+    expect(accel.poweredDown).toBe(false);
+    expect([accel.rate, accel.range]).toEqual([50, 8]);
+    clock.advance(200);
+    expect(chip.produced).toBeGreaterThan(produced + 8);
+  });
+});

@@ -152,4 +152,19 @@ describe('SOS pendant: deep sleep (fall detection off)', () => {
     expect(p.events('battery.low')).toHaveLength(1);
     expect(p.telemetry().at(-1)!.data).toMatchObject({ batteryLow: true });
   });
+
+  test('button only: the accelerometer does not sample; switching fall detection on starts it, off stops it', () => {
+    const p = new Pendant({ config: BUTTON_ONLY }).boot();
+    p.advance(3000);
+    const idle = p.chip.produced;
+    p.advance(5000);
+    expect(p.chip.produced).toBe(idle);
+    p.configure({ fallDetection: true });
+    p.advance(1000);
+    expect(p.chip.produced).toBeGreaterThan(idle + 40);
+    p.configure({ fallDetection: false });
+    const off = p.chip.produced;
+    p.advance(5000);
+    expect(p.chip.produced).toBe(off);
+  });
 });

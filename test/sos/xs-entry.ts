@@ -33,6 +33,7 @@ function hardware(hal: Hal): SosHardware {
       enableWakeOnMotion() {},
       disableWakeOnMotion() {},
       acknowledgeWake: () => false,
+      powerDown() {},
       close() {},
     },
     gauge: { read: () => ({ mv: batteryMv, percent: batteryMv >= 3800 ? 40 : 10 }) },

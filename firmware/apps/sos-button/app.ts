@@ -161,7 +161,8 @@ export class SosButtonApp implements DeviceApp {
     this.#duty.start();
     this.#checkBattery();
     this.#scheduleBattery();
-    if (this.#falls && runtime.config.get('fallDetection') === true) this.#falls.start();
+    if (runtime.config.get('fallDetection') === true) this.#falls?.start();
+    else this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
     this.#hw.button({
       onPress: () => this.#press(),
       onLongPress: () => this.#longPress(),

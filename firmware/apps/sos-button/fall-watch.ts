@@ -14,6 +14,8 @@ export interface Accelerometer {
   disableWakeOnMotion(): void;
   /** Releases a latched INT1. */
   acknowledgeWake(): boolean;
+  /** Stops sampling to save current; configure() starts it again. */
+  powerDown(): void;
   close(): void;
 }
 
@@ -97,13 +99,13 @@ export class FallWatch<Alert> {
     this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
   }
 
+  /** Stops detection and puts the accelerometer in power-down (also when detection never ran: it samples from reset). */
   stop(): void {
-    if (this.#still) {
-      try {
-        this.#o.accel.disableWakeOnMotion();
-      } catch {
-        // The bus failed: nothing more to undo.
-      }
+    try {
+      if (this.#still) this.#o.accel.disableWakeOnMotion();
+      this.#o.accel.powerDown();
+    } catch {
+      // The bus failed: nothing more to undo.
     }
     this.#running = false;
     this.#still = false;

@@ -59,6 +59,7 @@ export class LIS3DH {
   #io: SMBus | undefined;
   #monitor: Digital | undefined;
   #rate = 50;
+  #poweredDown = false;
   #range = 8;
   #mode: Lis3dhMode = 'high-resolution';
   #fifo = true;
@@ -108,6 +109,22 @@ export class LIS3DH {
     return this.#overruns;
   }
 
+  /**
+   * Stops sampling (power-down mode, ~0.5 µA instead of ~11 µA at 50 Hz) and empties the FIFO; wake on motion
+   * stops too, since it needs samples. configure() starts it again with the last settings.
+   */
+  powerDown(): void {
+    const io = this.#bus();
+    this.#poweredDown = true;
+    io.writeUint8(Register.FIFO_CTRL_REG, FIFO_BYPASS);
+    io.writeUint8(Register.CTRL_REG1, CTRL1_XYZ); // ODR code 0: power-down
+  }
+
+  /** True after powerDown() until the next configure(). */
+  get poweredDown(): boolean {
+    return this.#poweredDown;
+  }
+
   configure(options: Lis3dhConfiguration): void {
     const io = this.#bus();
     const rate = options.rate ?? this.#rate;
@@ -117,6 +134,7 @@ export class LIS3DH {
     if (ODR_CODE[rate] === undefined) throw new RangeError(`LIS3DH: rate must be 1, 10, 25, 50, 100, 200 or 400 Hz, got ${String(rate)}`);
     if (FS_CODE[range] === undefined) throw new RangeError(`LIS3DH: range must be 2, 4, 8 or 16 g, got ${String(range)}`);
     if (DATA_SHIFT[mode] === undefined) throw new RangeError(`LIS3DH: unknown mode ${String(mode)}`);
+    this.#poweredDown = false;
     this.#rate = rate;
     this.#range = range;
     this.#mode = mode;
