@@ -1,6 +1,8 @@
 // MQTT over TLS end to end: the real runtime on the host HAL (mqtt.js) against an aedes broker listening on TLS
 // with a certificate from a CA made for this run. The right CA connects and events arrive; the wrong CA or the
 // wrong server name never connects, and the device keeps its events and retries.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { EventMessage } from '../../firmware/protocol/messages.js';
 import type { Provisioning } from '../../firmware/runtime/provisioning.js';
@@ -11,48 +13,82 @@ import { TestDevice } from '../support/device.js';
 import { makeTestPki, TEST_SERVER_NAME, type TestPki } from '../support/tls.js';
 import { until } from '../support/wait.js';
 
-let pki: TestPki;
-let broker: EmbeddedBroker;
-let subscriber: MqttClient;
-const received: { topic: string; message: Record<string, unknown> }[] = [];
-
-beforeAll(async () => {
-  pki = await makeTestPki();
-  broker = await startEmbeddedBroker({ tls: { cert: pki.serverChain, key: pki.serverKey } });
-  subscriber = await mqtt.connectAsync(broker.url, {
-    protocolVersion: 4, reconnectPeriod: 0, clientId: `sub-${uniqueSite()}`, ca: pki.ca.cert, rejectUnauthorized: true,
-  });
-  subscriber.on('message', (topic, payload) => {
-    received.push({ topic, message: JSON.parse(payload.toString()) as Record<string, unknown> });
-  });
-  await subscriber.subscribeAsync('ct/v1/#', { qos: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await subscriber?.endAsync();
-  await broker?.close();
-});
-
-function tlsDevice(site: string, tls: Partial<Provisioning>) {
-  let transport!: HostMqttTransport;
-  const device = new TestDevice({
-    provisioning: { site, device: 'd1', host: '127.0.0.1', port: broker.port, tls: true, ...tls },
-    transport: () => (transport = new HostMqttTransport()),
-  });
-  return { device, transport: () => transport };
+/** A TLS broker under test: its URL, the CA its certificate chains to (PEM and DER) and the name it carries. */
+interface TlsBroker {
+  url: string;
+  port: number;
+  ca: { pem: string; der: Uint8Array };
+  serverName: string;
+  close(): Promise<void>;
 }
 
-const eventsOf = (site: string) =>
-  received.filter((r) => r.topic === `ct/v1/${site}/d1/event`).map((r) => r.message as unknown as EventMessage);
+/**
+ * The embedded aedes broker on TLS with a CA made for this run, and — when CI names one (TEST_TLS_BROKER_URL,
+ * TEST_TLS_CA, TEST_TLS_NAME: Debian's mosquitto, .ci/run) — an external broker with OpenSSL's TLS stack.
+ */
+const brokers: [string, (pki: TestPki) => Promise<TlsBroker>][] = [
+  ['the embedded broker', async (pki) => {
+    const embedded: EmbeddedBroker = await startEmbeddedBroker({ tls: { cert: pki.serverChain, key: pki.serverKey } });
+    return {
+      url: embedded.url, port: embedded.port, ca: { pem: pki.ca.cert, der: pki.ca.der }, serverName: TEST_SERVER_NAME,
+      close: () => embedded.close(),
+    };
+  }],
+];
+const external = process.env.TEST_TLS_BROKER_URL;
+if (external) {
+  brokers.push([`the external broker ${external}`, async () => {
+    const pem = readFileSync(process.env.TEST_TLS_CA ?? '', 'utf8');
+    return {
+      url: external, port: Number(new URL(external).port || 8883), ca: { pem, der: new Uint8Array(new X509Certificate(pem).raw) },
+      serverName: process.env.TEST_TLS_NAME ?? 'localhost', close: async () => {},
+    };
+  }]);
+}
 
-describe('MQTT over TLS', () => {
-  test('the embedded broker speaks TLS only: its URL says mqtts', () => {
+describe.each(brokers)('MQTT over TLS with %s', (_label, start) => {
+  let pki: TestPki;
+  let broker: TlsBroker;
+  let subscriber: MqttClient;
+  const received: { topic: string; message: Record<string, unknown> }[] = [];
+
+  beforeAll(async () => {
+    pki = await makeTestPki();
+    broker = await start(pki);
+    subscriber = await mqtt.connectAsync(broker.url, {
+      protocolVersion: 4, reconnectPeriod: 0, clientId: `sub-${uniqueSite()}`, ca: broker.ca.pem, servername: broker.serverName,
+      rejectUnauthorized: true,
+    });
+    subscriber.on('message', (topic, payload) => {
+      received.push({ topic, message: JSON.parse(payload.toString()) as Record<string, unknown> });
+    });
+    await subscriber.subscribeAsync('ct/v1/#', { qos: 1 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await subscriber?.endAsync();
+    await broker?.close();
+  });
+
+  function tlsDevice(site: string, tls: Partial<Provisioning>) {
+    let transport!: HostMqttTransport;
+    const device = new TestDevice({
+      provisioning: { site, device: 'd1', host: '127.0.0.1', port: broker.port, tls: true, ...tls },
+      transport: () => (transport = new HostMqttTransport()),
+    });
+    return { device, transport: () => transport };
+  }
+
+  const eventsOf = (site: string) =>
+    received.filter((r) => r.topic === `ct/v1/${site}/d1/event`).map((r) => r.message as unknown as EventMessage);
+
+  test('the broker speaks TLS: its URL says mqtts', () => {
     expect(broker.url).toBe(`mqtts://127.0.0.1:${broker.port}`);
   });
 
   test.each([
-    ['a PEM CA, checking the IP address the device connects to', () => ({ ca: pki.ca.cert })],
-    ['a DER CA and the broker\'s DNS name as server name', () => ({ ca: pki.ca.der.slice().buffer, tlsName: TEST_SERVER_NAME })],
+    ['a PEM CA, checking the IP address the device connects to', () => ({ ca: broker.ca.pem })],
+    ['a DER CA and the broker\'s DNS name as server name', () => ({ ca: broker.ca.der.slice().buffer, tlsName: broker.serverName })],
   ])('a device provisioned with %s connects and its events arrive', async (_name, tls) => {
     const site = uniqueSite('tls');
     const { device } = tlsDevice(site, tls());
@@ -68,7 +104,7 @@ describe('MQTT over TLS', () => {
 
   test.each([
     ['a CA that did not sign the broker\'s certificate', () => ({ ca: pki.otherCa.cert })],
-    ['a server name the certificate does not carry', () => ({ ca: pki.ca.cert, tlsName: 'other.test' })],
+    ['a server name the certificate does not carry', () => ({ ca: broker.ca.pem, tlsName: 'other.test' })],
   ])('with %s the device does not connect, keeps its events and retries', async (_name, tls) => {
     const site = uniqueSite('badtls');
     const { device, transport } = tlsDevice(site, tls());
