@@ -171,6 +171,7 @@ async function openBroker(options: SimulatorOptions): Promise<OpenedBroker> {
     }
     if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') throw new Error(`--broker: only mqtt:// and mqtts:// are supported, got ${url.protocol}//`);
     const secure = url.protocol === 'mqtts:';
+    if (!secure && (options.ca !== undefined || options.tlsName !== undefined)) throw new Error('--ca and --tls-name need an mqtts:// --broker');
     const port = Number(url.port || (secure ? MQTTS_PORT : MQTT_PORT));
     return { url: options.broker, host: url.hostname, port, ...(secure ? { tls: brokerTls(options) } : {}) };
   }

@@ -41,6 +41,9 @@ export function readProvisioning(kv: KeyValueStore): Provisioning | string {
   if (typeof user === 'string') provisioning.user = user;
   if (typeof pass === 'string') provisioning.pass = pass;
   const tls = readTls(get('tls'), get('ca'), get('tlsName'));
+  // The MQTT-over-TLS port without TLS would send the user name and password in the clear before the broker
+  // drops the connection: almost certainly a forgotten prov/tls.
+  if (typeof tls !== 'string' && tls.tls !== true && port === MQTTS_PORT) return `prov/port ${MQTTS_PORT} is MQTT over TLS but prov/tls is not true`;
   if (typeof tls === 'string') return tls;
   return { ...provisioning, ...tls };
 }

@@ -26,3 +26,4 @@ export type * from './storage.js';
 export type * from './system.js';
 export type * from './time.js';
 export { KEY_MAX_LENGTH, VALUE_MAX_BYTES } from './storage.js';
+export { CLOSE_DRAIN_MS } from './mqtt.js';

@@ -49,6 +49,12 @@ export interface MqttTransport {
   /** Returns the packet id of a QoS 1 publish, 0 for QoS 0. Throws when not connected. */
   publish(topic: string, payload: string, qos: QoS, retain: boolean): number;
   subscribe(filters: readonly { topic: string; qos: QoS }[]): void;
-  /** Disconnects cleanly (no will). No handler of this connection is called afterwards. */
+  /**
+   * Disconnects cleanly (no will). No handler of this connection is called afterwards. Packets still waiting for
+   * the socket go out first, for at most CLOSE_DRAIN_MS; whoever powers the radio down waits that long.
+   */
   close(): void;
 }
+
+/** Longest a clean close() keeps handing queued packets (a last status) to the network. */
+export const CLOSE_DRAIN_MS = 3000;

@@ -26,6 +26,7 @@
 //
 // Engine-neutral on purpose (no SDK imports): the client class, text codec and timers are handed in, so the
 // same code runs against a scripted client in tests.
+import { CLOSE_DRAIN_MS } from '../contract/mqtt.js';
 import type { MqttConnectOptions, MqttHandlers, MqttTlsOptions, MqttTransport, QoS } from '../contract/mqtt.js';
 import type { TimerId, Timers } from '../contract/time.js';
 import type {
@@ -108,8 +109,6 @@ interface Session {
 }
 
 const MAX_PACKET_ID = 65_535;
-/** How long a clean close() waits for queued packets to fit into the socket. */
-const CLOSE_DRAIN_MS = 3000;
 
 export class Mqtt419Transport implements MqttTransport {
   #network: Mqtt419Network;
@@ -120,6 +119,8 @@ export class Mqtt419Transport implements MqttTransport {
   #maxQueuedBytes: number;
   #maxIncomingBytes: number;
   #session: Session | undefined;
+  /** A cleanly closed session still handing its queue to the socket. */
+  #draining: Session | undefined;
   #lastId = 0;
 
   constructor(options: Mqtt419TransportOptions) {
@@ -138,6 +139,8 @@ export class Mqtt419Transport implements MqttTransport {
 
   connect(options: MqttConnectOptions, handlers: MqttHandlers): void {
     this.#close(false);
+    // One connection at a time (same client id, and on TLS the heap of one session): a drain still going is cut.
+    if (this.#draining) this.#finishClose(this.#draining, false);
     const network = options.secure ? this.#secureNetwork : this.#network;
     if (!network) throw new Error('MQTT connect: TLS needs device.network.mqtts (include manifest_mqttsclient.json)');
     if (!options.host) throw new Error('MQTT connect: host required');
@@ -242,6 +245,7 @@ export class Mqtt419Transport implements MqttTransport {
     if (!session.client) return;
     if (drain && wasConnected && session.queue.length > 0) {
       session.closing = true;
+      this.#draining = session;
       session.drainTimer = this.#timers.set(() => {
         session.drainTimer = undefined;
         this.#log('warn', `MQTT close: ${session.queue.length} packet(s) did not fit into the socket in time`);
@@ -255,6 +259,7 @@ export class Mqtt419Transport implements MqttTransport {
 
   #finishClose(session: Session, sayGoodbye: boolean): void {
     session.closing = false;
+    if (this.#draining === session) this.#draining = undefined;
     if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
     session.drainTimer = undefined;
     const client = session.client;
@@ -394,6 +399,7 @@ export class Mqtt419Transport implements MqttTransport {
 
   #abandonClose(session: Session): void {
     session.closing = false;
+    if (this.#draining === session) this.#draining = undefined;
     if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
     session.drainTimer = undefined;
     this.#log('warn', `MQTT close: the connection failed with ${session.queue.length} packet(s) unsent`);
@@ -441,7 +447,8 @@ function secureSocket(socket: object, tls: MqttTlsOptions, onException: (error: 
   if (tls.ca) secure.certificate = toArrayBuffer(tls.ca);
   if (tls.serverName) secure.serverName = tls.serverName;
   const tcp = (socket as { TCP?: { io?: TcpConstructor } }).TCP;
-  if (!tcp?.io) return { ...socket, secure };
+  // The guard is what keeps a failed handshake from aborting the machine: no TLS without it.
+  if (!tcp?.io) throw new Error('MQTT connect: the TLS socket configuration has no TCP class to guard');
   return { ...socket, TCP: { ...tcp, io: guardTcp(tcp.io, onException) }, secure };
 }
 

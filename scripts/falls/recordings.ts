@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { fifoDroppedMeanMg } from '../../firmware/drivers/lis3dh/registers.js';
 
 export interface Recording {
   id: string;
@@ -18,6 +19,9 @@ export interface Recording {
   samples: number[];
 }
 
+/** What the driver adds back at ±8 g, high resolution (6 mg). */
+const FIFO_DROPPED_MEAN_MG = fifoDroppedMeanMg('high-resolution', 8);
+
 export class RecordingFormatError extends Error {}
 
 /**
@@ -28,7 +32,7 @@ export class RecordingFormatError extends Error {}
  */
 export function lis3dhFifoMg(mg: number): number {
   const digit = Math.min(2047, Math.max(-2048, Math.round(mg / 4)));
-  return (Math.floor(digit / 4) * 16 + 6) | 0; // + 6: the driver adds back the mean of the dropped bits
+  return (Math.floor(digit / 4) * 16 + FIFO_DROPPED_MEAN_MG) | 0;
 }
 
 /** The recording as the device's FIFO would deliver it (see lis3dhFifoMg). */

@@ -92,6 +92,16 @@ describe('the grant/deny matrix', () => {
     expect(d.outcomes().at(-1)).toBe('pin:granted');
   });
 
+  it('forgets wrong PINs after a quiet lockout period, also across a later restart', () => {
+    const d = new DoorDevice().boot();
+    for (let i = 0; i < 4; i++) d.type('111111#');
+    d.advance(7 * 24 * 3600_000); // a week passes
+    d.powerCycle();
+    d.type('222222#'); // one typo
+    d.type('246810#');
+    expect(d.outcomes().slice(-2)).toEqual(['pin:unknown', 'pin:granted']);
+  });
+
   it('drops a half-typed PIN after the entry timeout', () => {
     const d = new DoorDevice().boot();
     d.type('2468');

@@ -49,14 +49,15 @@ describe('DenialLimit', () => {
     expect(recorded + summaries.reduce((sum, s) => sum + s.count, 0)).toBe(600); // every denial accounted for
   });
 
-  test('a lower limit applies at once; close() stops the pending report', () => {
+  test('a lower limit applies at once; close() reports what is held back at once, and only once', () => {
     const { clock, summaries, l, setRate } = limit(10);
     setRate(1);
     expect(l.admit('unknown')).toBe(true); // tokens clip to the new capacity: one left
     expect(l.admit('unknown')).toBe(false);
     l.close();
+    expect(summaries).toEqual([{ count: 1, reasons: { unknown: 1 }, fromUp: 0, toUp: 0 }]);
     clock.advance(120_000);
-    expect(summaries).toEqual([]);
+    expect(summaries).toHaveLength(1);
   });
 });
 
@@ -88,5 +89,17 @@ describe('the door reader under a flood of denied reads', () => {
     const verifier = new ChainVerifier();
     for (const payload of d.eventPayloads()) verifier.add(payload);
     expect(verifier.findings).toEqual([]);
+  });
+
+  test('a clean stop right after a flood still reports the held-back denials', () => {
+    const d = new DoorDevice().boot();
+    d.configure({ deniedPerMinute: 3 });
+    for (let i = 0; i < 10; i++) d.tap(uid('nobody'));
+    d.runtime.stop(); // e.g. a restart command
+    d.powerCycle();
+    d.advance(5000);
+    d.ack();
+    const held = d.events('access.denied.held_back');
+    expect(d.events('access.denied').length + held.reduce((sum, e) => sum + (e.data.count as number), 0)).toBe(10);
   });
 });

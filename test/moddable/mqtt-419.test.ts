@@ -349,6 +349,21 @@ describe('Mqtt419Transport', () => {
     expect(handlers.onClose).not.toHaveBeenCalled();
   });
 
+  test('connect() while a clean close still drains cuts the old connection first: one at a time', () => {
+    const { transport, client, clock } = setup();
+    client.connack();
+    transport.publish('ct/v1/s/dev1/status', '{"state":"sleeping"}', 1, true);
+    transport.close();
+    expect(client.closed).toBe(false);
+    const next = { onConnect: jest.fn(), onClose: jest.fn(), onMessage: jest.fn(), onPublishAck: jest.fn() };
+    transport.connect({ host: 'h', port: 1883, clientId: 'dev1', keepAliveSeconds: 60, cleanSession: false }, next);
+    expect(client.closed).toBe(true);
+    expect(client.packets.some((p) => p.operation === MqttOperation.DISCONNECT)).toBe(false);
+    expect(ScriptedClient.last).not.toBe(client);
+    clock.advance(5000); // the old drain deadline passes without touching anything
+    expect(next.onClose).not.toHaveBeenCalled();
+  });
+
   test('a failure while a clean close drains ends it quietly', () => {
     const { transport, handlers, client, clock, logs } = setup();
     client.connack();

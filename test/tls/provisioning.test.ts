@@ -90,8 +90,8 @@ describe('readProvisioning with TLS', () => {
   });
 
   test('without TLS settings nothing changes', () => {
-    expect(read({})).toEqual(BASE);
-    expect(read({ tls: false })).toEqual(BASE);
+    expect(read({ port: 1883 })).toEqual({ ...BASE, port: 1883 });
+    expect(read({ port: 1883, tls: false })).toEqual({ ...BASE, port: 1883 });
   });
 
   test.each([
@@ -100,6 +100,7 @@ describe('readProvisioning with TLS', () => {
     ['a CA without TLS (never plain TCP by mistake)', { ca: 'x' }, /prov\/tls is not true/],
     ['a server name without TLS', { tls: false, tlsName: 'broker.example' }, /prov\/tls is not true/],
     ['tls that is not a boolean', { tls: 1 }, /^prov\/tls must be true or false/],
+    ['the TLS port without TLS (the password would go out in the clear)', {}, /^prov\/port 8883 is MQTT over TLS but prov\/tls is not true/],
   ])('refuses %s with a clear reason', (_name, extra, reason) => {
     expect(read(extra)).toMatch(reason);
   });

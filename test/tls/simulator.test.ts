@@ -45,6 +45,7 @@ describe('simulator over TLS', () => {
     await expect(start({ broker: broker.url })).rejects.toThrow(/mqtts:\/\/ needs --ca FILE/);
     await expect(start({ broker: broker.url, ca: 'not a certificate' })).rejects.toThrow(/^--ca: PEM text without/);
     await expect(start({ port: 0, ca: pki.ca.cert })).rejects.toThrow(/need an mqtts:\/\/ --broker/);
+    await expect(start({ broker: 'mqtt://127.0.0.1:1', ca: pki.ca.cert })).rejects.toThrow(/need an mqtts:\/\/ --broker/);
   });
 
   test('with the wrong CA the monitor cannot connect, so the simulator does not start', async () => {

@@ -57,9 +57,13 @@ export class DenialLimit {
     return false;
   }
 
+  /** Reports what is held back at once, whatever the limit: a clean stop (restart, update) must not lose it. */
   close(): void {
     this.#o.timers.clear(this.#timer);
     this.#timer = undefined;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) this.#o.onHeldBack(held);
   }
 
   #refill(): void {

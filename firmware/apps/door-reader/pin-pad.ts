@@ -29,14 +29,17 @@ export class PinPad {
   #lockedUntil = 0;
   #lastFailure = Number.NEGATIVE_INFINITY;
   #unlockTimer: TimerId | undefined;
+  #forgetTimer: TimerId | undefined;
 
   constructor(options: PinPadOptions) {
     this.#options = options;
     const remembered = options.memory?.read();
     if (remembered === 'locked') this.#lock(options.clock.now());
     else if (typeof remembered === 'number' && Number.isInteger(remembered) && remembered > 0) {
+      // How long ago they were is unknown: they count as if just made, and are forgotten after a quiet period.
       this.#failures = remembered;
       this.#lastFailure = options.clock.now();
+      this.#forgetLater(options.settings().lockoutMs);
     }
   }
 
@@ -87,6 +90,7 @@ export class PinPad {
     this.#lastFailure = now;
     if (++this.#failures < maxAttempts) {
       this.#options.memory?.write(this.#failures);
+      this.#forgetLater(lockoutMs);
       return false;
     }
     this.#lock(now);
@@ -97,10 +101,24 @@ export class PinPad {
     this.clear();
     this.#options.timers.clear(this.#unlockTimer);
     this.#unlockTimer = undefined;
+    this.#options.timers.clear(this.#forgetTimer);
+    this.#forgetTimer = undefined;
+  }
+
+  /** After a quiet `ms` the count is forgotten, in memory and in storage (so a later restart does not revive it). */
+  #forgetLater(ms: number): void {
+    this.#options.timers.clear(this.#forgetTimer);
+    this.#forgetTimer = this.#options.timers.set(() => {
+      this.#forgetTimer = undefined;
+      this.#failures = 0;
+      this.#options.memory?.write(undefined);
+    }, ms);
   }
 
   #lock(now: number): void {
     const { lockoutMs } = this.#options.settings();
+    this.#options.timers.clear(this.#forgetTimer);
+    this.#forgetTimer = undefined;
     this.#failures = 0;
     this.#lockedUntil = now + lockoutMs;
     this.#options.memory?.write('locked');

@@ -3,6 +3,7 @@
 // is pressed. Every wake boots the app again; what must survive is in the key-value store (alarm, window,
 // battery state, config) and the outbox is in flash. The fall detector needs the CPU and a sample stream all
 // the time, so with fall detection on the chip stays in light sleep.
+import { CLOSE_DRAIN_MS } from '../../../hal/contract/mqtt.js';
 import type { MonotonicClock, System, TimerId, Timers, WakePin } from '../../../hal/contract/index.js';
 
 export interface DeepSleepGateOptions {
@@ -23,9 +24,10 @@ export interface DeepSleepGateOptions {
 
 /**
  * Time between the radio going to sleep and the chip powering down: lets the sleeping status and the TCP close
- * leave the network stack, and short patterns finish.
+ * leave the network stack (a clean close may take up to CLOSE_DRAIN_MS when the socket was full), and short
+ * patterns finish.
  */
-export const SETTLE_MS = 1000;
+export const SETTLE_MS = CLOSE_DRAIN_MS + 1000;
 
 export class DeepSleepGate {
   #o: DeepSleepGateOptions;

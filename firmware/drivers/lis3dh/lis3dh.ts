@@ -16,7 +16,7 @@ import type { Digital, DigitalConstructor, I2COptions, PinSpecifier, SMBus, SMBu
 import {
   AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN, CTRL5_LIR_INT1,
   DATA_SHIFT, FIFO_BYPASS, FIFO_DEPTH, FIFO_SRC_FSS, FIFO_SRC_OVRN, FIFO_STREAM, FS_CODE, INT1_CFG_XYZ_HIGH, INT1_SRC_IA,
-  ODR_CODE, Register, SENSITIVITY_MG, THRESHOLD_LSB_MG, WHO_AM_I_VALUE, type Lis3dhMode,
+  ODR_CODE, Register, SENSITIVITY_MG, fifoDroppedMeanMg, THRESHOLD_LSB_MG, WHO_AM_I_VALUE, type Lis3dhMode,
 } from './registers.js';
 
 export type { Lis3dhMode } from './registers.js';
@@ -141,7 +141,7 @@ export class LIS3DH {
     this.#fifo = fifo;
     this.#shift = 16 + DATA_SHIFT[mode];
     this.#scale = SENSITIVITY_MG[mode][range]!;
-    this.#fifoBias = mode === 'high-resolution' ? Math.round(1.5 * this.#scale) : 0;
+    this.#fifoBias = fifoDroppedMeanMg(mode, range);
     io.writeUint8(Register.FIFO_CTRL_REG, FIFO_BYPASS); // empties the FIFO
     io.writeUint8(Register.CTRL_REG1, (ODR_CODE[rate]! << 4) | (mode === 'low-power' ? CTRL1_LPEN : 0) | CTRL1_XYZ);
     io.writeUint8(Register.CTRL_REG4, CTRL4_BDU | (FS_CODE[range]! << 4) | (mode === 'high-resolution' ? CTRL4_HR : 0));

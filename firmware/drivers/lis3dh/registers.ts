@@ -71,5 +71,13 @@ export const SENSITIVITY_MG: Readonly<Record<Lis3dhMode, Readonly<Record<number,
   'low-power': Object.freeze({ 2: 16, 4: 32, 8: 64, 16: 192 }),
 });
 
+/**
+ * The mean of what the FIFO drops, mg: it keeps 10 bits, so in high-resolution mode (12 bits) every value is
+ * floored by 0–3 digits (1.5 on average); readFifo() adds this back so readings are unbiased.
+ */
+export function fifoDroppedMeanMg(mode: Lis3dhMode, range: number): number {
+  return mode === 'high-resolution' ? Math.round(1.5 * SENSITIVITY_MG[mode][range]!) : 0;
+}
+
 /** mg per LSB of INT1_THS by full scale (datasheet INT1_THS description). */
 export const THRESHOLD_LSB_MG: Readonly<Record<number, number>> = Object.freeze({ 2: 16, 4: 32, 8: 62, 16: 186 });
