@@ -190,12 +190,23 @@ export class RealTimeClock extends VirtualClock {
     this.#onError = options.onError ?? ((error) => console.error('timer callback failed:', error));
   }
 
-  /** Whole milliseconds, as a device's tick counter gives them. */
+  /**
+   * Whole milliseconds, as a device's tick counter gives them. An overdue timer holds time at its due time until
+   * it has fired: what runs meanwhile (network callbacks after a host stall) never sees a time the device could
+   * not have reached yet, so it cannot push the overdue timers past each other (a keypad's next bit after the
+   * reader's end-of-frame timeout).
+   */
   now(): number {
     if (this.#firingAt !== undefined) return this.#firingAt;
-    const now = Math.floor((performance.now() - this.#startedAt) * this.speed);
+    let now = this.#realNow();
+    const due = this.nextDue();
+    if (due !== undefined && due < now) now = due;
     if (now > this.#latest) this.#latest = now;
     return this.#latest;
+  }
+
+  #realNow(): number {
+    return Math.floor((performance.now() - this.#startedAt) * this.speed);
   }
 
   /** Stops firing timers for good. */
@@ -227,7 +238,7 @@ export class RealTimeClock extends VirtualClock {
     this.#hostTimer = undefined;
     this.#firing = true;
     try {
-      const limit = this.now();
+      const limit = Math.max(this.#realNow(), this.#latest);
       for (;;) {
         try {
           if (!this.fireNext(limit, (due) => { this.#firingAt = Math.max(due, this.#latest); })) break;

@@ -138,4 +138,20 @@ describe('RealTimeClock', () => {
     expect(ticks).toBe(before);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  test('after a host stall, time seen from outside stops at an overdue timer, so timers keep the device\'s order', async () => {
+    const clock = new RealTimeClock();
+    const order: string[] = [];
+    clock.timers.set(() => {
+      order.push('bit');
+      clock.timers.set(() => order.push('edge'), 0); // e.g. a pin edge handed to the driver
+    }, 5);
+    clock.timers.set(() => order.push('frame end'), 20); // e.g. the driver's end-of-frame timeout
+    const until = performance.now() + 60;
+    while (performance.now() < until); // the host stalls past both
+    expect(clock.now()).toBe(5); // a network callback running now sees the overdue timer's time
+    await new Promise<void>((resolve) => clock.timers.set(resolve, 30));
+    expect(order).toEqual(['bit', 'edge', 'frame end']);
+    clock.close();
+  });
 });
