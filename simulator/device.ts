@@ -140,7 +140,13 @@ export class SimDevice {
    * and the device boots again with the same storage after REBOOT_MS.
    */
   restart(reason: ResetReason = 'external'): void {
-    if (this.#stopped || this.#rebooting || this.#asleep) return;
+    if (this.#stopped || this.#rebooting) return;
+    if (this.#asleep) {
+      if (reason === 'deep-sleep') return;
+      // A reset ends a deep sleep, as the EN pin does on the chip: it boots as after any reset.
+      clearTimeout(this.#asleep.timer);
+      this.#asleep = undefined;
+    }
     const request = reason === 'deep-sleep' ? this.#hal?.system.deepSleepRequest : undefined;
     if (request) return this.#deepSleep(request);
     this.#powerOff();

@@ -113,6 +113,21 @@ describe('simulator with an SOS pendant', () => {
     expect(device.hal?.system.wakeCause?.()).toEqual({ by: 'pin', pins: [33] });
     expect(monitor.row('sim-1')?.invalid).toBe(0);
   }, 60_000);
+
+  test('a reset (the EN button) ends a deep sleep: it boots as after any reset, then sleeps again', async () => {
+    const output = new PassThrough();
+    output.resume();
+    const site = uniqueSite('sos-reset');
+    sim = await startSimulator({ fleet: 'sos-button:1', site, port: 0, tty: false, output, speed: 20 });
+    await sim.monitor.sendDesiredConfig(site, 'sim-1', Math.floor(Date.now() / 1000) + 1000, { ...sosButtonKind.desiredConfig, fallDetection: false });
+    const device = sim.devices[0]!;
+    await until(() => device.state === 'deep-sleep', 30_000);
+    device.restart('external');
+    await until(() => device.runtime !== undefined, 10_000);
+    expect(device.hal?.system.resetReason()).toBe('external');
+    expect(device.hal?.system.wakeCause?.()).toBeUndefined();
+    await until(() => device.state === 'deep-sleep', 30_000);
+  }, 60_000);
 });
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
