@@ -61,7 +61,7 @@ function readTls(tls: unknown, ca: unknown, tlsName: unknown): Pick<Provisioning
   if (ca === undefined) return 'prov/tls is true but prov/ca (the broker\'s CA certificate, PEM or DER) is missing';
   const der = parseCaCertificate(ca);
   if (typeof der === 'string') return `prov/ca: ${der}`;
-  const result: Pick<Provisioning, 'tls' | 'ca' | 'tlsName'> = { tls: true, ca: toArrayBuffer(der) };
+  const result: Pick<Provisioning, 'tls' | 'ca' | 'tlsName'> = { tls: true, ca: der.slice().buffer as ArrayBuffer };
   if (tlsName !== undefined) {
     if (typeof tlsName !== 'string' || !isHostName(tlsName)) return 'prov/tlsName must be a DNS name or IPv4 address';
     result.tlsName = tlsName;
@@ -71,12 +71,6 @@ function readTls(tls: unknown, ca: unknown, tlsName: unknown): Pick<Provisioning
 
 function isHostName(name: string): boolean {
   return name.length > 0 && name.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name);
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return copy.buffer;
 }
 
 /** The connect options' TLS part for a provisioning record with `tls` = true. */

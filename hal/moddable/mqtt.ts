@@ -258,10 +258,7 @@ export class Mqtt419Transport implements MqttTransport {
   }
 
   #finishClose(session: Session, sayGoodbye: boolean): void {
-    session.closing = false;
-    if (this.#draining === session) this.#draining = undefined;
-    if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
-    session.drainTimer = undefined;
+    this.#stopDraining(session);
     const client = session.client;
     if (!client) return;
     try {
@@ -398,11 +395,15 @@ export class Mqtt419Transport implements MqttTransport {
   }
 
   #abandonClose(session: Session): void {
+    this.#stopDraining(session);
+    this.#log('warn', `MQTT close: the connection failed with ${session.queue.length} packet(s) unsent`);
+  }
+
+  #stopDraining(session: Session): void {
     session.closing = false;
     if (this.#draining === session) this.#draining = undefined;
-    if (session.drainTimer !== undefined) this.#timers.clear(session.drainTimer);
+    this.#timers.clear(session.drainTimer);
     session.drainTimer = undefined;
-    this.#log('warn', `MQTT close: the connection failed with ${session.queue.length} packet(s) unsent`);
   }
 
   #onWritable(session: Session, count: number): void {
