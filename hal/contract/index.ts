@@ -22,6 +22,7 @@ export type * from './board.js';
 export type * from './crypto.js';
 export type * from './io.js';
 export type * from './mqtt.js';
+export type * from './socket.js';
 export type * from './storage.js';
 export type * from './system.js';
 export type * from './time.js';

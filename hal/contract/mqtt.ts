@@ -1,5 +1,7 @@
-// MQTT 3.1.1 transport. Payloads are text (our protocol is JSON); the binding converts to and from bytes.
-// The transport does no retrying and no persistence: reconnect policy and the durable outbox live in the runtime.
+// MQTT 3.1.1 transport. Outgoing payloads are text (our protocol is JSON), encoded as UTF-8 by the transport;
+// incoming payloads are handed over as the bytes that arrived, so the receiver decides what malformed UTF-8 means
+// (the protocol answers it `invalid`, docs/protocol.md §3.3). The transport does no retrying and no persistence:
+// reconnect policy and the durable outbox live in the runtime.
 
 export type QoS = 0 | 1;
 
@@ -39,7 +41,11 @@ export interface MqttHandlers {
   onConnect(sessionPresent: boolean): void;
   /** The connection ended or could not be made. Fires once per connect() call that had succeeded or failed. */
   onClose(reason: string): void;
-  onMessage(topic: string, payload: string, retained: boolean): void;
+  /**
+   * A PUBLISH that arrived whole. `payload` is its bytes (zero-length when the publisher cleared a retained
+   * topic) and valid only during the call; `retained` is the PUBLISH's retain flag.
+   */
+  onMessage(topic: string, payload: Uint8Array, retained: boolean): void;
   /** PUBACK for a QoS 1 publish, by the packet id publish() returned. */
   onPublishAck(packetId: number): void;
 }

@@ -1,7 +1,7 @@
 // Hashing over Moddable "crypt" (Digest) and random bytes from the chip's RNG.
 import { Digest } from 'crypt';
 import type { Crypto } from '../contract/crypto.js';
-import type { TextCodec } from './mqtt.js';
+import type { TextCodec } from './text.js';
 
 export class ModdableCrypto implements Crypto {
   #codec: TextCodec;

@@ -2,9 +2,9 @@
 import type { Board, Hal } from '../contract/index.js';
 import { ModdableCrypto } from './crypto.js';
 import { createDevice } from './device.js';
-import { Mqtt419Transport } from './mqtt.js';
-import type { Mqtt419Network } from './mqtt.js';
-import { mqttNetwork, mqttsNetwork } from './network.js';
+import type { MqttNetwork } from '../../firmware/net/mqtt/client.js';
+import { createModdableMqtt } from './mqtt.js';
+import { mqttNetwork } from './network.js';
 import { ModdableStorage } from './storage.js';
 import { ModdableSystem, traceLog } from './system.js';
 import type { DeepSleepNative, LogLevel } from './system.js';
@@ -17,10 +17,8 @@ export interface ModdableHalOptions {
   hardwareId: string;
   firmwareVersion: string;
   log?: (level: LogLevel, message: string) => void;
-  /** Defaults to device.network.mqtt with the DHCP DNS servers first. */
-  network?: Mqtt419Network;
-  /** For TLS connections; defaults to device.network.mqtts the same way. */
-  secureNetwork?: Mqtt419Network;
+  /** The MQTT client's sockets and DNS; defaults to the SDK's (network.ts). */
+  network?: MqttNetwork;
   /** The build's deep-sleep native, where it has one (the pendant's ESP32 build). */
   deepSleep?: DeepSleepNative;
 }
@@ -46,13 +44,7 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     wallClock: new SystemWallClock(),
     timers,
     storage,
-    mqtt: new Mqtt419Transport({
-      network: options.network ?? mqttNetwork(),
-      secureNetwork: options.secureNetwork ?? mqttsNetwork(),
-      timers,
-      codec: xsTextCodec,
-      log,
-    }),
+    mqtt: createModdableMqtt({ network: options.network ?? mqttNetwork(), timers, log }),
     crypto: new ModdableCrypto(xsTextCodec),
     system,
   });

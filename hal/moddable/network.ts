@@ -1,37 +1,26 @@
-// The MQTT client's network configuration. The SDK's mqttclient/config module (preloaded by
-// manifest_mqttclient.json) puts {io: MQTTClient, dns, socket} on device.network.mqtt, with a fixed public DNS
-// server; a site LAN usually has its own, so the servers DHCP handed out (Net.get("DNS")) go first.
-// mqttsclient/config (manifest_mqttsclient.json, via manifests/shared.json) adds device.network.mqtts, the same
-// client over the SDK's ECMA-419 TLS socket: socket {io: TLSSocket, TCP: {io: TCP}}.
+// The network the device's MQTT client (firmware/net/mqtt) runs on: the SDK's ECMA-419 TCP socket
+// (embedded:io/socket/tcp), its UDP DNS resolver, and for MQTT over TLS its TLS socket over TCP
+// (examples/io/tcp/tlssocket, embedded:io/socket/tcp/tls, with modules/crypt's TLS). The DNS servers DHCP handed
+// out (Net.get("DNS")) go first: a site LAN usually has its own; a public one is the fallback.
 import Net from 'net';
-import type { Mqtt419Network } from './mqtt.js';
+import TCP from 'embedded:io/socket/tcp';
+import TLSSocket from 'embedded:io/socket/tcp/tls';
+import UDP from 'embedded:io/socket/udp';
+import Resolver from 'embedded:network/dns/resolver/udp';
+import type { DnsConfig, TcpSocketConstructor } from '../contract/socket.js';
+import type { MqttNetwork } from '../../firmware/net/mqtt/client.js';
+import { tlsSocketConfig, type NativeTcpConstructor } from './tls-guard.js';
 
-interface DnsConfig {
-  servers?: string[];
-}
+const FALLBACK_DNS = ['1.1.1.1', '8.8.8.8'];
 
-type NetworkName = 'mqtt' | 'mqtts';
-
-export function mqttNetwork(): Mqtt419Network {
-  const network = deviceNetwork('mqtt');
-  if (!network) throw new Error('device.network.mqtt missing: include manifest_mqttclient.json');
-  return withLanDns(network);
-}
-
-/** The TLS variant, or undefined when the build has no TLS (then secure connects fail with a clear reason). */
-export function mqttsNetwork(): Mqtt419Network | undefined {
-  const network = deviceNetwork('mqtts');
-  return network ? withLanDns(network) : undefined;
-}
-
-function deviceNetwork(name: NetworkName): Mqtt419Network | undefined {
-  return (globalThis as { device?: { network?: Partial<Record<NetworkName, Mqtt419Network>> } }).device?.network?.[name];
-}
-
-function withLanDns(network: Mqtt419Network): Mqtt419Network {
-  const dns = network.dns as DnsConfig;
-  const servers = [...dhcpDnsServers(), ...(dns.servers ?? [])].filter((server, index, all) => all.indexOf(server) === index);
-  return { io: network.io, socket: network.socket, dns: { ...dns, servers } };
+export function mqttNetwork(): MqttNetwork {
+  const servers = [...dhcpDnsServers(), ...FALLBACK_DNS].filter((server, index, all) => all.indexOf(server) === index);
+  const dns: DnsConfig = { io: Resolver as unknown as DnsConfig['io'], servers, socket: { io: UDP } };
+  return {
+    dns,
+    socket: { io: TCP as unknown as TcpSocketConstructor },
+    secureSocket: (tls) => tlsSocketConfig(tls, TLSSocket as unknown as TcpSocketConstructor, TCP as unknown as NativeTcpConstructor),
+  };
 }
 
 function dhcpDnsServers(): string[] {

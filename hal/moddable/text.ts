@@ -1,5 +1,10 @@
 // UTF-8 with XS's native conversions (ArrayBuffer.fromString, String.fromArrayBuffer): no TextEncoder on XS.
-import type { TextCodec } from './mqtt.js';
+
+export interface TextCodec {
+  encode(text: string): Uint8Array;
+  /** Throws on malformed UTF-8. */
+  decode(bytes: Uint8Array): string;
+}
 
 export const xsTextCodec: TextCodec = Object.freeze({
   encode: (text) => new Uint8Array(ArrayBuffer.fromString(text)),

@@ -49,7 +49,7 @@ const entries = new Set(devices.map(([, manifest]) => manifest.creation?.main).f
 
 /** Common device code every device gets from shared.json. */
 const sharedFolders = [
-  ...['firmware/io', 'firmware/lib', 'firmware/protocol', 'firmware/sensing'].filter((folder) => existsSync(join(root, folder))),
+  ...['firmware/io', 'firmware/lib', 'firmware/net/mqtt', 'firmware/protocol', 'firmware/sensing'].filter((folder) => existsSync(join(root, folder))),
   ...foldersUnder('firmware/runtime'),
   'hal/contract',
   'hal/boards',
