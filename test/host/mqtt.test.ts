@@ -10,17 +10,28 @@ const WAIT_MS = 10_000;
 type Entry =
   | { kind: 'connect'; sessionPresent: boolean }
   | { kind: 'close'; reason: string }
-  | { kind: 'message'; topic: string; payload: string; retained: boolean }
+  /** `payload` decoded as UTF-8 for comparisons; `bytes` its length as it arrived. */
+  | { kind: 'message'; topic: string; payload: string; bytes: number; retained: boolean }
   | { kind: 'ack'; packetId: number };
+
+type MessageEntry = Extract<Entry, { kind: 'message' }>;
 
 /** Handlers that record every callback, and let a test wait for one. */
 class Recorder implements MqttHandlers {
   readonly entries: Entry[] = [];
   #waiters: { match: (e: Entry) => boolean; resolve: (e: Entry) => void }[] = [];
 
+  /** `react` runs inside onMessage, as the runtime answers a command from its handler. */
+  constructor(private readonly react?: (message: MessageEntry) => void) {}
+
   onConnect(sessionPresent: boolean) { this.#add({ kind: 'connect', sessionPresent }); }
   onClose(reason: string) { this.#add({ kind: 'close', reason }); }
-  onMessage(topic: string, payload: string, retained: boolean) { this.#add({ kind: 'message', topic, payload, retained }); }
+  onMessage(topic: string, payload: Uint8Array, retained: boolean) {
+    // The payload is only valid during the call: decode it now.
+    const entry: MessageEntry = { kind: 'message', topic, payload: Buffer.from(payload).toString(), bytes: payload.length, retained };
+    this.#add(entry);
+    this.react?.(entry);
+  }
   onPublishAck(packetId: number) { this.#add({ kind: 'ack', packetId }); }
 
   of<K extends Entry['kind']>(kind: K): Extract<Entry, { kind: K }>[] {
@@ -52,7 +63,7 @@ class Recorder implements MqttHandlers {
 async function observe(url: string, filter: string): Promise<{ client: MqttClient; messages: Recorder }> {
   const messages = new Recorder();
   const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0, clientId: `observer-${uniqueSite()}` });
-  client.on('message', (topic, payload, packet) => messages.onMessage(topic, payload.toString(), packet.retain));
+  client.on('message', (topic, payload, packet) => messages.onMessage(topic, payload, packet.retain));
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => client.subscribe(filter, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
     client.once('error', reject);
@@ -78,13 +89,35 @@ function options(site: string, extra: Partial<MqttConnectOptions> = {}): MqttCon
   return { host: broker.host, port: broker.port, clientId: `${site}-dev`, keepAliveSeconds: 30, cleanSession: true, ...extra };
 }
 
-async function connected(site: string, extra: Partial<MqttConnectOptions> = {}) {
+async function connected(site: string, extra: Partial<MqttConnectOptions> = {}, events = new Recorder()) {
   const transport = new HostMqttTransport();
   transports.push(transport);
-  const events = new Recorder();
   transport.connect(options(site, extra), events);
   await events.wait('connect');
   return { transport, events };
+}
+
+/** The platform side: an mqtt.js client. */
+async function platform(): Promise<MqttClient> {
+  const client = connect(broker.url, { protocolVersion: 4, reconnectPeriod: 0, clientId: `platform-${uniqueSite()}` });
+  observers.push(client);
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
+}
+
+let syncs = 0;
+/**
+ * Subscribes and waits until the broker has the subscription: the device publishes a marker to the topic itself;
+ * the broker handles the SUBSCRIBE before it, so the marker comes back once the subscription is in place.
+ */
+async function subscribed(transport: HostMqttTransport, events: Recorder, topic: string): Promise<void> {
+  const marker = `sync-${++syncs}`;
+  transport.subscribe([{ topic, qos: 1 }]);
+  transport.publish(topic, marker, 1, false);
+  await events.wait('message', (m) => m.payload === marker);
 }
 
 describe('HostMqttTransport against a broker', () => {
@@ -114,7 +147,7 @@ describe('HostMqttTransport against a broker', () => {
     const { transport, events } = await connected(site);
     transport.subscribe([{ topic, qos: 1 }]);
     const retained = await events.wait('message');
-    expect(retained).toEqual({ kind: 'message', topic, payload: 'retained-doc', retained: true });
+    expect(retained).toEqual({ kind: 'message', topic, payload: 'retained-doc', bytes: 12, retained: true });
     platform.publish(topic, 'live-doc', 1, false);
     const live = await events.wait('message', (m) => m.payload === 'live-doc');
     expect(live.retained).toBe(false);
@@ -199,6 +232,84 @@ describe('HostMqttTransport against a broker', () => {
     transport.setNetworkUp(false);
     await events.wait('close');
     expect(transport.networkUp).toBe(false);
+  });
+});
+
+describe('HostMqttTransport: what a platform (mqtt.js) sends the device', () => {
+  test('empty messages (retained clear, QoS 0, QoS 1) arrive as zero-length payloads; the command after them is answered', async () => {
+    const site = uniqueSite();
+    const command = `ct/v1/${site}/dev/command`;
+    const result = `ct/v1/${site}/dev/result`;
+    const watcher = await observe(broker.url, result);
+    observers.push(watcher.client);
+    let device: HostMqttTransport | undefined;
+    const events = new Recorder((message) => {
+      if (message.topic === command && message.bytes > 0 && !message.payload.startsWith('sync-'))
+        device!.publish(result, `answer:${message.payload}`, 1, false);
+    });
+    device = (await connected(site, {}, events)).transport;
+    await subscribed(device, events, command);
+    const mqttjs = await platform();
+    await mqttjs.publishAsync(command, Buffer.alloc(0), { qos: 1, retain: true }); // clears a retained command
+    await mqttjs.publishAsync(command, Buffer.alloc(0), { qos: 0 });
+    await mqttjs.publishAsync(command, '', { qos: 1 });
+    await mqttjs.publishAsync(command, '{"reqId":"r1"}', { qos: 1 });
+    const answer = await watcher.messages.wait('message', (m) => m.payload === 'answer:{"reqId":"r1"}');
+    expect(answer.topic).toBe(result);
+    const received = events.of('message').filter((m) => !m.payload.startsWith('sync-'));
+    // Delivered on an established subscription: the broker clears the retain flag (MQTT 3.1.1 §3.3.1.3).
+    expect(received).toEqual([
+      { kind: 'message', topic: command, payload: '', bytes: 0, retained: false },
+      { kind: 'message', topic: command, payload: '', bytes: 0, retained: false },
+      { kind: 'message', topic: command, payload: '', bytes: 0, retained: false },
+      { kind: 'message', topic: command, payload: '{"reqId":"r1"}', bytes: 14, retained: false },
+    ]);
+    expect(events.of('close')).toEqual([]);
+    expect(device.connected).toBe(true);
+  });
+
+  test('a 100 KB QoS 1 message is skipped, counted and acknowledged on a live connection; a persistent session does not redeliver it', async () => {
+    const site = uniqueSite();
+    const command = `ct/v1/${site}/dev/command`;
+    const first = await connected(site, { cleanSession: false });
+    const { transport, events } = first;
+    await subscribed(transport, events, command);
+    const mqttjs = await platform();
+    await mqttjs.publishAsync(command, Buffer.alloc(100 * 1024, 0x78), { qos: 1 });
+    await mqttjs.publishAsync(command, 'after the big one', { qos: 1 });
+    await events.wait('message', (m) => m.payload === 'after the big one');
+    expect(transport.counters).toEqual({ oversized: 1, malformed: 0 });
+    expect(events.of('message').map((m) => m.bytes)).toEqual([6, 17]);
+    expect(events.of('close')).toEqual([]);
+    expect(transport.connected).toBe(true);
+    expect(transport.network.opened).toBe(1); // the same connection throughout
+
+    // Had the skipped message not been acknowledged, the broker would send it again first on the next session.
+    transport.close();
+    const again = new Recorder();
+    transport.connect(options(site, { cleanSession: false }), again);
+    expect(await again.wait('connect')).toEqual({ kind: 'connect', sessionPresent: true });
+    await mqttjs.publishAsync(command, 'marker', { qos: 1 });
+    await again.wait('message', (m) => m.payload === 'marker');
+    expect(again.of('message').map((m) => m.payload)).toEqual(['marker']);
+    expect(transport.counters.oversized).toBe(1);
+    transport.close();
+    await connected(site, { cleanSession: true }); // discard the session on a shared broker
+  });
+
+  test('a retained message is seen with retained=true on subscribing, a live one with false', async () => {
+    const site = uniqueSite();
+    const topic = `ct/v1/${site}/dev/config/desired`;
+    const mqttjs = await platform();
+    await mqttjs.publishAsync(topic, '{"v":1,"doc":"retained"}', { qos: 1, retain: true });
+    const { transport, events } = await connected(site);
+    transport.subscribe([{ topic, qos: 1 }]);
+    expect(await events.wait('message')).toEqual({ kind: 'message', topic, payload: '{"v":1,"doc":"retained"}', bytes: 24, retained: true });
+    await mqttjs.publishAsync(topic, 'live', { qos: 0 });
+    expect((await events.wait('message', (m) => m.payload === 'live')).retained).toBe(false);
+    await mqttjs.publishAsync(topic, '', { qos: 1, retain: true }); // clear it on a shared broker
+    await events.wait('message', (m) => m.bytes === 0);
+    expect(events.of('message').map((m) => [m.bytes, m.retained])).toEqual([[24, true], [4, false], [0, false]]);
   });
 });
 

@@ -7,8 +7,8 @@
 //   past, acknowledged if QoS 1 (so the broker stops redelivering it), counted, and the connection stays up; a
 //   zero-length payload is an ordinary message; the retain flag is reported;
 // - malformed input from the broker closes the connection with the reason (the runtime backs off and retries);
-// - keep-alive: PINGREQ when we have been quiet, or have heard nothing for a keep-alive period; no answer within
-//   half a period ends the connection;
+// - keep-alive: PINGREQ when we have been quiet for three quarters of a period, or have heard nothing for a whole
+//   one; no answer within half a period ends the connection;
 // - writes go through a bounded queue that drains as the socket makes room; a clean close() hands the queue to
 //   the socket first (for at most CLOSE_DRAIN_MS), then DISCONNECT;
 // - exactly one onClose per connect() that failed or was lost, never after close(), never re-entrantly inside a
@@ -73,7 +73,10 @@ interface Session {
   /** QoS 1 publishes and subscribes awaiting their acknowledgement, by packet id. */
   readonly awaiting: Map<number, 'publish' | 'subscribe'>;
   timer: TimerId | undefined;
-  keepAlive: { periodMs: number; timer: TimerId | undefined; sent: boolean; heard: boolean; quietTicks: number; pingOutstanding: boolean };
+  keepAlive: {
+    periodMs: number; timer: TimerId | undefined; sent: boolean; heard: boolean; quietSent: number; quietHeard: number;
+    pingOutstanding: boolean; pingAge: number;
+  };
 }
 
 const MAX_PACKET_ID = 65_535;
@@ -133,7 +136,7 @@ export class MqttClient implements MqttTransport {
     const session: Session = {
       handlers, phase: 'resolving', socket: undefined, room: 0, queue: [connectPacket], written: 0,
       queuedBytes: connectPacket.length, awaiting: new Map(), timer: undefined,
-      keepAlive: { periodMs: options.keepAliveSeconds * 1000, timer: undefined, sent: false, heard: false, quietTicks: 0, pingOutstanding: false },
+      keepAlive: { periodMs: options.keepAliveSeconds * 1000, timer: undefined, sent: false, heard: false, quietSent: 0, quietHeard: 0, pingOutstanding: false, pingAge: 0 },
       reader: new PacketReader({
         maxPacketBytes: this.#maxPacketBytes,
         onPacket: (packet) => this.#onPacket(session, packet),
@@ -146,25 +149,30 @@ export class MqttClient implements MqttTransport {
       this.#end(session, `no CONNACK within ${this.#connectTimeoutMs} ms`);
     }, this.#connectTimeoutMs);
 
-    const open = (address: string, host: string) => this.#guard(session, () => {
+    const open = (address: string, host: string, deferred: boolean) => this.#guard(session, () => {
       if (session.phase !== 'resolving') return;
       session.phase = 'connecting';
-      session.socket = new socketConfig.io({
-        ...socketConfig, address, host, port: options.port, nodelay: true,
-        onReadable: (count: number) => this.#guard(session, () => this.#onReadable(session, count)),
-        onWritable: (count: number) => this.#guard(session, () => this.#onWritable(session, count)),
-        onError: (error?: unknown) => this.#guard(session, () => this.#onSocketError(session, error)),
-      });
+      try {
+        session.socket = new socketConfig.io({
+          ...socketConfig, address, host, port: options.port, nodelay: true,
+          onReadable: (count: number) => this.#guard(session, () => this.#onReadable(session, count)),
+          onWritable: (count: number) => this.#guard(session, () => this.#onWritable(session, count)),
+          onError: (error?: unknown) => this.#guard(session, () => this.#onSocketError(session, error)),
+        });
+      } catch (error) {
+        // Inside connect(): reported from a timer, never re-entrantly.
+        this.#end(session, `connection failed: ${describe(error)}`, deferred);
+      }
     });
     const dns = this.#network.dns;
     if (isIPv4(options.host) || !dns) {
-      open(options.host, options.host);
+      open(options.host, options.host, true);
       return;
     }
     try {
       new dns.io(dns).resolve({
         host: options.host,
-        onResolved: (host, address) => open(address, host),
+        onResolved: (host, address) => open(address, host, false),
         onError: () => this.#guard(session, () => this.#end(session, `cannot resolve ${options.host}`)),
       });
     } catch (error) {
@@ -241,7 +249,9 @@ export class MqttClient implements MqttTransport {
       while (session.queue.length > 0 && session.room > 0) {
         const head = session.queue[0]!;
         const take = Math.min(head.length - session.written, session.room);
-        session.room = socket.write(head.subarray(session.written, session.written + take));
+        // A whole packet as it is; a piece as a copy of its own (not every socket honours a view's offset).
+        const piece = session.written === 0 && take === head.length ? head : head.slice(session.written, session.written + take);
+        session.room = socket.write(piece);
         session.written += take;
         session.keepAlive.sent = true;
         if (session.written < head.length) continue;
@@ -254,7 +264,7 @@ export class MqttClient implements MqttTransport {
       else this.#end(session, `write failed: ${describe(error)}`, true);
       return;
     }
-    if (session.phase === 'draining' && session.queue.length === 0) this.#finishClose(session, true);
+    if (session.phase === 'draining' && session.queue.length === 0 && session.room >= 2) this.#finishClose(session, true);
   }
 
   // ---- incoming ----
@@ -276,19 +286,21 @@ export class MqttClient implements MqttTransport {
       left -= chunk.byteLength;
       session.keepAlive.heard = true;
       const failure = session.reader.push(new Uint8Array(chunk));
-      if (failure !== undefined && (session.phase as Phase) !== 'ended') {
-        this.#counters.malformed++;
-        if (session.phase === 'draining') this.#finishClose(session, false);
-        else this.#end(session, `malformed packet from the broker: ${failure}`);
-        return;
-      }
+      if (failure !== undefined && (session.phase as Phase) !== 'ended') return this.#malformed(session, failure);
     }
+  }
+
+  /** The broker broke the protocol (spec §4.8): close, with the reason. */
+  #malformed(session: Session, failure: string): void {
+    this.#counters.malformed++;
+    if (session.phase === 'draining') this.#finishClose(session, false);
+    else this.#end(session, `malformed packet from the broker: ${failure}`);
   }
 
   #onPacket(session: Session, packet: InboundPacket): void {
     if (session.phase === 'ended') return;
     if (session.phase === 'waiting-connack') {
-      if (packet.type !== PacketType.CONNACK) return this.#end(session, `broker sent packet type ${packet.type} before CONNACK`);
+      if (packet.type !== PacketType.CONNACK) return this.#malformed(session, `packet type ${packet.type} before CONNACK`);
       if (packet.returnCode !== 0) return this.#end(session, `connection refused: ${REFUSALS[packet.returnCode]} (${packet.returnCode})`);
       this.#timers.clear(session.timer);
       session.timer = undefined;
@@ -299,7 +311,7 @@ export class MqttClient implements MqttTransport {
     }
     switch (packet.type) {
       case PacketType.CONNACK:
-        return this.#end(session, 'broker sent a second CONNACK');
+        return this.#malformed(session, 'a second CONNACK');
       case PacketType.PUBLISH:
         if (session.phase !== 'connected') return; // draining: no handler hears anything more
         this.#call(() => session.handlers.onMessage(packet.topic, packet.payload, packet.retain));
@@ -356,19 +368,23 @@ export class MqttClient implements MqttTransport {
     const state = session.keepAlive;
     if (state.periodMs === 0) return;
     state.sent = state.heard = false;
-    // Ticks at half the period: then no gap between our packets exceeds one period.
+    // Ticks at a quarter of the period. A PINGREQ goes out after three quiet ticks of ours, so no gap between our
+    // packets exceeds one period (the broker allows one and a half), and an idle device pings once a period; or
+    // when nothing has been heard for a whole period, so a dead link is found even while we keep publishing. The
+    // answer may take two ticks.
     state.timer = this.#timers.repeat(() => this.#guard(session, () => {
-      if (state.pingOutstanding) return this.#end(session, 'keep-alive: the broker did not answer PINGREQ');
-      state.quietTicks = state.heard ? 0 : state.quietTicks + 1;
-      // Quiet on our side for half a period, or nothing heard for a whole one: ask.
-      if (!state.sent || state.quietTicks >= 2) {
+      if (state.pingOutstanding && ++state.pingAge >= 2) return this.#end(session, 'keep-alive: the broker did not answer PINGREQ');
+      state.quietSent = state.sent ? 0 : state.quietSent + 1;
+      state.quietHeard = state.heard ? 0 : state.quietHeard + 1;
+      state.sent = state.heard = false;
+      if (!state.pingOutstanding && (state.quietSent >= 3 || state.quietHeard >= 4)) {
         if (!this.#enqueue(session, encodePingreq())) return this.#end(session, 'send queue full');
         state.pingOutstanding = true;
-        state.quietTicks = 0;
+        state.pingAge = 0;
+        state.quietHeard = 0;
         this.#pump(session);
       }
-      state.sent = state.heard = false;
-    }), state.periodMs / 2);
+    }), state.periodMs / 4);
   }
 
   // ---- ending ----
@@ -379,7 +395,7 @@ export class MqttClient implements MqttTransport {
     this.#session = undefined;
     const wasConnected = session.phase === 'connected';
     this.#stopTimers(session);
-    if (drain && wasConnected && session.queue.length > 0) {
+    if (drain && wasConnected && (session.queue.length > 0 || session.room < 2)) {
       session.phase = 'draining';
       this.#draining = session;
       session.timer = this.#timers.set(() => {
