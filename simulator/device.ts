@@ -24,6 +24,8 @@ export interface SimDeviceOptions {
   brokerPort: number;
   /** TLS provisioning (prov/tls, ca, tlsName); absent: plain MQTT. */
   brokerTls?: Pick<Provisioning, 'ca' | 'tlsName'>;
+  /** prov/insecure: a lab broker outside loopback, without TLS or per-device credentials (the birth says so). */
+  insecure?: boolean;
   storage: HostStorage;
   speed: number;
   kind: AnyDeviceKind;
@@ -64,6 +66,7 @@ export class SimDevice {
       host: options.brokerHost,
       port: options.brokerPort,
       ...(options.brokerTls ? { tls: true, ...options.brokerTls } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
     });
   }
 

@@ -41,6 +41,7 @@ const program = new Command()
   .option('-b, --broker <url>', 'use this external broker (mqtt://host:port, or mqtts://host:port with --ca) instead of the embedded one')
   .option('--ca <file>', 'for an mqtts:// broker: the CA certificate (PEM or DER) its certificate must chain to', readCa)
   .option('--tls-name <name>', 'for an mqtts:// broker: the name its certificate carries, if not the URL\'s host')
+  .option('--insecure', 'lab only: devices may use a --broker outside loopback without their own credentials (and TLS); prov/insecure, reported in their births')
   .option('--speed <factor>', 'virtual time per real time, e.g. 10 runs ten times faster', positive, 1)
   .option('-d, --duration <seconds>', 'stop by itself after this many seconds', positive)
   .option('--data-dir <dir>', 'keep each device\'s flash and settings here across runs (default: in memory, fresh every run)')
@@ -50,7 +51,7 @@ const program = new Command()
 
 program.parse();
 const options = program.opts<{
-  fleet?: string; devices?: number; site: string; port: number; broker?: string; ca?: string | ArrayBuffer; tlsName?: string;
+  fleet?: string; devices?: number; site: string; port: number; broker?: string; ca?: string | ArrayBuffer; tlsName?: string; insecure?: boolean;
   speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean;
 }>();
 
@@ -68,6 +69,7 @@ try {
     ...(options.broker === undefined ? {} : { broker: options.broker }),
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.tlsName === undefined ? {} : { tlsName: options.tlsName }),
+    ...(options.insecure ? { insecure: true } : {}),
     ...(options.duration === undefined ? {} : { durationS: options.duration }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });

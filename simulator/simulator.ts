@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { isValidId } from '../firmware/protocol/topics.js';
 import { parseCaCertificate } from '../firmware/runtime/ca-certificate.js';
-import { MQTT_PORT, MQTTS_PORT, type Provisioning } from '../firmware/runtime/provisioning.js';
+import { isLoopbackHost, MQTT_PORT, MQTTS_PORT, type Provisioning } from '../firmware/runtime/provisioning.js';
 import { createHostStorage } from '../hal/host/storage/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { runCommand } from './commands.js';
@@ -33,6 +33,12 @@ export interface SimulatorOptions {
   ca?: string | ArrayBuffer;
   /** For an mqtts:// broker: the name its certificate carries, when not the URL's host (e.g. the URL has an IP). */
   tlsName?: string;
+  /**
+   * Lab only: provision the devices with prov/insecure, so they connect to an external broker outside loopback
+   * without per-device credentials (and, over mqtt://, without TLS); their births say `insecure: true`. Required
+   * for such a broker: the simulator does not hand out per-device credentials.
+   */
+  insecure?: boolean;
   /** Stop by itself after this many (real) seconds. */
   durationS?: number;
   /** Keep each device's flash and key-value store here across runs. Default: in memory, fresh every run. */
@@ -98,6 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const storage = createHostStorage({ partitions: { ...kind.partitions }, ...(directory ? { directory } : {}) });
     devices.push(new SimDevice({
       index, site, device: id, brokerHost: host, brokerPort: port, ...(tls ? { brokerTls: tls.device } : {}), storage, speed, log, kind,
+      ...(options.insecure ? { insecure: true } : {}),
     }));
   }
 
@@ -173,6 +180,10 @@ async function openBroker(options: SimulatorOptions): Promise<OpenedBroker> {
     const secure = url.protocol === 'mqtts:';
     if (!secure && (options.ca !== undefined || options.tlsName !== undefined)) throw new Error('--ca and --tls-name need an mqtts:// --broker');
     const port = Number(url.port || (secure ? MQTTS_PORT : MQTT_PORT));
+    // A device refuses a broker on the network without its own credentials and TLS (docs/protocol.md §11).
+    if (!isLoopbackHost(url.hostname) && options.insecure !== true) {
+      throw new Error(`--broker: ${url.hostname} is not loopback, where devices need TLS and their own credentials, which the simulator does not hand out: pass --insecure for a lab broker (the devices' births then say insecure)`);
+    }
     return { url: options.broker, host: url.hostname, port, ...(secure ? { tls: brokerTls(options) } : {}) };
   }
   if (options.ca !== undefined || options.tlsName !== undefined) throw new Error('--ca and --tls-name need an mqtts:// --broker');

@@ -1,5 +1,6 @@
 // UTF-8 without TextEncoder/TextDecoder, which XS does not have. Behaves like the WHATWG encoder and decoder:
-// a lone surrogate encodes as U+FFFD, and each maximal invalid byte sequence decodes as one U+FFFD.
+// a lone surrogate encodes as U+FFFD, and each maximal invalid byte sequence decodes as one U+FFFD
+// (`utf8Decode`). `utf8DecodeStrict` is the fatal decoder: malformed input gives undefined, never a guess.
 
 const REPLACEMENT = 0xfffd;
 
@@ -48,8 +49,32 @@ export function utf8Encode(text: string): Uint8Array {
   return bytes;
 }
 
+/** Lenient: each maximal invalid byte sequence becomes U+FFFD (WHATWG "replacement" mode). */
 export function utf8Decode(bytes: Uint8Array | ArrayBuffer): string {
-  const input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), false)!;
+}
+
+/**
+ * Strict (WHATWG "fatal" mode): undefined when the bytes are not well-formed UTF-8 — an overlong form, a surrogate
+ * (U+D800–U+DFFF) encoded as UTF-8, a point above U+10FFFF, a truncated sequence, a stray continuation byte or a
+ * byte that never occurs in UTF-8 (C0, C1, F5–FF). A byte order mark is kept as U+FEFF.
+ */
+export function utf8DecodeStrict(bytes: Uint8Array | ArrayBuffer): string | undefined {
+  return decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), true);
+}
+
+/** True when `text` has no lone surrogate, i.e. it is Unicode text that UTF-8 can carry unchanged. */
+export function isUnicodeText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    if (unit > 0xdbff || !isLowSurrogate(text.charCodeAt(i + 1))) return false;
+    i++;
+  }
+  return true;
+}
+
+function decode(input: Uint8Array, fatal: boolean): string | undefined {
   const units: number[] = [];
   let text = '';
   let i = 0;
@@ -77,10 +102,14 @@ export function utf8Decode(bytes: Uint8Array | ArrayBuffer): string {
         if (lead === 0xf0) lower = 0x90;
         if (lead === 0xf4) upper = 0x8f;
       }
-      if (needed === 0) point = REPLACEMENT;
+      if (needed === 0) {
+        if (fatal) return undefined;
+        point = REPLACEMENT;
+      }
       while (needed > 0) {
         const next = input[i];
         if (next === undefined || next < lower || next > upper) {
+          if (fatal) return undefined;
           point = REPLACEMENT;
           break;
         }

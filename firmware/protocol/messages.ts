@@ -42,6 +42,9 @@ export interface StatusMessage {
   /** Birth only: the chip's hardware id (e.g. its MAC as hex). Events made before the device was provisioned
    *  carry it as `dev` (the device had no other name then). */
   hw?: string;
+  /** Birth only, and only ever `true`: the device runs under the lab setting `prov/insecure`, connected without TLS
+   *  or without its own credentials to a broker outside loopback (docs/protocol.md §11). Absent: it does not. */
+  insecure?: true;
   /** Sleeping only: the device expects to be back within this many seconds. */
   wakeIn?: number;
 }

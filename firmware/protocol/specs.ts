@@ -36,7 +36,7 @@ function envelope(kind: MessageKind, fromDevice: boolean): Shape {
   return fields;
 }
 
-const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds', 'hw'];
+const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds', 'hw', 'insecure'];
 
 interface Spec {
   fields: Shape;
@@ -60,6 +60,7 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       seq: { check: uint() },
       cmds: { check: uniqueList(dottedName, MAX_CMDS) },
       hw: { check: deviceId },
+      insecure: { check: (value, path) => (value === true ? undefined : `${path}: expected true (leave it out when secure)`) },
       wakeIn: { check: uint(1, MAX_WAKE_IN, ' s') },
     },
     rule(o, kind) {

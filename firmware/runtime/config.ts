@@ -3,6 +3,7 @@
 // fails validation is rejected with a reason and the configuration in force stays as it was.
 import { VALUE_MAX_BYTES, type KeyValueStore } from '../../hal/contract/index.js';
 import { utf8Encode } from '../lib/utf8.js';
+import { quote } from '../protocol/fields.js';
 
 export type FieldSpec =
   | { type: 'integer'; min: number; max: number; default: number }
@@ -121,7 +122,9 @@ function validateDocument(
     const field = Object.prototype.hasOwnProperty.call(spec, key) ? spec[key] : undefined;
     if (!field) {
       if (ignoreUnknown) continue;
-      return `unknown setting "${key}"`;
+      // Quoted (escaped, shortened): the reason goes out in config/reported, where control characters and
+      // reasons over MAX_REASON are invalid.
+      return `unknown setting ${quote(key)}`;
     }
     const value = document[key];
     const problem = checkValue(field, value);

@@ -17,7 +17,7 @@ import { Dispatcher } from './dispatcher.js';
 import { CHAIN_NAME, EventChains } from './event-chain.js';
 import { Outbox } from './outbox.js';
 import type { Provisioning } from './provisioning.js';
-import { readProvisioning, tlsOptions } from './provisioning.js';
+import { clientIdOf, insecurity, readProvisioning, tlsOptions } from './provisioning.js';
 import { RecordLog } from './storage/record-log.js';
 
 export interface DeviceApp {
@@ -153,6 +153,7 @@ export class DeviceRuntime {
       return;
     }
     this.#provisioning = provisioning;
+    if (provisioning.insecure) system.log('warn', `prov/insecure: ${insecurity(provisioning)} to ${provisioning.host} (lab only; the birth says insecure)`);
     this.#scheduleHealth();
     this.#connect();
   }
@@ -256,7 +257,7 @@ export class DeviceRuntime {
       this.hal.mqtt.connect({
         host: provisioning.host,
         port: provisioning.port,
-        clientId: provisioning.device,
+        clientId: clientIdOf(provisioning),
         ...(provisioning.user === undefined ? {} : { username: provisioning.user }),
         ...(provisioning.pass === undefined ? {} : { password: provisioning.pass }),
         keepAliveSeconds: this.#keepAlive,
@@ -279,6 +280,7 @@ export class DeviceRuntime {
       v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'online', boot: this.#boot, conn: this.#sessions, ...this.#time(),
       model: this.model, fw: this.hal.system.firmwareVersion, cfgVer: this.#config.version, reset: this.hal.system.resetReason(),
       seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names, hw: this.hal.system.hardwareId,
+      ...(this.#provisioning?.insecure ? { insecure: true as const } : {}),
     };
     this.#publish('status', birth, 1, true);
     this.#report();
@@ -303,8 +305,12 @@ export class DeviceRuntime {
     this.#timers.reconnect = this.hal.timers.set(() => this.#connect(), delay);
   }
 
-  /** Inbound messages: validated, never trusted, never allowed to throw into the transport. */
-  #receive(topic: string, payload: string, retained: boolean): void {
+  /**
+   * Inbound messages: validated, never trusted, never allowed to throw into the transport. `payload` is the
+   * PUBLISH's bytes, valid only during this call: parseInbound checks their size, then decodes them as strict
+   * UTF-8 before anything is parsed.
+   */
+  #receive(topic: string, payload: Uint8Array, retained: boolean): void {
     try {
       const parsed = parseTopic(topic);
       const own = this.#provisioning;

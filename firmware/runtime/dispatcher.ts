@@ -1,7 +1,8 @@
 // Command dispatcher: validated commands in (the protocol validator has already refused malformed and retained
-// ones), exactly one result out per reqId. Order of checks: seen reqId → the first result again (never
-// re-executed); clock not set → rejected; past `exp` → expired; unknown name → unsupported; bad args → invalid;
-// then run.
+// ones), exactly one result out per reqId. Order of checks (docs/protocol.md §7.3): retained → rejected, before
+// the memory is consulted (refuse()); seen reqId → the first result again (never re-executed); malformed →
+// invalid (refuse()); clock not set → rejected; past `exp` → expired; unknown name → unsupported; bad args →
+// invalid; then run.
 // Results of commands that ran survive a restart (one small key-value record, written once per executed command),
 // so a command redelivered after a reboot is not executed twice. Refusals are remembered in RAM only: a flood of
 // bad commands must not wear the flash.
@@ -104,8 +105,17 @@ export class Dispatcher {
     this.#finish(command.reqId, outcome, ran && this.#commands.get(command.name)?.persist !== false, command.exp);
   }
 
-  /** A command the validator refused but whose reqId could be read. */
+  /**
+   * A command the validator refused but whose reqId could be read: `rejected` for a retained one, `invalid` for a
+   * malformed one. A retained copy is answered `rejected` even when its reqId already ran (the platform must
+   * learn that a retained command sits on the topic, not get the old `ok` again), and the refusal is not
+   * remembered: copies of it can't push real results out of the memory, nor stand in for them later.
+   */
   refuse(reqId: string, code: 'invalid' | 'rejected', reason: string): void {
+    if (code === 'rejected') {
+      this.#send(reqId, { code, reason });
+      return;
+    }
     const seen = this.#remembered(reqId);
     if (seen) {
       this.#send(reqId, outcomeOf(seen));

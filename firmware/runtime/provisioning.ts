@@ -1,4 +1,6 @@
-// What an installer writes into the key-value store (domain `prov`) before the device first boots.
+// What an installer writes into the key-value store (domain `prov`) before the device first boots, and the rules
+// it must meet (docs/protocol.md §11): outside loopback a device connects over TLS with its own user name and
+// password, unless the lab setting `prov/insecure` says otherwise, which the device then reports in its birth.
 import type { KeyValueStore, MqttTlsOptions } from '../../hal/contract/index.js';
 import { isValidId } from '../protocol/topics.js';
 import { parseCaCertificate } from './ca-certificate.js';
@@ -22,6 +24,24 @@ export interface Provisioning {
   ca?: string | ArrayBuffer;
   /** Name the broker's certificate carries, when it differs from `host` (e.g. `host` is an IP address). */
   tlsName?: string;
+  /**
+   * Lab setting: allows plain MQTT and/or no credentials to a broker outside loopback. Read back as true only when
+   * the device really uses that allowance; its birth then says `insecure: true`.
+   */
+  insecure?: boolean;
+}
+
+/** The MQTT client id: `site.device` (dots never occur in ids), so devices of two sites never collide on a broker. */
+export function clientIdOf(provisioning: Pick<Provisioning, 'site' | 'device'>): string {
+  return `${provisioning.site}.${provisioning.device}`;
+}
+
+/** 127.0.0.0/8, `localhost` or `::1`: a broker on the device's own machine (the simulator, tests). */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase();
+  if (name === 'localhost' || name === 'localhost.' || name === '::1' || name === '[::1]') return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 /** The provisioning record, or the reason the device cannot connect yet. */
@@ -45,7 +65,26 @@ export function readProvisioning(kv: KeyValueStore): Provisioning | string {
   // drops the connection: almost certainly a forgotten prov/tls.
   if (typeof tls !== 'string' && tls.tls !== true && port === MQTTS_PORT) return `prov/port ${MQTTS_PORT} is MQTT over TLS but prov/tls is not true`;
   if (typeof tls === 'string') return tls;
-  return { ...provisioning, ...tls };
+  const insecure = get('insecure');
+  if (insecure !== undefined && typeof insecure !== 'boolean') return 'prov/insecure must be true or false';
+  if (isLoopbackHost(host)) return { ...provisioning, ...tls };
+  // Outside loopback the broker is on a network: per-device credentials and TLS, or the lab setting.
+  const credentials = typeof user === 'string' && user.length > 0 && typeof pass === 'string' && pass.length > 0;
+  const gaps = [
+    ...(credentials ? [] : ['prov/user and prov/pass (this device\'s own credentials)']),
+    ...(tls.tls === true ? [] : ['prov/tls true']),
+  ];
+  if (gaps.length === 0) return { ...provisioning, ...tls };
+  if (insecure !== true) {
+    return `prov/host ${host} is not loopback: it needs ${gaps.join(' and ')}, or prov/insecure true for a lab broker`;
+  }
+  return { ...provisioning, ...tls, insecure: true };
+}
+
+/** What the lab setting allowed, for the log: e.g. "plain MQTT, no credentials". */
+export function insecurity(provisioning: Provisioning): string {
+  const credentials = (provisioning.user ?? '').length > 0 && (provisioning.pass ?? '').length > 0;
+  return [...(provisioning.tls === true ? [] : ['plain MQTT']), ...(credentials ? [] : ['no credentials'])].join(', ');
 }
 
 /**

@@ -77,7 +77,7 @@ describe('docs/asyncapi.yaml', () => {
     const server = document!.servers().all().find((s) => s.protocol() === 'secure-mqtt')!;
     expect(server.protocolVersion()).toBe('3.1.1');
     const binding = server.bindings().get('mqtt')?.value() as { clientId: string; lastWill: Record<string, unknown> };
-    expect(binding.clientId).toBe('{device}');
+    expect(binding.clientId).toBe('{site}.{device}');
     expect(binding.lastWill).toEqual(expect.objectContaining({ topic: 'ct/v1/{site}/{device}/status', qos: 1, retain: true }));
     expect(String(binding.lastWill.message)).toContain('"state":"offline"');
   });

@@ -317,6 +317,142 @@ describe('parseInbound', () => {
   });
 });
 
+describe('parseInbound on bytes (what the device receives)', () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  /** The command with `hex` bytes spliced into a string of its args. */
+  const withBytes = (hex: string, overrides: Record<string, unknown> = {}) => {
+    const [before, after] = commandText({ args: { text: '@' }, ...overrides }).split('@');
+    return Uint8Array.from([...utf8(before!), ...Buffer.from(hex, 'hex'), ...utf8(after!)]);
+  };
+
+  test('the UTF-8 of a command is the command, as a Uint8Array or a Node Buffer', () => {
+    expect(parseInbound('command', utf8(commandText()), false)).toEqual({ ok: true, message: command });
+    expect(parseInbound('command', Buffer.from(commandText()), false)).toEqual({ ok: true, message: command });
+    const multiByte = withBytes('c3a9e69591f09f9a91'); // é 救 🚑: 2, 3 and 4 bytes
+    expect(parseInbound('command', multiByte, false)).toMatchObject({ ok: true, message: { args: { text: 'é救🚑' } } });
+  });
+
+  test('the size is the byte length, checked before anything is decoded', () => {
+    expect(parseInbound('command', utf8(commandOfBytes(MAX_PAYLOAD_BYTES, '救')), false).ok).toBe(true);
+    expect(parseInbound('command', utf8(commandOfBytes(MAX_PAYLOAD_BYTES + 1, 'é')), false)).toEqual({ ok: false, error: 'payload: larger than 8192 bytes' });
+    // 9000 bytes that are not UTF-8 at all: too large, not "not UTF-8" (never decoded).
+    expect(parseInbound('command', new Uint8Array(9000).fill(0xff), false)).toEqual({ ok: false, error: 'payload: larger than 8192 bytes' });
+    // 8192 bytes of 0xff decode leniently to 24 KB of U+FFFD: still refused as not UTF-8, not as too large.
+    expect(parseInbound('command', new Uint8Array(MAX_PAYLOAD_BYTES).fill(0xff), false)).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+  });
+
+  test('zero bytes are an empty payload (a cleared retained message), never a command', () => {
+    for (const retained of [false, true]) {
+      expect(parseInbound('command', new Uint8Array(0), retained)).toEqual({ ok: false, error: 'command: empty payload (a cleared retained message)' });
+    }
+    expect(parseInbound('alarm', new Uint8Array(0), true)).toEqual({ ok: false, error: 'alarm: empty payload (a cleared retained message)' });
+  });
+
+  test.each([
+    ['an overlong "/"', 'c0af'],
+    ['an overlong 3-byte NUL', 'e08080'],
+    ['a UTF-8-encoded surrogate (CESU)', 'eda0bd'],
+    ['a surrogate pair encoded as two 3-byte sequences', 'eda0bdedb2a9'],
+    ['a truncated 2-byte sequence', 'c3'],
+    ['a truncated 4-byte sequence', 'f09f9a'],
+    ['a point above U+10FFFF', 'f4908080'],
+    ['a 5-byte form', 'f888808080'],
+    ['a stray continuation byte', '80'],
+    ['0xFE', 'fe'],
+    ['0xFF', 'ff'],
+  ])('%s in a string field: invalid, answered by the reqId read leniently; rejected when retained', (_what, hex) => {
+    expect(parseInbound('command', withBytes(hex), false)).toEqual({ ok: false, error: 'payload: not valid UTF-8', reqId: 'r-1', code: 'invalid' });
+    expect(parseInbound('command', withBytes(hex), true)).toMatchObject({ reqId: 'r-1', code: 'rejected' });
+  });
+
+  test('bytes that are not UTF-8 are refused on every channel; without a readable reqId there is no answer', () => {
+    const [start, end] = commandText({ reqId: 'r-@' }).split('@');
+    expect(parseInbound('command', Uint8Array.from([...utf8(start!), 0xff, ...utf8(end!)]), false)).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+    // Not UTF-8 and not JSON either: the first problem is the one reported.
+    expect(parseInbound('command', Uint8Array.from([0x7b, 0xff]), false)).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+    const [before, after] = JSON.stringify({ v: 1, msg: 'alarm', alarmId: 'a1', state: 'accepted', ts: T, note: '@' }).split('@');
+    const alarm = Uint8Array.from([...utf8(before!), 0xed, 0xa0, 0x80, ...utf8(after!)]);
+    expect(parseInbound('alarm', alarm, true)).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+    const reqIdBytes = Uint8Array.from([...utf8('{"v":1,"msg":"command","reqId":"r'), 0xc0, 0x80, ...utf8('","name":"ping","exp":1}')]);
+    expect(parseInbound('command', reqIdBytes, false)).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+  });
+
+  test('text holding a lone surrogate (no UTF-8 form) is refused the same way', () => {
+    // Raw, not escaped (JSON.stringify would escape it).
+    expect(parseInbound('command', commandText({ args: { text: '@' } }).replace('@', 'a\ud800b'), false)).toEqual({
+      ok: false, error: 'payload: not valid UTF-8', reqId: 'r-1', code: 'invalid',
+    });
+  });
+});
+
+describe('parseInbound: JSON escapes of lone surrogates', () => {
+  const withEscape = (escaped: string) => commandText({ args: { text: '@' } }).replace('@', escaped);
+
+  test.each([
+    ['a high surrogate alone', '\\ud800'],
+    ['a low surrogate alone', '\\udc00'],
+    ['a high surrogate at the end of the string', 'abc\\uD83D'],
+    ['a high surrogate followed by a letter', '\\ud83dx'],
+    ['a high surrogate followed by another escape', '\\ud83d\\n'],
+    ['two high surrogates then a low one', '\\ud83d\\ud83d\\ude91'],
+    ['a reversed pair', '\\ude91\\ud83d'],
+    ['a high escape before a raw character', '\\ud83dé'],
+  ])('%s: invalid, with the reqId', (_what, escaped) => {
+    const parsed = parseInbound('command', withEscape(escaped), false);
+    expect(parsed).toMatchObject({ ok: false, reqId: 'r-1', code: 'invalid' });
+    if (!parsed.ok) expect(parsed.error).toMatch(/^payload: .*surrogate/);
+  });
+
+  test('in keys and in any message kind too', () => {
+    expect(parseInbound('command', commandText({ args: JSON.parse('{"k":1}') }).replace('"k"', '"k\\udfff"'), false).ok).toBe(false);
+    const alarm = JSON.stringify({ v: 1, msg: 'alarm', alarmId: 'a1', state: 'accepted', ts: T, note: 'x' }).replace('"x"', '"\\ud800 lone"');
+    expect(parseInbound('alarm', alarm, true)).toEqual({ ok: false, error: expect.stringMatching(/surrogate/) });
+  });
+
+  test.each([
+    ['a pair as escapes', '\\ud83d\\ude91', '\u{1F691}'],
+    ['a pair in upper case', '\\uD83D\\uDE91', '\u{1F691}'],
+    ['other escapes', '\\u00e9\\n\\"\\u0041', 'é\n"A'],
+    ['an escaped backslash before "ud800" (no escape at all)', '\\\\ud800', '\\ud800'],
+    ['the raw emoji', '\u{1F691}', '\u{1F691}'],
+  ])('%s is fine', (_what, escaped, value) => {
+    expect(parseInbound('command', withEscape(escaped), false)).toMatchObject({ ok: true, message: { args: { text: value } } });
+  });
+});
+
+describe('duplicate keys', () => {
+  const DUPLICATE = { ok: false, error: 'payload: an object has the same key twice' };
+
+  test.each([
+    ['a top-level field', '{"v":1,"msg":"command","reqId":"r-1","name":"door.open","name":"door.unlock","exp":1770000030000}'],
+    ['exp, the later one harmless', '{"v":1,"msg":"command","reqId":"r-1","name":"ping","exp":1,"exp":1770000030000}'],
+    ['a key inside args', '{"v":1,"msg":"command","reqId":"r-1","name":"ping","exp":1770000030000,"args":{"door":1,"door":2}}'],
+    ['a key deep inside an array', '{"v":1,"msg":"command","reqId":"r-1","name":"ping","exp":1770000030000,"args":{"a":[{"x":1},{"y":1,"y":2}]}}'],
+    ['the same name spelt with an escape', '{"v":1,"msg":"command","reqId":"r-1","name":"ping","exp":1770000030000,"args":{"door":1,"d\\u006for":2}}'],
+    ['with whitespace around the colon', '{"v":1,"msg":"command","reqId":"r-1","name":"ping","exp":1770000030000,"args":{"a" :1,\n"a"\t:\r2}}'],
+  ])('%s: refused as invalid, with the reqId', (_what, text) => {
+    expect(parseInbound('command', text, false)).toEqual({ ...DUPLICATE, reqId: 'r-1', code: 'invalid' });
+  });
+
+  test('a duplicated reqId: the answer goes to the last one (JSON.parse keeps the last on XS and V8 alike)', () => {
+    const text = '{"v":1,"msg":"command","reqId":"r-1","reqId":"r-2","name":"ping","exp":1770000030000}';
+    expect(parseInbound('command', text, false)).toEqual({ ...DUPLICATE, reqId: 'r-2', code: 'invalid' });
+  });
+
+  test('names that only look alike, and colons inside strings, are not duplicates', () => {
+    const args = { door: 1, Door: 2, 'door ': 3, nested: { door: 4 }, list: [{ door: 5 }, { door: 6 }], text: '"door": 7, "a":"b"', '': 8 };
+    expect(parseInbound('command', commandText({ args }), false)).toMatchObject({ ok: true, message: { args } });
+    expect(parseInbound('command', JSON.stringify({ ...command, args }, null, 2), false).ok).toBe(true);
+  });
+
+  test('platform side too: parseOutbound refuses them and bytes that are not UTF-8', () => {
+    const event = JSON.stringify({ v: 1, msg: 'event', dev: 'd1', seq: 1, boot: 1, up: 1, ts: T, tv: true, type: 'a.b', data: { k: 1 } });
+    expect(parseOutbound('event', event).ok).toBe(true);
+    expect(parseOutbound('event', event.replace('"seq":1', '"seq":1,"seq":2'))).toEqual(DUPLICATE);
+    expect(parseOutbound('event', Uint8Array.from([...new TextEncoder().encode(event.slice(0, -2)), 0xff, 0x7d, 0x7d]))).toEqual({ ok: false, error: 'payload: not valid UTF-8' });
+  });
+});
+
 describe('validateOutbound and parseOutbound', () => {
   const event = examples('valid').find((e) => e.file === 'event-access-granted.json')!;
 

@@ -24,7 +24,8 @@ describe('DeviceRuntime lifecycle', () => {
     expect(d.runtime.state).toBe('online');
     expect(d.runtime.boot).toBe(1);
     const options = mqtt().options!;
-    expect(options.clientId).toBe('dev-1');
+    // site.device: two sites' devices of the same name never share a session on one broker.
+    expect(options.clientId).toBe('test-site.dev-1');
     expect(options.will).toMatchObject({ topic: `${PREFIX}/status`, qos: 1, retain: true });
     expect(JSON.parse(options.will!.payload)).toEqual({ v: 1, msg: 'status', dev: 'dev-1', state: 'offline', boot: 1, conn: 1 });
     const birth = mqtt().published.find((p) => p.topic === `${PREFIX}/status`)!;
@@ -157,6 +158,63 @@ describe('DeviceRuntime commands', () => {
     mqtt().deliver(`${PREFIX}/command`, command('once', 'relay.pulse'));
     expect(runs).toBe(1);
     expect(mqtt().messages<ResultMessage>('result')).toEqual([expect.objectContaining({ reqId: 'once', code: 'ok', data: { run: 1 } })]);
+  });
+
+  it('answers a retained copy of a command that already ran with rejected, not the remembered ok, and runs it once', () => {
+    let runs = 0;
+    const app = (): DeviceApp => ({ commands: { 'relay.pulse': { run: () => ({ code: 'ok', data: { run: ++runs } }) } } });
+    const { d, mqtt } = device({ app });
+    d.boot();
+    mqtt().deliver(`${PREFIX}/command`, command('pulse-1', 'relay.pulse'));
+    mqtt().deliver(`${PREFIX}/command`, command('pulse-1', 'relay.pulse'), true);
+    const beforeRestart = mqtt().messages<ResultMessage>('result');
+    d.powerCycle(); // the result of pulse-1 is persisted; a reconnect brings the retained copy again
+    mqtt().deliver(`${PREFIX}/command`, command('pulse-1', 'relay.pulse'), true);
+    // A live copy still gets the first result: only the retained ones are refused.
+    mqtt().deliver(`${PREFIX}/command`, command('pulse-1', 'relay.pulse'));
+    expect(runs).toBe(1);
+    const results = [...beforeRestart, ...mqtt().messages<ResultMessage>('result')];
+    expect(results.map((r) => r.code)).toEqual(['ok', 'rejected', 'rejected', 'ok']);
+    expect(results[1]!.reason).toMatch(/retained/);
+    expect(results[3]).toMatchObject({ reqId: 'pulse-1', data: { run: 1 } });
+  });
+
+  it('refuses bytes that are not UTF-8 as invalid (reqId read only to answer) and executes nothing', () => {
+    let runs = 0;
+    const app = (): DeviceApp => ({ commands: { 'door.say': { run: (args) => ({ code: 'ok', data: { said: args.text, run: ++runs } }) } } });
+    const { d, mqtt } = device({ app });
+    d.boot();
+    const withBytes = (reqId: string, hex: string) => {
+      const [before, after] = command(reqId, 'door.say', { args: { text: '@' } }).split('@');
+      return Uint8Array.from([...new TextEncoder().encode(before), ...Buffer.from(hex, 'hex'), ...new TextEncoder().encode(after)]);
+    };
+    const malformed = {
+      overlong: 'c0af', surrogate: 'eda080', truncated: 'e282', above10ffff: 'f4908080', stray: '80', ff: 'ff',
+    };
+    for (const [name, hex] of Object.entries(malformed)) mqtt().deliver(`${PREFIX}/command`, withBytes(`bad-${name}`, hex));
+    // Valid multi-byte UTF-8 (2, 3 and 4 bytes) is fine.
+    mqtt().deliver(`${PREFIX}/command`, withBytes('good-1', 'c3a9e282acf09f9a91'));
+    const results = mqtt().messages<ResultMessage>('result');
+    expect(results.map((r) => `${r.reqId}:${r.code}`)).toEqual([...Object.keys(malformed).map((name) => `bad-${name}:invalid`), 'good-1:ok']);
+    expect(results[0]!.reason).toBe('payload: not valid UTF-8');
+    expect(results.at(-1)!.data).toEqual({ said: 'é€🚑', run: 1 });
+    expect(runs).toBe(1);
+    expect(d.runtime.health().rejectedMessages).toBe(Object.keys(malformed).length);
+  });
+
+  it('drops empty payloads on every channel without an answer, and refuses JSON lone-surrogate escapes', () => {
+    const seen: string[] = [];
+    const app = (): DeviceApp => ({ onAlarm: (update) => seen.push(update.note ?? '') });
+    const { d, mqtt } = device({ app });
+    d.boot();
+    for (const channel of ['command', 'config/desired', 'alarm']) mqtt().deliver(`${PREFIX}/${channel}`, new Uint8Array(0), true);
+    expect(mqtt().messages('result')).toHaveLength(0);
+    expect(d.runtime.health().rejectedMessages).toBe(3);
+    mqtt().deliver(`${PREFIX}/command`, '{"v":1,"msg":"command","reqId":"s-1","name":"ping","exp":1800000060000,"args":{"t":"\\ud800"}}');
+    mqtt().deliver(`${PREFIX}/alarm`, JSON.stringify({ v: 1, msg: 'alarm', alarmId: 'a1', state: 'accepted', ts: WALL_TIME, note: 'x' }).replace('"x"', '"\\udc00x"'));
+    mqtt().deliver(`${PREFIX}/alarm`, JSON.stringify({ v: 1, msg: 'alarm', alarmId: 'a1', state: 'accepted', ts: WALL_TIME, note: '\u{1F691} on the way' }));
+    expect(mqtt().messages<ResultMessage>('result')).toEqual([expect.objectContaining({ reqId: 's-1', code: 'invalid', reason: expect.stringMatching(/surrogate/) })]);
+    expect(seen).toEqual(['\u{1F691} on the way']);
   });
 
   it('restarts on command after the result is out', async () => {

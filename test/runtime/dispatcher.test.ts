@@ -87,6 +87,22 @@ describe('Dispatcher', () => {
     expect(unlocks()).toBe(0);
   });
 
+  it('answers a retained copy with rejected even when its reqId already ran, and does not remember that refusal', () => {
+    const kv = new MemoryKeyValueStore();
+    const first = setup(kv);
+    first.dispatcher.dispatch(command('r7'));
+    first.dispatcher.refuse('r7', 'rejected', 'command: retained commands are refused');
+    // After a restart too (the ok is persisted), and for a reqId that never ran.
+    const after = setup(kv);
+    after.dispatcher.refuse('r7', 'rejected', 'command: retained commands are refused');
+    after.dispatcher.refuse('r6', 'rejected', 'command: retained commands are refused');
+    after.dispatcher.dispatch(command('r7'));
+    expect(first.results.map((r) => r.outcome.code)).toEqual(['ok', 'rejected']);
+    expect(after.results.map((r) => `${r.reqId}:${r.outcome.code}`)).toEqual(['r7:rejected', 'r6:rejected', 'r7:ok']);
+    expect(after.results[2]!.outcome).toEqual({ code: 'ok', data: { unlocks: 1 } });
+    expect(first.unlocks() + after.unlocks()).toBe(1);
+  });
+
   it('does not write flash for refusals', () => {
     const { dispatcher, kv } = setup();
     for (let i = 0; i < 50; i++) dispatcher.dispatch(command(`bad${i}`, 'nope'));

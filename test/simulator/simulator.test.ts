@@ -130,6 +130,9 @@ describe('simulator', () => {
     await expect(startSimulator({ fleet: 'generic:1', devices: 2, port: 0 })).rejects.toThrow(/either a fleet or a device count/);
     await expect(startSimulator({ site: 'no/slashes', port: 0 })).rejects.toThrow(/not a valid id/);
     await expect(startSimulator({ broker: 'http://example.org', port: 0 })).rejects.toThrow(/only mqtt:\/\//);
+    // Devices refuse a broker on the network without TLS and their own credentials; the simulator has none to give.
+    await expect(startSimulator({ broker: 'mqtt://192.0.2.1:1883', port: 0 })).rejects.toThrow(/192\.0\.2\.1 is not loopback.*--insecure/);
+    await expect(startSimulator({ broker: 'mqtts://broker.example:8883', port: 0 })).rejects.toThrow(/not loopback.*--insecure/);
   });
 });
 
@@ -138,7 +141,7 @@ describe('npm start CLI', () => {
 
   test('--help describes the options and exits 0', async () => {
     const { stdout } = await run(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'simulator/main.ts', '--help'], { timeout: WAIT_MS });
-    for (const option of ['--fleet', '--devices', '--site', '--broker', '--port', '--speed', '--duration', '--data-dir']) expect(stdout).toContain(option);
+    for (const option of ['--fleet', '--devices', '--site', '--broker', '--insecure', '--port', '--speed', '--duration', '--data-dir']) expect(stdout).toContain(option);
   });
 
   test('a bad option fails with a message', async () => {

@@ -32,7 +32,7 @@ async function step(xs: XsSession, ms: number, by = 100): Promise<void> {
 test('on XS: press → alarm.raised → accepted; a fall → window → alarm; the radio sleeps when idle', async () => {
   const xs = await XsSession.start({ entry: ENTRY, hostOptions: { board: simSosButtonBoard, wallTimeMs: 1_800_000_000_000, wallTimeValid: true } });
   sessions.push(xs);
-  writeProvisioning(xs.host.storage.kv, { site: 'site-1', device: 'pendant-1', host: 'broker.local', port: 1883 });
+  writeProvisioning(xs.host.storage.kv, { site: 'site-1', device: 'pendant-1', host: '127.0.0.1', port: 1883 });
   await xs.call('start');
   await xs.host.mqtt.accept();
   await xs.host.mqtt.pubackAll();
@@ -100,7 +100,7 @@ test('on XS: button-only, the pendant deep-sleeps when idle; the press that wake
   const hostOptions = { board: simSosButtonBoard, wallTimeMs: 1_800_000_000_000, wallTimeValid: true };
   const xs = await XsSession.start({ entry: ENTRY, hostOptions });
   sessions.push(xs);
-  writeProvisioning(xs.host.storage.kv, { site: 'site-1', device: 'pendant-1', host: 'broker.local', port: 1883 });
+  writeProvisioning(xs.host.storage.kv, { site: 'site-1', device: 'pendant-1', host: '127.0.0.1', port: 1883 });
   await xs.call('start');
   await xs.host.mqtt.accept();
   await xs.host.mqtt.inject(topic('config/desired'), JSON.stringify({ v: 1, msg: 'config.desired', version: 2, config: { fallDetection: false } }), true);

@@ -2,7 +2,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../../firmware/lib/crc32.js';
 import { fromHex, toHex } from '../../firmware/lib/hex.js';
-import { utf8Decode, utf8Encode, utf8Length } from '../../firmware/lib/utf8.js';
+import { isUnicodeText, utf8Decode, utf8DecodeStrict, utf8Encode, utf8Length } from '../../firmware/lib/utf8.js';
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -73,6 +73,90 @@ describe('utf8Decode', () => {
       expect(utf8Decode(bytes)).toBe(decoder.decode(bytes));
     }
   });
+});
+
+describe('utf8DecodeStrict', () => {
+  test.each([
+    ['', ''],
+    ['61e282acf09d849ec3a9', 'a€𝄞é'],
+    ['7f', '\u007f'],
+    ['c280', '\u0080'],
+    ['dfbf', '\u07ff'],
+    ['e0a080', '\u0800'],
+    ['ed9fbf', '\ud7ff'],
+    ['ee8080', '\ue000'],
+    ['efbbbf41', '\ufeffA'],
+    ['efbfbf', '\uffff'],
+    ['f0908080', '\u{10000}'],
+    ['f48fbfbf', '\u{10FFFF}'],
+  ])('well-formed %s → %j', (hex, text) => {
+    expect(utf8DecodeStrict(fromHex(hex))).toBe(text);
+  });
+
+  test.each([
+    ['overlong 2-byte', 'c0af'],
+    ['overlong 2-byte (C1)', 'c1bf'],
+    ['overlong 3-byte', 'e080af'],
+    ['overlong 4-byte', 'f08080af'],
+    ['UTF-8-encoded high surrogate', 'eda080'],
+    ['UTF-8-encoded low surrogate', 'edbfbf'],
+    ['surrogate pair as two 3-byte forms (CESU-8)', 'eda0bdedb2a9'],
+    ['above U+10FFFF', 'f4908080'],
+    ['F5 lead', 'f5808080'],
+    ['5-byte form', 'f888808080'],
+    ['6-byte form', 'fc8480808080'],
+    ['FE', 'fe'],
+    ['FF', 'ff'],
+    ['stray continuation', '80'],
+    ['stray continuation after ASCII', '41bf42'],
+    ['truncated 2-byte at the end', '41c3'],
+    ['truncated 3-byte at the end', 'e282'],
+    ['truncated 4-byte at the end', 'f09d84'],
+    ['truncated sequence before ASCII', 'e28241'],
+    ['lead byte followed by a lead byte', 'c3c3a9'],
+  ])('%s (%s) → undefined', (_what, hex) => {
+    expect(utf8DecodeStrict(fromHex(hex))).toBeUndefined();
+    // The lenient decoder still reads it, with U+FFFD for what is not UTF-8.
+    expect(utf8Decode(fromHex(hex))).toContain('\ufffd');
+  });
+
+  test('agrees with a fatal TextDecoder on random bytes, and with the lenient decoder whenever it succeeds', () => {
+    const random = seeded(13);
+    const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let valid = 0;
+    for (let round = 0; round < 3000; round++) {
+      const bytes = new Uint8Array(Math.floor(random() * 12));
+      for (let i = 0; i < bytes.length; i++) {
+        const pick = random();
+        bytes[i] = pick < 0.4 ? Math.floor(random() * 0x80) : pick < 0.7 ? 0x80 + Math.floor(random() * 0x40) : 0xc0 + Math.floor(random() * 0x40);
+      }
+      let expected: string | undefined;
+      try {
+        expected = fatal.decode(bytes);
+      } catch {
+        expected = undefined;
+      }
+      expect(utf8DecodeStrict(bytes)).toBe(expected);
+      if (expected !== undefined) {
+        valid++;
+        expect(utf8Decode(bytes)).toBe(expected);
+      }
+    }
+    expect(valid).toBeGreaterThan(300);
+  });
+
+  test('accepts an ArrayBuffer and long text', () => {
+    const text = 'ж𝄞a'.repeat(3000);
+    expect(utf8DecodeStrict(utf8Encode(text).buffer as ArrayBuffer)).toBe(text);
+  });
+});
+
+describe('isUnicodeText', () => {
+  test.each([['', true], ['a€𝄞', true], ['\ud83d\ude91', true], ['\ud800', false], ['a\udc00', false], ['\ude91\ud83d', false], ['\ud83d', false], ['\ud83dx', false]])(
+    '%j → %s', (text, expected) => {
+      expect(isUnicodeText(text)).toBe(expected);
+    },
+  );
 });
 
 describe('crc32', () => {

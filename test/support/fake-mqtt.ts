@@ -1,6 +1,7 @@
 // A scripted MQTT transport for runtime tests: the test decides when connects succeed, when PUBACKs come and
 // what arrives, and reads back everything the device published.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../../hal/contract/index.js';
+import { utf8Encode } from '../../firmware/lib/utf8.js';
 
 export interface Published {
   topic: string;
@@ -78,9 +79,10 @@ export class FakeMqtt implements MqttTransport {
     this.#handlers!.onClose(reason);
   }
 
-  deliver(topic: string, payload: string, retained = false): void {
+  /** A PUBLISH from the broker: text goes out as its UTF-8, bytes as they are (malformed UTF-8 included). */
+  deliver(topic: string, payload: string | Uint8Array, retained = false): void {
     if (!this.#connected) throw new Error('not connected');
-    this.#handlers!.onMessage(topic, payload, retained);
+    this.#handlers!.onMessage(topic, typeof payload === 'string' ? utf8Encode(payload) : payload, retained);
   }
 
   /** Parsed payloads published on topics ending with `channel`. */

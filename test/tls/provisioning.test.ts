@@ -13,7 +13,8 @@ beforeAll(async () => {
   pki = await makeTestPki();
 }, 60_000);
 
-const BASE: Provisioning = { site: 's1', device: 'd1', host: '192.168.1.10', port: 8883 };
+// Outside loopback: the device's own credentials too (test/runtime/provisioning.test.ts has those rules).
+const BASE: Provisioning = { site: 's1', device: 'd1', host: '192.168.1.10', port: 8883, user: 's1.d1', pass: 'd1-secret' };
 
 function read(extra: Record<string, string | number | boolean | ArrayBuffer>) {
   const { kv } = createHostStorage({ partitions: {} });
@@ -89,9 +90,9 @@ describe('readProvisioning with TLS', () => {
     expect(tlsOptions(provisioning)).not.toHaveProperty('serverName');
   });
 
-  test('without TLS settings nothing changes', () => {
-    expect(read({ port: 1883 })).toEqual({ ...BASE, port: 1883 });
-    expect(read({ port: 1883, tls: false })).toEqual({ ...BASE, port: 1883 });
+  test('without TLS settings nothing changes (on loopback: elsewhere TLS is required)', () => {
+    expect(read({ host: '127.0.0.1', port: 1883 })).toEqual({ ...BASE, host: '127.0.0.1', port: 1883 });
+    expect(read({ host: '127.0.0.1', port: 1883, tls: false })).toEqual({ ...BASE, host: '127.0.0.1', port: 1883 });
   });
 
   test.each([

@@ -87,3 +87,36 @@ test('a repeated reqId returns the same result and executes once, also after a r
   expect({ ...afterRestart, up: 0, ts: 0 }).toEqual({ ...original, up: 0, ts: 0 });
   expect((await second.call('status')).value).toMatchObject({ opened: [], executed: 0 });
 });
+
+test('a retained copy of a command that already ran gets rejected, not the remembered ok, also after a restart', async () => {
+  const first = await bootDevice();
+  const open = command('open-9', 'door.open', NOW + 60_000, { door: 4 });
+  await first.host.mqtt.inject(COMMAND_TOPIC, open);
+  await first.host.mqtt.inject(COMMAND_TOPIC, open, true);
+  expect(codes(first)).toEqual(['open-9:ok', 'open-9:rejected']);
+  expect(results(first)[1]!.reason).toMatch(/retained/);
+
+  await first.close();
+  const second = await bootDevice(first.host.rebooted());
+  await second.host.mqtt.inject(COMMAND_TOPIC, open, true);
+  await second.host.mqtt.inject(COMMAND_TOPIC, open);
+  // The rebooted host keeps the broker's record of the first boot: what the second boot sent comes after it.
+  expect(codes(second).slice(2)).toEqual(['open-9:rejected', 'open-9:ok']);
+  expect((await second.call('status')).value).toMatchObject({ opened: [], executed: 0 });
+});
+
+test('bytes that are not UTF-8 in a string field: invalid, the door stays shut; valid multi-byte UTF-8 is fine', async () => {
+  const xs = await bootDevice();
+  const withBytes = (reqId: string, hex: string) => {
+    const [before, after] = command(reqId, 'door.open', NOW + 60_000, { door: 1, note: '@' }).split('@');
+    return Uint8Array.from([...Buffer.from(before!), ...Buffer.from(hex, 'hex'), ...Buffer.from(after!)]);
+  };
+  await xs.host.mqtt.inject(COMMAND_TOPIC, withBytes('bad-utf8-1', 'c0af'));
+  await xs.host.mqtt.inject(COMMAND_TOPIC, withBytes('bad-utf8-2', 'edb080'));
+  await xs.host.mqtt.inject(COMMAND_TOPIC, withBytes('bad-utf8-3', 'f4908080'));
+  await xs.host.mqtt.inject(COMMAND_TOPIC, withBytes('bad-utf8-4', 'e282'));
+  await xs.host.mqtt.inject(COMMAND_TOPIC, withBytes('good-utf8', 'd0b6f09d849e'));
+  expect(codes(xs)).toEqual(['bad-utf8-1:invalid', 'bad-utf8-2:invalid', 'bad-utf8-3:invalid', 'bad-utf8-4:invalid', 'good-utf8:ok']);
+  expect(results(xs)[0]!.reason).toBe('payload: not valid UTF-8');
+  expect((await xs.call('status')).value).toMatchObject({ opened: [1], executed: 1 });
+});

@@ -29,7 +29,7 @@ afterAll(() => killAllWorkers());
 
 test('decides cards, PINs and passes on XS, moves the relay only for grants, and chains the events', async () => {
   const storage = createHostStorage({ partitions: { outbox: 64 * 4096, credA: 64 * 1024, credB: 64 * 1024 } });
-  writeProvisioning(storage.kv, { site: 'site-x', device: 'door-x', host: 'broker', port: 1883 });
+  writeProvisioning(storage.kv, { site: 'site-x', device: 'door-x', host: '127.0.0.1', port: 1883 });
   writeCredentialKeys(storage.kv, KEYS);
   writeDoorKeys(storage.kv, KEYS);
   const synced = playSync(new CredentialStore({ storage, crypto: createHostCrypto() }), snapshotSync(KEYS, encodeList(KEYS, 1, standardList(), PROFILES)));

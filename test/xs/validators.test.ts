@@ -69,7 +69,20 @@ const EDGE_CASES: [string, string][] = [
   ['alarm', '{"v":1,"msg":"alarm","alarmId":"a1","state":"raised","ts":1770000000000,"note":"\ud83d\ude00"}'],
   ['event', '{"v":1,"msg":"event","dev":"d1","seq":9007199254740993,"boot":1,"up":1,"ts":1,"tv":true,"type":"a.b","data":{}}'],
   ['config/desired', `{"v":1,"msg":"config.desired","version":1,"config":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`],
+  // JSON.parse keeps the last of two equal names on both engines; the validators refuse them alike.
+  ['command', '{"v":1,"msg":"command","reqId":"r1","reqId":"r2","name":"ping","exp":1770000010000}'],
+  ['command', '{"v":1,"msg":"command","reqId":"r1","name":"ping","exp":1770000010000,"args":{"a":1,"\\u0061":2}}'],
+  ['command', '{"v":1,"msg":"command","reqId":"r1","name":"ping","exp":1770000010000,"args":{"__proto__":1,"__proto__":2}}'],
+  ['command', '{"v":1,"msg":"command","reqId":"r1","name":"ping","exp":1770000010000,"args":{"t":"\\ud83d\\ude91 \\udc00"}}'],
 ];
+
+/** Raw bytes as the device may receive them (hex): malformed UTF-8 of every kind, and fine multi-byte text. */
+const BYTE_CASES: [string, string][] = (() => {
+  const [before, after] = '{"v":1,"msg":"command","reqId":"r1","name":"ping","exp":1770000010000,"args":{"t":"@"}}'.split('@');
+  const hex = (text: string) => Buffer.from(text).toString('hex');
+  return [['c0af', 'overlong'], ['eda080', 'surrogate'], ['f4908080', 'above U+10FFFF'], ['e282', 'truncated'], ['80', 'stray continuation'],
+    ['ff', 'FF'], ['c3a9e69591f09f9a91', 'valid multi-byte'], ['', 'nothing']].map(([bytes, what]) => [what!, hex(before!) + bytes + hex(after!)]);
+})();
 
 describe('protocol validators on XS', () => {
   test('the validators module exists', () => {
@@ -89,6 +102,14 @@ describe('protocol validators on XS', () => {
     expect(onXs).toEqual(node);
     // And the verdict is the one the directory promises (a live, non-retained message).
     expect((onXs.live ?? onXs.validate)!.ok).toBe(example.expectValid);
+  });
+
+  test.each(BYTE_CASES)('bytes on command (%s): same verdict on XS as on Node', async (_what, hex) => {
+    if (!xs || !onNode) throw new Error('firmware/protocol/validate.ts is missing: cannot compare verdicts');
+    const onNodeBytes = ((await import('./entries/validators.js')) as unknown as { verdictOfBytes: Verdict }).verdictOfBytes;
+    const { value: onXs } = await xs.call<Record<string, { ok: boolean }>>('verdictOfBytes', 'command', hex);
+    expect(onXs).toEqual(JSON.parse(JSON.stringify(onNodeBytes('command', hex))));
+    expect(onXs.live!.ok).toBe(_what === 'valid multi-byte' || _what === 'nothing');
   });
 
   test.each(EDGE_CASES)('edge case on %s: %s', async (channel, text) => {

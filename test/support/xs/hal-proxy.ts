@@ -175,7 +175,7 @@ class ProxyMqtt implements MqttTransport {
       if (!handlers) return;
       if (event.event === 'mqtt.connect') handlers.onConnect(event.sessionPresent);
       else if (event.event === 'mqtt.close') handlers.onClose(event.reason);
-      else if (event.event === 'mqtt.message') handlers.onMessage(event.topic, event.payload, event.retained);
+      else if (event.event === 'mqtt.message') handlers.onMessage(event.topic, fromBase64(event.payload), event.retained);
       else if (event.event === 'mqtt.puback') handlers.onPublishAck(event.packetId);
     });
   }

@@ -182,7 +182,8 @@ export class HalServer {
     const handlers: MqttHandlers = {
       onConnect: (sessionPresent) => this.#queue({ event: 'mqtt.connect', conn, sessionPresent }),
       onClose: (reason) => this.#queue({ event: 'mqtt.close', conn, reason }),
-      onMessage: (topic, payload, retained) => this.#queue({ event: 'mqtt.message', conn, topic, payload, retained }),
+      // The bytes are valid only during the call: encoded at once.
+      onMessage: (topic, payload, retained) => this.#queue({ event: 'mqtt.message', conn, topic, payload: base64(payload), retained }),
       onPublishAck: (packetId) => this.#queue({ event: 'mqtt.puback', conn, packetId }),
     };
     this.host.hal.mqtt.connect(options, handlers);

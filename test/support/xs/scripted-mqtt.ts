@@ -2,6 +2,7 @@
 // MqttTransport methods; the test plays the broker (accept or refuse a connect, PUBACK, drop, inject messages).
 // Control methods are async: when a worker is attached they resolve once the device has handled the event.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../../../hal/contract/index.js';
+import { utf8Encode } from '../../../firmware/lib/utf8.js';
 
 export interface PublishedMessage {
   topic: string;
@@ -112,10 +113,13 @@ export class ScriptedMqtt implements MqttTransport {
     return count;
   }
 
-  /** A message from the broker on a subscribed topic. */
-  inject(topic: string, payload: string, retained = false): Promise<void> {
+  /**
+   * A message from the broker on a subscribed topic: text is sent as its UTF-8, bytes as they are (so malformed
+   * UTF-8 or a zero-length payload can be injected).
+   */
+  inject(topic: string, payload: string | Uint8Array, retained = false): Promise<void> {
     const handlers = this.#expect('connected', 'inject');
-    handlers.onMessage(topic, payload, retained);
+    handlers.onMessage(topic, typeof payload === 'string' ? utf8Encode(payload) : payload, retained);
     return this.afterControl();
   }
 

@@ -61,6 +61,7 @@ export type HalEvent =
   /** `conn` is the connection number mqtt.connect returned; events of an older connection are ignored. */
   | { event: 'mqtt.connect'; conn: number; sessionPresent: boolean }
   | { event: 'mqtt.close'; conn: number; reason: string }
+  /** `payload`: the PUBLISH's bytes as base64 (they need not be UTF-8). */
   | { event: 'mqtt.message'; conn: number; topic: string; payload: string; retained: boolean }
   | { event: 'mqtt.puback'; conn: number; packetId: number }
   | { event: 'digital.readable'; id: number };

@@ -157,6 +157,11 @@ export class XsnapWorker {
     return this.#crank('?', typeof message === 'string' ? encoder.encode(message) : message);
   }
 
+  /** Writes a heap snapshot to `path` (xsnap `w`: a full collection first; reply: its size as text). */
+  snapshot(path: string): Promise<CrankResult> {
+    return this.#crank('w', encoder.encode(path));
+  }
+
   /** Asks the worker to quit and waits for it to exit. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closing || this.#exited) return this.#exit;

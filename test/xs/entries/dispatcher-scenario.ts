@@ -32,7 +32,7 @@ export function boot(): void {
   });
   const commandTopic = topicFor(ADDRESS, 'command');
   hal.mqtt.connect(
-    { host: 'broker', port: 1883, clientId: ADDRESS.device, keepAliveSeconds: 30, cleanSession: false },
+    { host: 'broker', port: 1883, clientId: `${ADDRESS.site}.${ADDRESS.device}`, keepAliveSeconds: 30, cleanSession: false },
     {
       onConnect: () => hal.mqtt.subscribe([{ topic: commandTopic, qos: 1 }]),
       onClose: () => {},

@@ -1,6 +1,7 @@
 // Entry that exercises each part of the host-backed HAL from inside XS.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import { createHalProxy } from '../../support/xs/hal-proxy.js';
+import { utf8Decode } from '../../../firmware/lib/utf8.js';
 
 const hal: Hal = createHalProxy();
 const fired: string[] = [];
@@ -79,7 +80,7 @@ export function mqttConnect(): void {
         hal.mqtt.subscribe([{ topic: 'ct/v1/s/d/command', qos: 1 }]);
       },
       onClose: (reason) => mqttLog.push(`close ${reason}`),
-      onMessage: (topic, payload, retained) => mqttLog.push(`message ${topic} ${payload} ${retained}`),
+      onMessage: (topic, payload, retained) => mqttLog.push(`message ${topic} ${utf8Decode(payload)} ${retained}`),
       onPublishAck: (packetId) => mqttLog.push(`puback ${packetId}`),
     },
   );

@@ -1,5 +1,8 @@
 // Runs the device's protocol validators on one example message. The same module runs on Node (imported by the
-// test) and on XS (bundled), so any difference in verdicts is a difference between the engines.
+// test) and on XS (bundled), so any difference in verdicts is a difference between the engines. Inbound messages
+// go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex).
+import { fromHex } from '../../../firmware/lib/hex.js';
+import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateOutbound } from '../../../firmware/protocol/validate.js';
 
@@ -9,7 +12,8 @@ const INBOUND: readonly string[] = ['command', 'config/desired', 'alarm'];
 export function verdict(channel: Channel, payloadText: string): Record<string, unknown> {
   if (INBOUND.includes(channel)) {
     const inbound = channel as InboundChannel;
-    return { live: parseInbound(inbound, payloadText, false), retained: parseInbound(inbound, payloadText, true) };
+    const bytes = utf8Encode(payloadText);
+    return { live: parseInbound(inbound, bytes, false), retained: parseInbound(inbound, bytes, true) };
   }
   let value: unknown;
   try {
@@ -18,4 +22,10 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
     value = `unparsable: ${(error as Error).name}`;
   }
   return { validate: validateOutbound(value), parse: parseOutbound(channel as OutboundChannel, payloadText) };
+}
+
+/** The inbound verdicts on raw bytes (lowercase hex): malformed UTF-8 the device can receive. */
+export function verdictOfBytes(channel: InboundChannel, hex: string): Record<string, unknown> {
+  const bytes = fromHex(hex);
+  return { live: parseInbound(channel, bytes, false), retained: parseInbound(channel, bytes, true) };
 }
