@@ -40,9 +40,22 @@ export function childPath(path: string, key: string): string {
   return plain ? `${path}.${key}` : `${path}[${quote(key)}]`;
 }
 
-/** Quotes a key or value for an error message: escaped, and short enough to fit a result's reason. */
+/**
+ * Quotes a key or value for an error message: escaped (no control character, DEL included: a reason may hold
+ * none, see text()) and at most 32 characters between the quotes, then "…", so it fits a result's reason.
+ */
 export function quote(text: string): string {
-  return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text);
+  const escaped = JSON.stringify(text).slice(1, -1).replace(/\u007f/g, '\\u007f');
+  let out = '';
+  for (let i = 0; i < escaped.length;) {
+    // An escape or a surrogate pair is never cut in two.
+    const c = escaped.charCodeAt(i);
+    const size = c === 0x5c ? (escaped.charCodeAt(i + 1) === 0x75 ? 6 : 2) : c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    if (out.length + size > 32) return `"${out}…"`;
+    out += escaped.slice(i, i + size);
+    i += size;
+  }
+  return `"${out}"`;
 }
 
 export function shape(o: Record<string, unknown>, path: string, fields: Shape): string | undefined {

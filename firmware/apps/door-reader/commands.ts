@@ -8,6 +8,7 @@
 // the relay never moves for a command that is malformed, unsigned or signed wrongly.
 import type { Crypto } from '../../../hal/contract/index.js';
 import { fromHex, toHex } from '../../lib/hex.js';
+import { childPath } from '../../protocol/fields.js';
 import type { CommandMessage } from '../../protocol/messages.js';
 import type { CommandOutcome, CommandSpec } from '../../runtime/dispatcher.js';
 import type { DoorMode } from './door.js';
@@ -56,7 +57,8 @@ export function doorCommands(target: DoorCommandTarget): Record<DoorCommand, Com
 const ALLOWED_ARGS = new Set(['door', 'sig', 'ms']);
 
 function checkSigned(target: DoorCommandTarget, args: Record<string, unknown>, command: CommandMessage): string | undefined {
-  for (const key of Object.keys(args)) if (!ALLOWED_ARGS.has(key)) return `args.${key}: not allowed`;
+  // childPath quotes (escapes, shortens) an odd key: the text goes out as the result's reason.
+  for (const key of Object.keys(args)) if (!ALLOWED_ARGS.has(key)) return `${childPath('args', key)}: not allowed`;
   const { door, sig } = args;
   if (!Number.isInteger(door)) return 'args.door: expected this door\'s number';
   if (door !== target.door()) return `args.door: this is door ${target.door()}, not ${String(door)}`;

@@ -1,0 +1,137 @@
+// Target `config-desired`: the config/desired channel through the device runtime (generic device, door reader,
+// SOS pendant), as the PUBLISH arrives, retained or not. Seeds: the protocol's examples and full documents of
+// each device's settings at their limits. The structure-aware mutation often sets the version to `"@next"`, which
+// stands for the version after the one in force (replaced just before delivery), so mutated documents reach the
+// config store instead of being stale.
+//
+// Asserted beyond "nothing escapes": no error logged, no result sent, every message sent is valid; the settings
+// in force always fit the device's spec; a payload that is not UTF-8 never changes them; the door relay never
+// moves; every 64 inputs the device reboots and comes back with the same version and settings.
+import { DOOR_CONFIG } from '../../../firmware/apps/door-reader/config.js';
+import { SOS_CONFIG } from '../../../firmware/apps/sos-button/config.js';
+import type { ConfigSpec, ConfigValues } from '../../../firmware/runtime/config.js';
+import { RUNTIME_CONFIG } from '../../../firmware/runtime/device-runtime.js';
+import { check, isValidUtf8 } from '../cores/invariant.js';
+import { type DeviceKind, FuzzDevice } from '../device-harness.js';
+import { Prng } from '../prng.js';
+import type { FuzzTarget } from '../target.js';
+import { bytesOf, examples, objectOf } from './messages.js';
+import { stepFor } from './command.js';
+
+const SPECS: Readonly<Record<DeviceKind, ConfigSpec>> = {
+  generic: RUNTIME_CONFIG,
+  door: { ...RUNTIME_CONFIG, ...DOOR_CONFIG },
+  sos: { ...RUNTIME_CONFIG, ...SOS_CONFIG },
+};
+const REBOOT_EVERY = 64;
+/** In an input, `"@next"` stands for the version after the one in force (replaced just before delivery). */
+const NEXT = '"@next"';
+
+function desired(version: number, config: Record<string, unknown>): Uint8Array {
+  return bytesOf({ v: 1, msg: 'config.desired', version, config });
+}
+
+/** One document per device with every setting at its minimum, one at its maximum, one at the defaults. */
+function limitDocuments(spec: ConfigSpec, version: number): Uint8Array[] {
+  const pick = (which: 'min' | 'max' | 'default') => Object.fromEntries(Object.entries(spec).map(([key, field]) => {
+    if (which === 'default') return [key, field.default];
+    if (field.type === 'integer' || field.type === 'number') return [key, field[which]];
+    if (field.type === 'boolean') return [key, which === 'max'];
+    return [key, field.values?.[which === 'min' ? 0 : field.values.length - 1] ?? 'x'.repeat(which === 'min' ? 0 : field.maxLength)];
+  }));
+  return [desired(version, pick('min')), desired(version + 1, pick('max')), desired(version + 2, pick('default'))];
+}
+
+export function configSeeds(): Uint8Array[] {
+  return [
+    ...examples('config-desired-'),
+    bytesOf({ v: 1, msg: 'config.desired', version: '@next', config: { healthIntervalS: 30 } }),
+    ...limitDocuments(SPECS.generic, 10),
+    ...limitDocuments(SPECS.door, 20),
+    ...limitDocuments(SPECS.sos, 30),
+    desired(40, { healthIntervalS: 60, unlockMs: 2500, door: 0, lockType: 'fail-safe' }),
+    desired(41, { awakeS: 3600, fallDetection: false, pressConfirmS: 0 }),
+  ];
+}
+
+function checkValues(spec: ConfigSpec, values: ConfigValues, kind: DeviceKind): void {
+  for (const [key, field] of Object.entries(spec)) {
+    const value = values[key];
+    const fits = field.type === 'boolean' ? typeof value === 'boolean'
+      : field.type === 'string' ? typeof value === 'string' && value.length <= field.maxLength && (!field.values || field.values.includes(value))
+        : typeof value === 'number' && Number.isFinite(value) && value >= field.min && value <= field.max && (field.type === 'number' || Number.isInteger(value));
+    check(fits, () => `${kind}: setting ${key} is ${JSON.stringify(value)} in force`);
+  }
+  for (const key of Object.keys(values)) check(Object.hasOwn(spec, key), () => `${kind}: unknown setting ${key} in force`);
+}
+
+/** Every occurrence of `needle` (ASCII) in the bytes replaced by `value`. */
+export function replaceText(input: Uint8Array, needle: string, value: string): Uint8Array {
+  const find = new TextEncoder().encode(needle);
+  const put = new TextEncoder().encode(value);
+  const out: number[] = [];
+  for (let i = 0; i < input.length;) {
+    if (find.every((byte, k) => input[i + k] === byte)) {
+      out.push(...put);
+      i += find.length;
+    } else out.push(input[i++]!);
+  }
+  return Uint8Array.from(out);
+}
+
+function snapshot(device: FuzzDevice): string {
+  return JSON.stringify({ version: device.runtime.config.version, values: device.runtime.config.values });
+}
+
+export function configTarget(): FuzzTarget {
+  const devices = new Map<DeviceKind, FuzzDevice>();
+  const device = (kind: DeviceKind) => {
+    let found = devices.get(kind);
+    if (!found) devices.set(kind, (found = new FuzzDevice(kind)));
+    return found;
+  };
+  let inputs = 0;
+  return {
+    name: 'config-desired',
+    format: 'json',
+    weight: 2,
+    seeds: configSeeds,
+    mutate(input, rng, context) {
+      const out = context.generic(input);
+      if (!rng.chance(0.5)) return out;
+      const object = objectOf(out);
+      if (!object) return out;
+      const roll = rng.below(10);
+      object.version = roll < 6 ? '@next' : roll < 8 ? rng.between(100, 2_000_000_000) : rng.pick([0, -1, 1.5, 2 ** 53, 2 ** 31, 2 ** 32]);
+      return bytesOf(object);
+    },
+    run(input, runSeed) {
+      const rng = new Prng(runSeed);
+      const roll = rng.below(6);
+      const kind: DeviceKind = roll < 2 ? 'door' : roll < 4 ? 'sos' : 'generic';
+      const target = device(kind);
+      target.prepare();
+      const before = snapshot(target);
+      const payload = replaceText(input, NEXT, String(target.runtime.config.version + 1));
+      const seen = target.deliver('config/desired', payload, rng.chance(0.85), stepFor(rng));
+      check(seen.errors.length === 0, () => `the device logged an error: ${seen.errors[0]}`);
+      check(seen.handlerErrors.length === 0, () => `a handler threw: ${seen.handlerErrors[0]}`);
+      check(!seen.published.some((p) => p.topic.endsWith('/result')), 'a config document was answered with a result');
+      check(!seen.relayEnergized, 'the relay moved for a config document');
+      checkValues(SPECS[kind], target.runtime.config.values, kind);
+      if (!isValidUtf8(payload)) check(snapshot(target) === before, 'a payload that is not UTF-8 changed the settings');
+      if (++inputs % REBOOT_EVERY === 0) {
+        const kept = snapshot(target);
+        target.reboot();
+        check(snapshot(target) === kept, () => `after a reboot the settings are ${snapshot(target)}, before ${kept}`);
+      }
+    },
+    close() {
+      for (const d of devices.values()) d.dispose();
+      devices.clear();
+    },
+    xsCore: 'inbound:config/desired',
+    xsInput: (input) => replaceText(input, NEXT, '7'),
+    xsBudget: 20_000_000,
+  };
+}

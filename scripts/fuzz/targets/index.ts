@@ -1,0 +1,17 @@
+// Every fuzz target, in the order a run takes them.
+import type { FuzzTarget } from '../target.js';
+import { alarmTarget } from './alarm.js';
+import { commandTarget } from './command.js';
+import { configTarget } from './config-desired.js';
+import { credSyncTarget } from './cred-sync.js';
+import { mqttPacketsTarget } from './mqtt-packets.js';
+import { qrTarget } from './qr-serial.js';
+import { visitorPassTarget } from './visitor-pass.js';
+import { wiegandTarget } from './wiegand-frames.js';
+
+/** Fresh instances (targets that hold devices keep them between inputs of one run). */
+export function allTargets(): FuzzTarget[] {
+  return [
+    mqttPacketsTarget, commandTarget(), configTarget(), alarmTarget(), credSyncTarget(), visitorPassTarget(), wiegandTarget(), qrTarget(),
+  ];
+}

@@ -1,0 +1,67 @@
+// Seeds and helpers the inbound-channel targets share: the protocol's own valid examples (docs/examples/valid),
+// messages built for the fuzzed devices (signed door commands, a credential sync), and the fix-ups their
+// structure-aware mutations apply after a generic mutation (a fresh reqId, a valid exp, a signature recomputed
+// over what the mutation left, so that mutated arguments get past the signature check).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHmac } from 'node:crypto';
+import { manifestSigningText, type CredSyncBeginArgs } from '../../../firmware/protocol/cred-sync.js';
+import { signCommand } from '../../door/visitor-pass.js';
+import { isValidUtf8 } from '../cores/invariant.js';
+import type { Prng } from '../prng.js';
+import { DOOR_KEYS, WALL_TIME } from '../device-harness.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const encoder = new TextEncoder();
+
+export function bytesOf(value: unknown): Uint8Array {
+  return encoder.encode(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** docs/examples/valid/<prefix>*.json, as bytes. */
+export function examples(prefix: string): Uint8Array[] {
+  const dir = join(REPO_ROOT, 'docs/examples/valid');
+  return readdirSync(dir).filter((file) => file.startsWith(prefix) && file.endsWith('.json')).sort()
+    .map((file) => new Uint8Array(readFileSync(join(dir, file))));
+}
+
+/** A command's exp the fuzzed devices accept: their wall clocks start at WALL_TIME and move on by minutes. */
+export const LIVE_EXP = WALL_TIME + 40 * 60_000;
+
+/** A JSON object from bytes that are UTF-8, or undefined. */
+export function objectOf(bytes: Uint8Array): Record<string, unknown> | undefined {
+  if (!isValidUtf8(bytes)) return undefined;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Re-signs a door.* command over its (possibly mutated) fields, when they have the types the device reads. */
+export function resignDoor(command: Record<string, unknown>): void {
+  const { name, reqId, exp, args } = command;
+  if (typeof name !== 'string' || typeof reqId !== 'string' || typeof exp !== 'number' || args === null || typeof args !== 'object') return;
+  const a = args as Record<string, unknown>;
+  if (typeof a.door !== 'number') return;
+  a.sig = signCommand(DOOR_KEYS.commandKey, name, reqId, exp, a.door, typeof a.ms === 'number' ? a.ms : undefined);
+}
+
+/** Re-MACs a cred.sync.begin manifest over its (possibly mutated) fields. */
+export function resignManifest(args: Record<string, unknown>): void {
+  const fields = args as unknown as Omit<CredSyncBeginArgs, 'mac'>;
+  args.mac = createHmac('sha256', DOOR_KEYS.syncKey).update(manifestSigningText(fields), 'utf8').digest('hex');
+}
+
+/** The fix-ups of a mutated command (in place): fresh reqId, live exp, signatures. */
+export function fixCommand(command: Record<string, unknown>, rng: Prng): void {
+  if (rng.chance(0.6)) command.reqId = `f-${rng.next().toString(36)}`;
+  if (rng.chance(0.4)) command.exp = LIVE_EXP - rng.below(600_000);
+  const name = command.name;
+  if (typeof name === 'string' && name.startsWith('door.') && rng.chance(0.8)) resignDoor(command);
+  if (name === 'cred.sync.begin' && command.args !== null && typeof command.args === 'object' && rng.chance(0.7)) {
+    resignManifest(command.args as Record<string, unknown>);
+  }
+}
