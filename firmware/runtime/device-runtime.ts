@@ -1,7 +1,7 @@
 // The runtime every device app runs on: boot → load config → connect (backoff) → birth → run.
 // It owns the MQTT session, the durable outbox, commands, configuration and health telemetry; the app owns
 // its hardware and decides locally, online or not.
-import type { Hal, MqttHandlers, TimerId } from '../../hal/contract/index.js';
+import type { Hal, HeapUse, MqttHandlers, TimerId } from '../../hal/contract/index.js';
 import type {
   AlarmUpdateMessage, CommandMessage, DesiredConfigMessage, DeviceTime, EventMessage,
   ReportedConfigMessage, ResultMessage, StatusMessage, TelemetryMessage,
@@ -235,6 +235,7 @@ export class DeviceRuntime {
       reconnects: this.#reconnects,
       rejectedMessages: this.#rejectedMessages,
       ...(heap === undefined ? {} : { freeHeap: heap }),
+      ...heapUse(this.hal.system.heapUsed?.()),
       ...this.#app?.health?.(),
     };
   }
@@ -418,6 +419,10 @@ export class DeviceRuntime {
   #deviceIdOrHardware(): string {
     return this.#provisioning?.device ?? this.hal.system.hardwareId;
   }
+}
+
+function heapUse(use: HeapUse | undefined): Record<string, number> {
+  return use === undefined ? {} : { heapSlotBytes: use.slotBytes, heapChunkBytes: use.chunkBytes };
 }
 
 /** Counts boots in the key-value store: one small write per boot. */

@@ -30,6 +30,11 @@ export type WakeCause =
   /** `pins`: the wake pins that were at their level (empty when the chip cannot tell). */
   | { readonly by: 'pin'; readonly pins: readonly number[] };
 
+export interface HeapUse {
+  readonly slotBytes: number;
+  readonly chunkBytes: number;
+}
+
 export interface System {
   restart(): void;
   /**
@@ -45,6 +50,11 @@ export interface System {
   readonly watchdog: Watchdog;
   /** Free heap bytes, or undefined where the engine cannot tell. */
   freeHeap(): number | undefined;
+  /**
+   * Optional: what the JS engine's heaps hold now (XS: slot heap and chunk heap, in this chip's bytes), or
+   * undefined where the build does not count them (Moddable: only -d and -i builds are instrumented).
+   */
+  heapUsed?(): HeapUse | undefined;
   resetReason(): ResetReason;
   /** Stable hardware id (e.g. MAC as hex), used when no device id is provisioned. */
   readonly hardwareId: string;

@@ -4,7 +4,7 @@
 // through the same onRestart path with reason 'deep-sleep'; the owner boots the next instance when they are met
 // (see deep-sleep.ts) and tells it its wakeCause.
 import { deepSleepProblem } from '../contract/system.js';
-import type { DeepSleepOptions, ResetReason, System, WakeCause, WakePin, Watchdog } from '../contract/system.js';
+import type { DeepSleepOptions, HeapUse, ResetReason, System, WakeCause, WakePin, Watchdog } from '../contract/system.js';
 import type { MonotonicClock, TimerId, Timers } from '../contract/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -36,6 +36,8 @@ export interface HostSystemOptions {
   firmwareVersion?: string;
   /** Free heap in bytes. Default: unknown (a Node process has no meaningful device heap). */
   freeHeap?: () => number | undefined;
+  /** What the engine's heaps hold. Default: absent (Node's heap says nothing about the device's). */
+  heapUsed?: () => HeapUse | undefined;
   log?: LogSink;
   /** Log lines kept in `logs`. Default 100. */
   logLimit?: number;
@@ -83,6 +85,10 @@ export class HostSystem implements System {
 
   freeHeap(): number | undefined {
     return this.#options.freeHeap?.();
+  }
+
+  heapUsed(): HeapUse | undefined {
+    return this.#options.heapUsed?.();
   }
 
   resetReason(): ResetReason {

@@ -1,11 +1,12 @@
 // The chip on Moddable: restart (ECMA-419 System), reset reason (ESP-IDF esp_reset_reason via the SDK's
 // resetReason module), free heap ("instrumentation"), a software watchdog and trace() logging; deep sleep where
 // the build includes our native for it (the entry passes it to startDevice).
+import Debug from 'debug';
 import Instrumentation from 'instrumentation';
 import getResetReason from 'resetReason';
 import type { KeyValueStore } from '../contract/storage.js';
 import { deepSleepProblem } from '../contract/system.js';
-import type { DeepSleepOptions, ResetReason, System, WakeCause, Watchdog } from '../contract/system.js';
+import type { DeepSleepOptions, HeapUse, ResetReason, System, WakeCause, Watchdog } from '../contract/system.js';
 import type { MonotonicClock, TimerId, Timers } from '../contract/time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -97,6 +98,20 @@ export class ModdableSystem implements System {
   freeHeap(): number | undefined {
     const index = Instrumentation.map('System Free Memory');
     return index === undefined ? undefined : Instrumentation.get(index);
+  }
+
+  /**
+   * XS's own counts ("XS Slot Heap Used": live slots × their size; "XS Chunk Heap Used"), instrumented builds only.
+   * A collection runs first, so the figures are what is live (as `npm run bench:heap` measures), not what garbage
+   * happens to be waiting: a few milliseconds once per health report, and only in -d / -i builds.
+   */
+  heapUsed(): HeapUse | undefined {
+    const slots = Instrumentation.map('XS Slot Heap Used');
+    const chunks = Instrumentation.map('XS Chunk Heap Used');
+    if (slots !== undefined && chunks !== undefined) Debug.gc();
+    const slotBytes = slots === undefined ? undefined : Instrumentation.get(slots);
+    const chunkBytes = chunks === undefined ? undefined : Instrumentation.get(chunks);
+    return slotBytes === undefined || chunkBytes === undefined ? undefined : { slotBytes, chunkBytes };
   }
 
   resetReason(): ResetReason {

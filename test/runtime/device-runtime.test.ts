@@ -119,6 +119,16 @@ describe('DeviceRuntime lifecycle', () => {
     expect(telemetry).toHaveLength(2);
     expect(telemetry[1]!.data).toMatchObject({ uptimeS: 600, outboxDepth: 0, reconnects: 0 });
   });
+
+  it('reports the engine\'s heap use in health where the HAL counts it, and leaves it out where not', () => {
+    const counted = device({ system: { heapUsed: () => ({ slotBytes: 23_040, chunkBytes: 4_096 }) } });
+    counted.d.boot();
+    expect(counted.d.runtime.health()).toMatchObject({ heapSlotBytes: 23_040, heapChunkBytes: 4_096 });
+    const plain = device();
+    plain.d.boot();
+    expect(plain.d.runtime.health()).not.toHaveProperty('heapSlotBytes');
+    expect(plain.d.runtime.health()).not.toHaveProperty('heapChunkBytes');
+  });
 });
 
 describe('DeviceRuntime commands', () => {

@@ -1,6 +1,6 @@
 // A device under test: host storage that outlives reboots, and a fresh Hal + runtime per boot.
 import type { MqttTransport, Storage } from '../../hal/contract/index.js';
-import { createHostHal, SteppedClock, type HostHal } from '../../hal/host/index.js';
+import { createHostHal, SteppedClock, type HostHal, type HostSystemOptions } from '../../hal/host/index.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import { DeviceRuntime, type DeviceApp } from '../../firmware/runtime/device-runtime.js';
 import { writeProvisioning, type Provisioning } from '../../firmware/runtime/provisioning.js';
@@ -16,6 +16,8 @@ export interface TestDeviceOptions {
   /** Real-time devices (integration tests) pass a clock factory. */
   clock?: () => SteppedClock | HostHal['clock'];
   outboxBytes?: number;
+  /** Host system options beyond the restart counter (freeHeap, heapUsed, ...). */
+  system?: Omit<HostSystemOptions, 'timers' | 'onRestart'>;
 }
 
 export class TestDevice {
@@ -48,7 +50,7 @@ export class TestDevice {
       storage: this.storage,
       clock,
       transport: this.transport,
-      system: { onRestart: () => { this.restarts++; } },
+      system: { ...this.#options.system, onRestart: () => { this.restarts++; } },
     });
     this.runtime = new DeviceRuntime({
       hal: this.hal,
