@@ -22,7 +22,8 @@ export function fromHex(text: string): Uint8Array {
   return bytes;
 }
 
-function nibble(code: number): number {
+/** The value of one hex digit's character code, -1 when it is not one. */
+export function nibble(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;

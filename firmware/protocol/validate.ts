@@ -7,6 +7,7 @@ import { CHANNELS, isInboundChannel, isOutboundChannel, type Channel, type Inbou
   type OutboundChannel } from './topics.js';
 import { isPlainObject, isToken } from './fields.js';
 import { MAX_PAYLOAD_BYTES, MAX_REASON, MAX_SCAN_DEPTH } from './limits.js';
+import { nibble } from '../lib/hex.js';
 import { isUnicodeText, utf8Decode, utf8DecodeStrict } from '../lib/utf8.js';
 import { KIND_OF_CHANNEL, SPEC_KINDS, checkMessage, isKind, type MessageKind } from './specs.js';
 
@@ -142,8 +143,7 @@ function countKeys(value: unknown): number {
 function hexEscape(text: string, at: number): number {
   let unit = 0;
   for (let k = at; k < at + 4; k++) {
-    const c = text.charCodeAt(k);
-    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    const digit = nibble(text.charCodeAt(k));
     if (digit < 0) return -1;
     unit = unit * 16 + digit;
   }

@@ -9,6 +9,7 @@ import { lookup } from 'node:dns';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { MqttTlsOptions } from '../contract/mqtt.js';
+import { ByteQueue } from './byte-queue.js';
 import type { DnsConfig, DnsResolveOptions, DnsResolver, SocketConfig, TcpSocket, TcpSocketOptions } from '../contract/socket.js';
 
 /** What a host socket reports as room: Node buffers without limit, so the socket keeps its own bound. */
@@ -66,8 +67,7 @@ export class HostSocket implements TcpSocket {
   readonly #options: HostSocketOptions;
   readonly #network: HostNetwork | undefined;
   readonly #socket: Socket | TLSSocket | undefined;
-  #chunks: Uint8Array[] = [];
-  #available = 0;
+  readonly #inbound = new ByteQueue();
   #ready = false;
   #closed = false;
   #failure: Error | undefined;
@@ -92,9 +92,8 @@ export class HostSocket implements TcpSocket {
     });
     socket.on('data', (data: Buffer) => {
       if (this.#closed) return;
-      this.#chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      this.#available += data.byteLength;
-      options.onReadable?.(this.#available);
+      this.#inbound.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      options.onReadable?.(this.#inbound.available);
     });
     socket.on('error', (error) => {
       this.#failure ??= options.secure && !this.#ready && isTlsError(error) ? new Error(`TLS: ${error.message}`) : error;
@@ -103,21 +102,7 @@ export class HostSocket implements TcpSocket {
   }
 
   read(count?: number): ArrayBuffer | undefined {
-    if (this.#available === 0) return undefined;
-    const wanted = count ?? this.#available;
-    if (!Number.isInteger(wanted) || wanted <= 0 || wanted > this.#available) throw new Error('invalid');
-    const out = new Uint8Array(wanted);
-    let at = 0;
-    while (at < wanted) {
-      const chunk = this.#chunks[0]!;
-      const take = Math.min(chunk.length, wanted - at);
-      out.set(chunk.subarray(0, take), at);
-      at += take;
-      if (take === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(take);
-    }
-    this.#available -= wanted;
-    return out.buffer;
+    return this.#inbound.take(count);
   }
 
   write(data: ArrayBuffer | ArrayBufferView): number {

@@ -2,8 +2,7 @@
 import type { Board, Hal } from '../contract/index.js';
 import { ModdableCrypto } from './crypto.js';
 import { createDevice } from './device.js';
-import type { MqttNetwork } from '../../firmware/net/mqtt/client.js';
-import { createModdableMqtt } from './mqtt.js';
+import { MqttClient, type MqttNetwork } from '../../firmware/net/mqtt/client.js';
 import { mqttNetwork } from './network.js';
 import { ModdableStorage } from './storage.js';
 import { ModdableSystem, traceLog } from './system.js';
@@ -44,7 +43,9 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     wallClock: new SystemWallClock(),
     timers,
     storage,
-    mqtt: createModdableMqtt({ network: options.network ?? mqttNetwork(), timers, log }),
+    // The project's own client, the one the simulator runs too; the SDK's example client is not used (it wedges on
+    // a zero-length PUBLISH, has no size limit and drops the retain flag: docs/moddable.md).
+    mqtt: new MqttClient({ network: options.network ?? mqttNetwork(), timers, log }),
     crypto: new ModdableCrypto(xsTextCodec),
     system,
   });

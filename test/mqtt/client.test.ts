@@ -11,6 +11,7 @@ import { SteppedClock } from '../../hal/host/clock.js';
 import { guardTcp, type NativeTcpOptions } from '../../hal/moddable/tls-guard.js';
 import { MAX_PACKET_BYTES, MqttClient, type MqttClientOptions, type MqttNetwork } from '../../firmware/net/mqtt/client.js';
 import { PacketReader } from '../../firmware/net/mqtt/packet-reader.js';
+import { ByteQueue } from '../../hal/host/byte-queue.js';
 
 type SocketOptions = TcpSocketOptions & Record<string, unknown>;
 
@@ -24,8 +25,7 @@ class ScriptedSocket implements TcpSocket {
   closed = false;
   readThrows: Error | undefined;
   writeThrows: Error | undefined;
-  #inbound: Uint8Array[] = [];
-  #available = 0;
+  readonly #inbound = new ByteQueue();
 
   constructor(options: SocketOptions) {
     this.options = options;
@@ -34,21 +34,7 @@ class ScriptedSocket implements TcpSocket {
 
   read(count?: number): ArrayBuffer | undefined {
     if (this.readThrows) throw this.readThrows;
-    if (this.#available === 0) return undefined;
-    const wanted = count ?? this.#available;
-    if (!Number.isInteger(wanted) || wanted <= 0 || wanted > this.#available) throw new Error(`read(${wanted}) of ${this.#available}`);
-    const out = new Uint8Array(wanted);
-    let at = 0;
-    while (at < wanted) {
-      const head = this.#inbound[0]!;
-      const take = Math.min(head.length, wanted - at);
-      out.set(head.subarray(0, take), at);
-      at += take;
-      if (take === head.length) this.#inbound.shift();
-      else this.#inbound[0] = head.subarray(take);
-    }
-    this.#available -= wanted;
-    return out.buffer;
+    return this.#inbound.take(count);
   }
 
   write(data: ArrayBuffer | ArrayBufferView): number {
@@ -78,13 +64,12 @@ class ScriptedSocket implements TcpSocket {
     for (let at = 0; at < bytes.length; at += chunk) {
       const part = bytes.slice(at, at + chunk);
       this.#inbound.push(part);
-      this.#available += part.length;
-      this.options.onReadable?.(this.#available);
+      this.options.onReadable?.(this.#inbound.available);
     }
   }
 
   get unread(): number {
-    return this.#available;
+    return this.#inbound.available;
   }
 
   fail(error?: unknown): void {

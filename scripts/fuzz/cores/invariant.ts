@@ -12,7 +12,10 @@ export function check(condition: unknown, message: string | (() => string)): ass
   if (!condition) throw new InvariantError(typeof message === 'string' ? message : message());
 }
 
-/** Strict UTF-8 validity (what a fatal TextDecoder accepts), without TextDecoder: XS has none that is fatal. */
+/**
+ * Strict UTF-8 validity (what a fatal TextDecoder accepts), without TextDecoder: XS has none that is fatal. Written
+ * apart from firmware/lib/utf8.ts on purpose: an oracle that shared the decoder under test could not catch its bugs.
+ */
 export function isValidUtf8(bytes: Uint8Array): boolean {
   let i = 0;
   while (i < bytes.length) {

@@ -8,10 +8,10 @@
 // the pendant's status still reads.
 import { validateMessage } from '../../../firmware/protocol/validate.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
-import { type DeviceKind, FuzzDevice, WALL_TIME } from '../device-harness.js';
+import { type DeviceKind, WALL_TIME } from '../device-harness.js';
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
-import { bytesOf, examples, objectOf } from './messages.js';
+import { bytesOf, DevicePool, examples, mutateObject, objectOf } from './messages.js';
 import { stepFor } from './command.js';
 import { replaceText } from './config-desired.js';
 
@@ -34,26 +34,17 @@ function address(input: Uint8Array, alarmId: string | undefined): Uint8Array {
 }
 
 export function alarmTarget(): FuzzTarget {
-  const devices = new Map<DeviceKind, FuzzDevice>();
-  const device = (kind: DeviceKind) => {
-    let found = devices.get(kind);
-    if (!found) devices.set(kind, (found = new FuzzDevice(kind)));
-    return found;
-  };
+  const devices = new DevicePool();
+  const device = (kind: DeviceKind) => devices.get(kind);
   return {
     name: 'alarm',
     format: 'json',
     weight: 2,
     seeds: alarmSeeds,
-    mutate(input, rng, context) {
-      const out = context.generic(input);
-      if (!rng.chance(0.4)) return out;
-      const object = objectOf(out);
-      if (!object) return out;
+    mutate: (input, rng, context) => mutateObject(input, rng, context, 0.4, (object) => {
       object.alarmId = PLACEHOLDER;
       if (rng.chance(0.5)) object.ts = WALL_TIME + rng.between(-100_000, 10_000_000);
-      return bytesOf(object);
-    },
+    }),
     run(input, runSeed) {
       const rng = new Prng(runSeed);
       const roll = rng.below(10);
@@ -75,8 +66,7 @@ export function alarmTarget(): FuzzTarget {
       if (target.sosApp) JSON.stringify(target.sosApp.status());
     },
     close() {
-      for (const d of devices.values()) d.dispose();
-      devices.clear();
+      devices.dispose();
     },
     xsCore: 'inbound:alarm',
     xsInput: (input) => address(input, 'sos-1.4'),

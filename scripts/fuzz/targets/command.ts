@@ -14,10 +14,10 @@ import { signedText } from '../../../firmware/apps/door-reader/commands.js';
 import { encodeList, snapshotSync, syncCommands } from '../../platform/credential-encoder.js';
 import { signCommand } from '../../door/visitor-pass.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
-import { DOOR_KEYS, DOOR_PROFILES, doorList, type DeviceKind, FuzzDevice } from '../device-harness.js';
+import { DOOR_KEYS, DOOR_PROFILES, doorList, type DeviceKind } from '../device-harness.js';
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
-import { bytesOf, examples, fixCommand, LIVE_EXP, objectOf } from './messages.js';
+import { bytesOf, DevicePool, examples, fixCommand, LIVE_EXP, mutateObject, objectOf } from './messages.js';
 import { utf8Decode } from '../../../firmware/lib/utf8.js';
 import { FUZZ_WALL_TIME } from '../cores/visitor-pass.js';
 
@@ -78,25 +78,14 @@ function verifiesAsDoorCommand(payload: Uint8Array): boolean {
 }
 
 export function commandTarget(): FuzzTarget {
-  const devices = new Map<DeviceKind, FuzzDevice>();
-  const device = (kind: DeviceKind) => {
-    let found = devices.get(kind);
-    if (!found) devices.set(kind, (found = new FuzzDevice(kind)));
-    return found;
-  };
+  const devices = new DevicePool();
+  const device = (kind: DeviceKind) => devices.get(kind);
   return {
     name: 'command',
     format: 'json',
     weight: 3,
     seeds: commandSeeds,
-    mutate(input, rng, context) {
-      const out = context.generic(input);
-      if (!rng.chance(0.5)) return out;
-      const object = objectOf(out);
-      if (!object) return out;
-      fixCommand(object, rng);
-      return bytesOf(object);
-    },
+    mutate: (input, rng, context) => mutateObject(input, rng, context, 0.5, (object) => fixCommand(object, rng)),
     run(input, runSeed) {
       const rng = new Prng(runSeed);
       const target = device(deviceFor(rng));
@@ -136,8 +125,7 @@ export function commandTarget(): FuzzTarget {
       if (target.inputs % CANARY_EVERY === 0) target.canary();
     },
     close() {
-      for (const d of devices.values()) d.dispose();
-      devices.clear();
+      devices.dispose();
     },
     xsCore: 'inbound:command',
     xsBudget: 20_000_000,

@@ -12,10 +12,10 @@ import { SOS_CONFIG } from '../../../firmware/apps/sos-button/config.js';
 import type { ConfigSpec, ConfigValues } from '../../../firmware/runtime/config.js';
 import { RUNTIME_CONFIG } from '../../../firmware/runtime/device-runtime.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
-import { type DeviceKind, FuzzDevice } from '../device-harness.js';
+import type { DeviceKind, FuzzDevice } from '../device-harness.js';
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
-import { bytesOf, examples, objectOf } from './messages.js';
+import { bytesOf, DevicePool, examples, mutateObject } from './messages.js';
 import { stepFor } from './command.js';
 
 const SPECS: Readonly<Record<DeviceKind, ConfigSpec>> = {
@@ -84,27 +84,18 @@ function snapshot(device: FuzzDevice): string {
 }
 
 export function configTarget(): FuzzTarget {
-  const devices = new Map<DeviceKind, FuzzDevice>();
-  const device = (kind: DeviceKind) => {
-    let found = devices.get(kind);
-    if (!found) devices.set(kind, (found = new FuzzDevice(kind)));
-    return found;
-  };
+  const devices = new DevicePool();
+  const device = (kind: DeviceKind) => devices.get(kind);
   let inputs = 0;
   return {
     name: 'config-desired',
     format: 'json',
     weight: 2,
     seeds: configSeeds,
-    mutate(input, rng, context) {
-      const out = context.generic(input);
-      if (!rng.chance(0.5)) return out;
-      const object = objectOf(out);
-      if (!object) return out;
+    mutate: (input, rng, context) => mutateObject(input, rng, context, 0.5, (object) => {
       const roll = rng.below(10);
       object.version = roll < 6 ? '@next' : roll < 8 ? rng.between(100, 2_000_000_000) : rng.pick([0, -1, 1.5, 2 ** 53, 2 ** 31, 2 ** 32]);
-      return bytesOf(object);
-    },
+    }),
     run(input, runSeed) {
       const rng = new Prng(runSeed);
       const roll = rng.below(6);
@@ -127,8 +118,7 @@ export function configTarget(): FuzzTarget {
       }
     },
     close() {
-      for (const d of devices.values()) d.dispose();
-      devices.clear();
+      devices.dispose();
     },
     xsCore: 'inbound:config/desired',
     xsInput: (input) => replaceText(input, NEXT, '7'),

@@ -10,7 +10,8 @@ import { manifestSigningText, type CredSyncBeginArgs } from '../../../firmware/p
 import { signCommand } from '../../door/visitor-pass.js';
 import { isValidUtf8 } from '../cores/invariant.js';
 import type { Prng } from '../prng.js';
-import { DOOR_KEYS, WALL_TIME } from '../device-harness.js';
+import type { MutateContext } from '../target.js';
+import { DOOR_KEYS, FuzzDevice, WALL_TIME, type DeviceKind } from '../device-harness.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const encoder = new TextEncoder();
@@ -37,6 +38,37 @@ export function objectOf(bytes: Uint8Array): Record<string, unknown> | undefined
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A generic mutation, then, with probability `chance`, `edit` on the JSON object it left (when it still is one):
+ * the structure-aware step every inbound-channel target takes.
+ */
+export function mutateObject(
+  input: Uint8Array, rng: Prng, context: MutateContext, chance: number, edit: (object: Record<string, unknown>) => void,
+): Uint8Array {
+  const out = context.generic(input);
+  if (!rng.chance(chance)) return out;
+  const object = objectOf(out);
+  if (!object) return out;
+  edit(object);
+  return bytesOf(object);
+}
+
+/** One fuzzed device per kind, made on first use. */
+export class DevicePool {
+  readonly #devices = new Map<DeviceKind, FuzzDevice>();
+
+  get(kind: DeviceKind): FuzzDevice {
+    let found = this.#devices.get(kind);
+    if (!found) this.#devices.set(kind, (found = new FuzzDevice(kind)));
+    return found;
+  }
+
+  dispose(): void {
+    for (const device of this.#devices.values()) device.dispose();
+    this.#devices.clear();
   }
 }
 

@@ -1,5 +1,5 @@
 // In-XS half of the heap bench (scripts/bench/heap.ts): the host-backed HAL with its MQTT transport replaced by
-// the device's own client (firmware/net/mqtt MqttClient, as hal/moddable/mqtt.ts builds it), so the client's
+// the device's own client (firmware/net/mqtt MqttClient, as hal/moddable/index.ts builds it), so the client's
 // sessions, queues and parser buffers live in the measured heap. The client runs over PipeSocket, an ECMA-419
 // TCP socket (hal/contract/socket.ts) whose other end is a scripted broker on the host: every write goes out with
 // callHost('broker.write') and whatever the broker answers (CONNACK, SUBACK, PUBACK, PINGRESP) comes back as

@@ -8,6 +8,7 @@ import { MqttClient } from '../../../firmware/net/mqtt/client.js';
 import { PacketReader } from '../../../firmware/net/mqtt/packet-reader.js';
 import { fromHex, toHex } from '../../../firmware/lib/hex.js';
 import { utf8Decode } from '../../../firmware/lib/utf8.js';
+import { ByteQueue } from '../../../hal/host/byte-queue.js';
 
 export type Step =
   | { writable: number }
@@ -85,8 +86,7 @@ class ScriptedSocket implements TcpSocket {
   written: number[] = [];
   closed = false;
   readThrows: string | undefined;
-  #inbound: Uint8Array[] = [];
-  #available = 0;
+  readonly #inbound = new ByteQueue();
 
   constructor(options: TcpSocketOptions) {
     this.options = options;
@@ -95,21 +95,7 @@ class ScriptedSocket implements TcpSocket {
 
   read(count?: number): ArrayBuffer | undefined {
     if (this.readThrows !== undefined) throw new Error(this.readThrows);
-    if (this.#available === 0) return undefined;
-    const wanted = count ?? this.#available;
-    if (wanted > this.#available) throw new Error('invalid');
-    const out = new Uint8Array(wanted);
-    let at = 0;
-    while (at < wanted) {
-      const head = this.#inbound[0]!;
-      const take = Math.min(head.length, wanted - at);
-      out.set(head.subarray(0, take), at);
-      at += take;
-      if (take === head.length) this.#inbound.shift();
-      else this.#inbound[0] = head.subarray(take);
-    }
-    this.#available -= wanted;
-    return out.buffer;
+    return this.#inbound.take(count);
   }
 
   write(data: ArrayBuffer | ArrayBufferView): number {
@@ -129,8 +115,7 @@ class ScriptedSocket implements TcpSocket {
     for (let at = 0; at < bytes.length; at += chunk) {
       const part = bytes.slice(at, at + chunk);
       this.#inbound.push(part);
-      this.#available += part.length;
-      this.options.onReadable?.(this.#available);
+      this.options.onReadable?.(this.#inbound.available);
     }
   }
 }
