@@ -1,4 +1,4 @@
-// Battery life of the SOS pendant from a current table and a stated daily use (docs/sos-button.md).
+// Battery life of the SOS button from a current table and a stated daily use (docs/sos-button.md).
 // Each figure names its source: /work/shared/design/anchors.md ("anchors") where it has one, else the part's
 // datasheet, else it is marked as our assumption. `npm run battery:sos -- --help` for the options.
 import { Command, InvalidArgumentError } from 'commander';
@@ -9,7 +9,7 @@ export interface Figure {
   readonly source: string;
 }
 
-/** Currents (mA) and durations (s) of the pendant's power states. */
+/** Currents (mA) and durations (s) of the SOS button's power states. */
 export const CURRENT_TABLE = {
   deepSleepMa: { value: 0.010, source: 'anchors: ESP32 deep sleep ~10 µA' },
   buttonAsleepMa: { value: 0.017, source: 'anchors: battery Wi-Fi buttons ~17 µA asleep (whole board: regulator, pull-ups)' },
@@ -42,7 +42,7 @@ export interface DailyUse {
   fallDetection: boolean;
   /**
    * Button only, in deep sleep between presses (woken by the button or the check-in timer; every wake boots the
-   * app again): what the firmware does with fall detection off where the HAL has deep sleep (the ESP32 pendant
+   * app again): what the firmware does with fall detection off where the HAL has deep sleep (the ESP32 SOS button
    * build). False: a build without it, idling in light sleep.
    */
   deepSleep: boolean;
@@ -102,7 +102,7 @@ export function estimateBatteryLife(use: DailyUse, table: CurrentTable = CURRENT
   return { breakdown, mAhPerDay, averageMa: mAhPerDay / HOURS, days: (use.capacityMah * use.usable) / mAhPerDay };
 }
 
-/** What a running pendant measured about itself (health telemetry), turned into an estimate. */
+/** What a running SOS button measured about itself (health telemetry), turned into an estimate. */
 export interface MeasuredDuty {
   uptimeS: number;
   radioS: number;
@@ -171,7 +171,7 @@ function main(argv: string[]): void {
   };
   const program = new Command()
     .name('battery:sos')
-    .description('Estimated battery life of the SOS pendant for a stated daily use')
+    .description('Estimated battery life of the SOS button for a stated daily use')
     .option('--presses <n>', 'presses (alarms) per day', number(0, 1000), STATED_USE.presses)
     .option('--alarm-minutes <n>', 'minutes the radio stays connected per alarm', number(0, 1440), STATED_USE.alarmMinutes)
     .option('--check-ins <n>', 'check-ins per day', number(0, 1440), STATED_USE.checkIns)
@@ -179,7 +179,7 @@ function main(argv: string[]): void {
     .option('--still-hours <h>', 'hours a day without motion', number(0, 24), STATED_USE.stillHours)
     .option('--capacity <mAh>', 'cell capacity', number(1, 100_000), STATED_USE.capacityMah)
     .option('--no-fall-detection', 'button only (the accelerometer off): the firmware deep-sleeps between activity')
-    .option('--deep-sleep', 'with --no-fall-detection: deep sleep between activity (the default there; the ESP32 pendant build)')
+    .option('--deep-sleep', 'with --no-fall-detection: deep sleep between activity (the default there; the ESP32 build)')
     .option('--light-sleep', 'with --no-fall-detection: a build without deep sleep, idling in light sleep')
     .option('--table', 'print the current table with sources');
   program.parse(argv);

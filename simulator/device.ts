@@ -1,13 +1,25 @@
-// One simulated terminal. Its storage is the only thing that survives a restart: each boot gets a new host Hal
-// (real-time clock, virtual IO, its own mqtt.js transport) and a new device runtime, as a real reboot would.
-// A device in deep sleep has no instance at all: it boots again when its timer runs out or when a kind command
-// (a press) puts a wake pin at its level.
+// One simulated terminal, for the interactive simulator and for tests alike. Its storage and its world (door,
+// wearer, cards) are the only things that survive a restart: each boot gets a new host Hal, the kind's chips,
+// a new transport and a new device runtime, as a real reboot would. A device in deep sleep has no instance at
+// all: it boots again when its timer runs out or when the world puts a wake pin at its level.
+//
+// Time runs one of two ways. Real time × speed (the simulator): node timers drive the reboot delay and deep
+// sleep. Stepped (tests): nothing moves until advance(ms), which runs the instance timer by timer (so a restart
+// or a deep sleep takes effect when it happens), then the time asleep or off, then the next instance.
+import type { MqttTransport, QoS } from '../hal/contract/mqtt.js';
 import type { ResetReason, WakeCause } from '../hal/contract/system.js';
-import { createHostHal, HostMqttTransport, RealTimeClock, SleepingChip, type DeepSleepRequest, type HostHal, type LogLevel } from '../hal/host/index.js';
-import type { HostStorage } from '../hal/host/storage/index.js';
-import { DeviceRuntime, type RuntimeState } from '../firmware/runtime/device-runtime.js';
+import type { Timers } from '../hal/contract/time.js';
+import {
+  createHostHal, HostMqttTransport, RealTimeClock, SleepingChip, SteppedClock,
+  type DeepSleepRequest, type HostHal, type HostSystemOptions, type LogLevel,
+} from '../hal/host/index.js';
+import { createHostStorage, type HostStorage } from '../hal/host/storage/index.js';
+import type { EventMessage } from '../firmware/protocol/messages.js';
+import { validateOutbound } from '../firmware/protocol/validate.js';
+import type { Backoff } from '../firmware/runtime/backoff.js';
+import { DeviceRuntime, type DeviceApp, type RuntimeState } from '../firmware/runtime/device-runtime.js';
 import { writeProvisioning, type Provisioning } from '../firmware/runtime/provisioning.js';
-import type { AnyDeviceKind } from './kinds/kind.js';
+import type { SimDeviceKind, WorldContext } from './kinds/kind.js';
 
 /** How long the simulated chip takes to come back after a reset, in virtual ms. */
 const REBOOT_MS = 1500;
@@ -15,74 +27,133 @@ const REBOOT_MS = 1500;
 const WAKE_BOOT_MS = 300;
 export const FIRMWARE_VERSION = '0.1.0-sim';
 
-export interface SimDeviceOptions {
-  /** 1-based number shown to the user. */
-  index: number;
-  site: string;
-  device: string;
-  brokerHost: string;
-  brokerPort: number;
-  /** TLS provisioning (prov/tls, ca, tlsName); absent: plain MQTT. */
-  brokerTls?: Pick<Provisioning, 'ca' | 'tlsName'>;
-  /** prov/insecure: a lab broker outside loopback, without TLS or per-device credentials (the birth says so). */
-  insecure?: boolean;
-  storage: HostStorage;
-  speed: number;
-  kind: AnyDeviceKind;
-  /** Receives the device's log lines and the simulator's notes about it. */
-  log: (device: SimDevice, level: LogLevel, message: string) => void;
+/** A transport the simulator can cut off the network. */
+export interface SimTransport extends MqttTransport {
+  /** false: connects fail and a live link drops; true: the network is back. */
+  setNetworkUp(up: boolean): void;
+  /** The power goes: the link dies without DISCONNECT, so the broker publishes the will. Absent: just close(). */
+  dropConnection?(): void;
+}
+
+/**
+ * Real time (× speed), or a stepped clock that starts at `wallTimeMs` and moves only in advance();
+ * `wallTimeValid`: whether each boot starts with trusted time (default true).
+ */
+export type SimClock =
+  | { readonly mode: 'real'; readonly speed?: number }
+  | { readonly mode: 'stepped'; readonly wallTimeMs: number; readonly wallTimeValid?: boolean };
+
+/** A message the device published. */
+export interface SentMessage {
+  readonly topic: string;
+  readonly payload: string;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  /** Which boot of this SimDevice sent it (1 = the first). */
+  readonly boot: number;
+}
+
+export interface SimDeviceOptions<World, T extends SimTransport> {
+  kind: SimDeviceKind<World>;
+  /** Written into the key-value store before anything boots; false: none (the device stays unprovisioned). */
+  provisioning: Provisioning | false;
+  /** 1-based number shown to the user; it also makes the hardware id. Default: none (the host's default id). */
+  index?: number;
+  /** Default: in memory, with the kind's partitions (or `partitions`). */
+  storage?: HostStorage;
+  partitions?: Readonly<Record<string, number>>;
+  /** Default: real time at speed 1. */
+  clock?: SimClock;
+  /** A new transport for each boot, given that boot's timers. Default: the device's MQTT client on host sockets. */
+  transport?: (timers: Timers) => T;
+  /** Host system options: deepSleep, freeHeap, heapUsed, hardwareId, firmwareVersion... */
+  system?: Omit<HostSystemOptions, 'timers' | 'clock' | 'halt' | 'onRestart' | 'resetReason' | 'wakeCause' | 'log'>;
+  /** From a deep-sleep wake to the app running. Default 300 ms. */
+  wakeBootMs?: number;
+  /** From a reset to the next boot. Default 1500 ms. */
+  rebootMs?: number;
+  /** A reconnect policy for each boot. Default: the runtime's. */
+  backoff?: () => Backoff;
+  /** Runs this app instead of the kind's (the kind still wires its chips): runtime tests. */
+  app?: () => DeviceApp;
+  /** Keep every message published, across boots (messages(), events()). Off in the simulator, which runs for days. */
+  record?: boolean;
+  /** Called after each boot has started the runtime. */
+  onBoot?: (device: SimDevice<World, T>) => void;
+  /** Receives the device's log lines and the simulator's notes about it (the Hal keeps a tail in any case). */
+  log?: (device: SimDevice<World, T>, level: LogLevel, message: string) => void;
 }
 
 export type SimDeviceState = RuntimeState | 'rebooting' | 'crashed' | 'deep-sleep';
 
-export class SimDevice {
+/** A boot to come, for `reason`, once the device has been off for `inMs`. */
+interface PowerOn {
+  readonly reason: ResetReason;
+  inMs: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
   readonly index: number;
   readonly id: string;
   readonly storage: HostStorage;
-  readonly kind: AnyDeviceKind;
+  readonly kind: SimDeviceKind<World>;
   /** The physical world around the device (door, cards, wearer): it outlives reboots. */
-  readonly world: unknown;
-  #options: SimDeviceOptions;
+  readonly world: World;
+  /** Every deep sleep so far, with what it asked for and how it ended. */
+  readonly sleeps: SleepingChip[] = [];
+  #options: SimDeviceOptions<World, T>;
+  #clock: SimClock;
   #hal: HostHal | undefined;
-  #transport: HostMqttTransport | undefined;
+  #transport: T | undefined;
   #runtime: DeviceRuntime | undefined;
   #networkUp = true;
-  #rebooting: NodeJS.Timeout | undefined;
   #crashed = false;
   #stopped = false;
   #boots = 0;
+  #restarts = 0;
+  /** Powered off until `inMs` has passed (stepped) or its timer fires (real time). */
+  #off: PowerOn | undefined;
   #asleep: { chip: SleepingChip; syncedAt: number; timer: NodeJS.Timeout | undefined } | undefined;
+  #published: SentMessage[] = [];
+  #createdAt = performance.now();
+  /** Stepped: the world's time when no instance runs, and when the running one booted. */
+  #elapsed = 0;
+  #bootAt = 0;
+  /** Stepped: wall time when the last instance went down (it moves on while the device is off). */
+  #wall: number;
 
-  constructor(options: SimDeviceOptions) {
+  constructor(options: SimDeviceOptions<World, T>) {
     this.#options = options;
-    this.index = options.index;
-    this.id = options.device;
-    this.storage = options.storage;
+    this.#clock = options.clock ?? { mode: 'real' };
+    this.#wall = this.#clock.mode === 'stepped' ? this.#clock.wallTimeMs : 0;
+    this.index = options.index ?? 0;
+    this.id = options.provisioning ? options.provisioning.device : 'unprovisioned';
     this.kind = options.kind;
-    this.world = options.kind.createWorld();
-    writeProvisioning(options.storage.kv, {
-      site: options.site,
-      device: options.device,
-      host: options.brokerHost,
-      port: options.brokerPort,
-      ...(options.brokerTls ? { tls: true, ...options.brokerTls } : {}),
-      ...(options.insecure ? { insecure: true } : {}),
-    });
+    this.storage = options.storage ?? createHostStorage({ partitions: { ...(options.partitions ?? options.kind.partitions) } });
+    if (options.provisioning) writeProvisioning(this.storage.kv, options.provisioning);
+    const context: WorldContext = { now: () => this.elapsed, inputChanged: () => this.#checkWakePins() };
+    this.world = options.kind.createWorld(context);
   }
 
   get state(): SimDeviceState {
     if (this.#asleep) return 'deep-sleep';
-    if (this.#rebooting) return 'rebooting';
+    if (this.#off) return 'rebooting';
     if (this.#crashed) return 'crashed';
     return this.#runtime?.state ?? 'stopped';
   }
 
+  /** The running instance's parts; undefined while the device is off or asleep. */
   get runtime(): DeviceRuntime | undefined {
     return this.#runtime;
   }
 
   get hal(): HostHal | undefined {
     return this.#hal;
+  }
+
+  get transport(): T | undefined {
+    return this.#transport;
   }
 
   get networkUp(): boolean {
@@ -94,70 +165,144 @@ export class SimDevice {
     return this.#runtime?.outbox?.depth;
   }
 
-  /** Boots of this process (the device's own boot counter lives in its storage). */
+  /** Boots of this SimDevice (the device's own boot counter lives in its storage). */
   get boots(): number {
     return this.#boots;
   }
 
+  /** Resets asked for or suffered (restart command, watchdog, panic, the reset button); not power cuts or sleeps. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** The deep sleep the device is in, if it is. */
+  get asleep(): SleepingChip | undefined {
+    return this.#asleep?.chip;
+  }
+
+  /** The world's time: whole ms (as a device's tick) since this SimDevice was made, across boots, sleeps and cuts. */
+  get elapsed(): number {
+    if (this.#clock.mode === 'real') return Math.floor((performance.now() - this.#createdAt) * (this.#clock.speed ?? 1));
+    return this.#hal ? this.#bootAt + this.#hal.clock.now() : this.#elapsed;
+  }
+
   /** Powers the device on. */
-  boot(resetReason: ResetReason = 'power-on', wakeCause?: WakeCause): void {
-    if (this.#stopped) return;
+  boot(resetReason: ResetReason = 'power-on', wakeCause?: WakeCause): this {
+    if (this.#stopped) return this;
+    if (this.#hal) throw new Error(`${this.id} is already running`);
     this.#boots++;
     this.#crashed = false;
-    const clock = new RealTimeClock({
-      speed: this.#options.speed,
-      wallTimeMs: Date.now(),
-      wallTimeValid: true, // as if SNTP had answered at boot
-      onError: (error) => this.#panic(error),
-    });
-    const transport = new HostMqttTransport({ onHandlerError: (error) => this.#panic(error) });
-    transport.setNetworkUp(this.#networkUp);
-    const hal = createHostHal({
+    const boot = this.#boots;
+    const clock = this.#clock.mode === 'stepped'
+      ? new SteppedClock({ wallTimeMs: this.#wall, wallTimeValid: this.#clock.wallTimeValid ?? true })
+      : new RealTimeClock({
+        speed: this.#clock.speed ?? 1,
+        wallTimeMs: Date.now(),
+        wallTimeValid: true, // as if SNTP had answered at boot
+        onError: (error) => this.#panic(error),
+      });
+    const transport = this.#options.transport?.(clock.timers) ?? (new HostMqttTransport({ onHandlerError: (error) => this.#panic(error) }) as unknown as T);
+    if (!this.#networkUp) transport.setNetworkUp(false);
+    const { system, log } = this.#options;
+    const hardwareId = system?.hardwareId ?? (this.#options.index === undefined ? undefined : `246f28${this.index.toString(16).padStart(6, '0')}`);
+    const hal: HostHal = createHostHal({
       storage: this.storage,
       board: this.kind.board,
       clock,
-      transport,
+      transport: this.#options.record ? this.#recording(transport, boot) : transport,
       system: {
+        firmwareVersion: FIRMWARE_VERSION,
+        ...system,
+        ...(hardwareId === undefined ? {} : { hardwareId }),
         resetReason,
         ...(wakeCause ? { wakeCause } : {}),
-        hardwareId: `246f28${this.index.toString(16).padStart(6, '0')}`,
-        firmwareVersion: FIRMWARE_VERSION,
-        onRestart: (reason) => this.restart(reason),
-        log: (level, message) => this.#options.log(this, level, message),
+        // Only this boot's own: a stale call (a microtask after a stepped restart took effect) is ignored.
+        onRestart: (reason) => {
+          if (this.#hal === hal) this.restart(reason);
+        },
+        ...(log ? { log: (level: LogLevel, message: string) => log(this, level, message) } : {}),
       },
     });
     this.#hal = hal;
     this.#transport = transport;
-    try {
-      const app = this.kind.boot(hal, this.world);
-      const runtime = new DeviceRuntime({ hal, model: this.kind.model, ...(app ? { app } : {}) });
-      this.#runtime = runtime;
-      runtime.start();
-    } catch (error) {
-      this.#panic(error);
+    this.#bootAt = this.#elapsed;
+    // Stepped (tests): a failure is the test's to see. Real time: an uncaught exception resets the device.
+    if (this.#clock.mode === 'stepped') this.#start(hal);
+    else {
+      try {
+        this.#start(hal);
+      } catch (error) {
+        this.#panic(error);
+      }
     }
+    return this;
   }
 
   /**
    * Resets the chip: power goes at once (the socket dies without DISCONNECT, so the broker publishes the will),
-   * and the device boots again with the same storage after REBOOT_MS.
+   * and the device boots again with the same storage after the reboot delay. A reset ends a deep sleep, as the
+   * EN pin does on the chip.
    */
   restart(reason: ResetReason = 'external'): void {
-    if (this.#stopped || this.#rebooting) return;
-    if (this.#asleep) {
-      if (reason === 'deep-sleep') return;
-      // A reset ends a deep sleep, as the EN pin does on the chip: it boots as after any reset.
-      clearTimeout(this.#asleep.timer);
-      this.#asleep = undefined;
+    if (this.#stopped || this.#off) return;
+    if (reason === 'deep-sleep') {
+      const request = this.#hal?.system.deepSleepRequest;
+      if (request) this.#deepSleep(request);
+      if (request || this.#asleep) return;
     }
-    const request = reason === 'deep-sleep' ? this.#hal?.system.deepSleepRequest : undefined;
-    if (request) return this.#deepSleep(request);
+    this.#restarts++;
+    this.#endSleep();
     this.#powerOff();
-    this.#options.log(this, 'info', `reset (${reason}); booting again`);
-    this.#rebooting = setTimeout(() => {
-      this.#rebooting = undefined;
-      this.boot(reason);
-    }, REBOOT_MS / this.#options.speed);
+    this.#note('info', `reset (${reason}); booting again`);
+    this.#powerOn(reason, this.#options.rebootMs ?? REBOOT_MS);
+  }
+
+  /** A power cut: nothing shuts down cleanly, the storage stays; the power is back after `gapMs`. */
+  powerCycle(gapMs = 1000): this {
+    if (this.#stopped) return this;
+    this.#endSleep();
+    this.#cancelPowerOn();
+    this.#powerOff();
+    if (this.#clock.mode === 'real') this.#powerOn('power-on', gapMs);
+    else {
+      this.#pass(gapMs);
+      this.boot();
+    }
+    return this;
+  }
+
+  /** Stepped clock: lets `ms` pass, for the running instance, asleep or off, booting as the device would. */
+  advance(ms: number): void {
+    if (this.#clock.mode !== 'stepped') throw new Error('advance() needs the stepped clock');
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance() needs a finite ms >= 0, got ${ms}`);
+    let left = ms;
+    for (;;) {
+      const asleep = this.#asleep;
+      if (asleep) {
+        const step = Math.min(left, asleep.chip.bootInMs);
+        asleep.chip.pass(step);
+        this.#pass(step);
+        left -= step;
+        if (asleep.chip.bootInMs > 0) return;
+        this.#wake();
+        continue;
+      }
+      const off = this.#off;
+      if (off) {
+        const step = Math.min(left, off.inMs);
+        off.inMs -= step;
+        this.#pass(step);
+        left -= step;
+        if (off.inMs > 0) return;
+        this.#off = undefined;
+        this.boot(off.reason);
+        continue;
+      }
+      const hal = this.#hal;
+      if (!hal) return this.#pass(left); // never booted, or stopped
+      left = this.#run(hal, left);
+      if (this.#hal === hal) return;
+    }
   }
 
   /** Cuts or restores the device's network (connects fail while it is down). */
@@ -176,9 +321,7 @@ export class SimDevice {
   kindCommand(verb: string, args: readonly string[]): string {
     const command = this.kind.commands?.[verb];
     if (!command) throw new Error(`a ${this.kind.model} has no "${verb}" command`);
-    const result = command.run(this.world, args);
-    if (this.#asleep) this.#checkWakePins();
-    return result;
+    return command.run(this.world, args);
   }
 
   /** Live state of the world for the table, if the kind tells. */
@@ -186,72 +329,205 @@ export class SimDevice {
     return this.kind.describe?.(this.world) ?? '';
   }
 
+  /** Everything published on any boot (with `record`). */
+  get published(): readonly SentMessage[] {
+    return this.#published;
+  }
+
+  /** Parsed messages on a channel, every copy, across boots. Throws on any message the protocol forbids. */
+  messages<M>(channel: string): M[] {
+    const out: M[] = [];
+    for (const sent of this.#published) {
+      if (!sent.topic.endsWith(`/${channel}`)) continue;
+      const message: unknown = JSON.parse(sent.payload);
+      const verdict = validateOutbound(message);
+      if (!verdict.ok) throw new Error(`invalid ${channel} message: ${JSON.stringify(verdict)} in ${sent.payload}`);
+      out.push(message as M);
+    }
+    return out;
+  }
+
+  /** Each event's first copy (a retransmission is byte-identical), in seq order. */
+  eventPayloads(): string[] {
+    const bySeq = new Map<number, string>();
+    for (const sent of this.#published) {
+      if (!sent.topic.endsWith('/event')) continue;
+      const seq = (JSON.parse(sent.payload) as EventMessage).seq;
+      if (!bySeq.has(seq)) bySeq.set(seq, sent.payload);
+    }
+    return [...bySeq.entries()].sort((a, b) => a[0] - b[0]).map(([, payload]) => payload);
+  }
+
+  /** Distinct events, oldest first; of one type, or of types matching a pattern. */
+  events(type?: string | RegExp): EventMessage[] {
+    const bySeq = new Map<number, EventMessage>();
+    for (const event of this.messages<EventMessage>('event')) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
+    const all = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    if (type === undefined) return all;
+    return all.filter((event) => (typeof type === 'string' ? event.type === type : type.test(event.type)));
+  }
+
   /** Powers the device off for good. */
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#rebooting);
-    this.#rebooting = undefined;
-    clearTimeout(this.#asleep?.timer);
-    this.#asleep = undefined;
+    this.#cancelPowerOn();
+    this.#endSleep();
     this.#powerOff();
+  }
+
+  #start(hal: HostHal): void {
+    const kindApp = this.kind.boot(hal, this.world);
+    const app = this.#options.app?.() ?? kindApp;
+    const runtime = new DeviceRuntime({
+      hal,
+      model: this.kind.model,
+      ...(app ? { app } : {}),
+      ...(this.#options.backoff ? { backoff: this.#options.backoff() } : {}),
+    });
+    this.#runtime = runtime;
+    runtime.start();
+    this.#options.onBoot?.(this);
+  }
+
+  /** Runs the instance for up to `ms`, one timer at a time. Returns the time left when it went down, else 0. */
+  #run(hal: HostHal, ms: number): number {
+    const clock = hal.clock as SteppedClock;
+    const end = clock.now() + ms;
+    for (;;) {
+      const reason = hal.system.restartReason;
+      if (reason !== undefined) {
+        const left = end - clock.now();
+        this.restart(reason);
+        return left;
+      }
+      const due = clock.nextDue();
+      if (due === undefined || due > end) break;
+      clock.advance(Math.max(0, due - clock.now()));
+    }
+    clock.advance(end - clock.now());
+    return 0;
   }
 
   /** The chip powers down; no instance runs until it wakes. */
   #deepSleep(request: DeepSleepRequest): void {
     this.#powerOff();
     const seconds = request.ms === undefined ? '' : ` for ${Math.round(request.ms / 1000)} s`;
-    this.#options.log(this, 'info', `deep sleep${seconds}${request.wake.length ? `, wake pins ${request.wake.map((w) => w.pin).join(', ')}` : ''}`);
-    this.#asleep = { chip: new SleepingChip(request, WAKE_BOOT_MS), syncedAt: performance.now(), timer: undefined };
+    this.#note('info', `deep sleep${seconds}${request.wake.length ? `, wake pins ${request.wake.map((w) => w.pin).join(', ')}` : ''}`);
+    const chip = new SleepingChip(request, this.#options.wakeBootMs ?? WAKE_BOOT_MS);
+    this.sleeps.push(chip);
+    this.#asleep = { chip, syncedAt: performance.now(), timer: undefined };
     this.#checkWakePins();
   }
 
   #checkWakePins(): void {
-    const asleep = this.#asleep!;
+    const asleep = this.#asleep;
+    if (!asleep) return;
     this.#syncSleep();
     const level = this.kind.inputLevel;
     if (level) asleep.chip.checkPins((pin) => level(this.world, pin));
     this.#scheduleWake();
   }
 
-  /** Virtual time passed asleep since the last look. */
+  /** Real time: the virtual time passed asleep since the last look. */
   #syncSleep(): void {
     const asleep = this.#asleep!;
+    if (this.#clock.mode !== 'real') return;
     const now = performance.now();
-    asleep.chip.pass(Math.min(asleep.chip.bootInMs, (now - asleep.syncedAt) * this.#options.speed));
+    asleep.chip.pass(Math.min(asleep.chip.bootInMs, (now - asleep.syncedAt) * (this.#clock.speed ?? 1)));
     asleep.syncedAt = now;
   }
 
+  /** Real time: a node timer boots the next instance (stepped: advance() does). */
   #scheduleWake(): void {
     const asleep = this.#asleep!;
+    if (this.#clock.mode !== 'real') return;
     clearTimeout(asleep.timer);
     const ms = asleep.chip.bootInMs;
     if (!Number.isFinite(ms)) return;
+    const speed = this.#clock.speed ?? 1;
     asleep.timer = setTimeout(() => {
       this.#syncSleep();
       if (asleep.chip.bootInMs > 0) return this.#scheduleWake();
-      this.#asleep = undefined;
-      this.#options.log(this, 'info', `woken by ${asleep.chip.cause?.by ?? 'timer'} after ${Math.round(asleep.chip.asleepMs / 1000)} s asleep`);
-      this.boot('deep-sleep', asleep.chip.cause);
-    }, Math.min(2 ** 31 - 1, Math.ceil(ms / this.#options.speed)));
+      this.#wake();
+    }, Math.min(2 ** 31 - 1, Math.ceil(ms / speed)));
+  }
+
+  #wake(): void {
+    const { chip } = this.#asleep!;
+    this.#asleep = undefined;
+    this.#note('info', `woken by ${chip.cause?.by ?? 'timer'} after ${Math.round(chip.asleepMs / 1000)} s asleep`);
+    this.boot('deep-sleep', chip.cause);
+  }
+
+  #endSleep(): void {
+    clearTimeout(this.#asleep?.timer);
+    this.#asleep = undefined;
+  }
+
+  /** Boots for `reason` after `ms` off. */
+  #powerOn(reason: ResetReason, ms: number): void {
+    const off: PowerOn = { reason, inMs: ms, timer: undefined };
+    this.#off = off;
+    if (this.#clock.mode !== 'real') return;
+    off.timer = setTimeout(() => {
+      this.#off = undefined;
+      this.boot(reason);
+    }, ms / (this.#clock.speed ?? 1));
+  }
+
+  #cancelPowerOn(): void {
+    clearTimeout(this.#off?.timer);
+    this.#off = undefined;
+  }
+
+  /** Stepped: time passes while no instance runs. */
+  #pass(ms: number): void {
+    this.#wall += ms;
+    this.#elapsed += ms;
   }
 
   #powerOff(): void {
-    this.#transport?.dropConnection();
-    try {
-      this.#runtime?.stop();
-    } catch {
-      // a runtime that cannot stop is discarded all the same
+    const hal = this.#hal;
+    if (!hal) return;
+    if (this.#clock.mode === 'stepped') {
+      this.#wall = hal.wallClock.now();
+      this.#elapsed = this.#bootAt + hal.clock.now();
     }
-    this.#hal?.dispose();
+    this.#transport?.dropConnection?.();
+    hal.dispose();
     this.#runtime = undefined;
     this.#hal = undefined;
     this.#transport = undefined;
   }
 
+  /** Wraps a boot's transport so that what it publishes is kept. */
+  #recording(transport: T, boot: number): MqttTransport {
+    return {
+      connect: (options, handlers) => transport.connect(options, handlers),
+      publish: (topic, payload, qos, retain) => {
+        // Kept first: a PUBACK inside publish() may make the device publish again.
+        const sent = { topic, payload, qos, retain, boot };
+        this.#published.push(sent);
+        try {
+          return transport.publish(topic, payload, qos, retain);
+        } catch (error) {
+          this.#published.splice(this.#published.lastIndexOf(sent), 1);
+          throw error;
+        }
+      },
+      subscribe: (filters) => transport.subscribe(filters),
+      close: () => transport.close(),
+    };
+  }
+
+  #note(level: LogLevel, message: string): void {
+    this.#options.log?.(this, level, message);
+  }
+
   /** An uncaught exception resets an ESP32; here too, so a crash loop is visible rather than silent. */
   #panic(error: unknown): void {
     const message = error instanceof Error ? error.stack ?? error.message : String(error);
-    this.#options.log(this, 'error', `panic: ${message}`);
+    this.#note('error', `panic: ${message}`);
     this.#crashed = true;
     this.restart('panic');
   }

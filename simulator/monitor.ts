@@ -2,7 +2,7 @@
 // devices send with the protocol's own validators, and keeps a live row per device. It also speaks for the
 // platform where the simulator needs it (desired configuration).
 import { connect, type MqttClient } from 'mqtt';
-import type { DesiredConfigMessage, OutboundMessage, StatusMessage } from '../firmware/protocol/messages.js';
+import { PROTOCOL_VERSION, type DesiredConfigMessage, type OutboundMessage, type StatusMessage } from '../firmware/protocol/messages.js';
 import { isOutboundChannel, parseTopic, topicFor } from '../firmware/protocol/topics.js';
 import { parseOutbound } from '../firmware/protocol/validate.js';
 
@@ -116,7 +116,7 @@ export class Monitor {
 
   /** Platform → device: a retained desired configuration document. */
   sendDesiredConfig(site: string, device: string, version: number, config: Record<string, unknown>): Promise<void> {
-    const message: DesiredConfigMessage = { v: 1, msg: 'config.desired', version, config };
+    const message: DesiredConfigMessage = { v: PROTOCOL_VERSION, msg: 'config.desired', version, config };
     const topic = topicFor({ site, device }, 'config/desired');
     return this.#client.publishAsync(topic, JSON.stringify(message), { qos: 1, retain: true }).then(() => {});
   }

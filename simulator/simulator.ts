@@ -102,10 +102,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const directory = options.dataDir ? resolve(options.dataDir, site, id) : undefined;
     if (directory) mkdirSync(directory, { recursive: true });
     const storage = createHostStorage({ partitions: { ...kind.partitions }, ...(directory ? { directory } : {}) });
-    devices.push(new SimDevice({
-      index, site, device: id, brokerHost: host, brokerPort: port, ...(tls ? { brokerTls: tls.device } : {}), storage, speed, log, kind,
+    const provisioning: Provisioning = {
+      site, device: id, host, port,
+      ...(tls ? { tls: true, ...tls.device } : {}),
       ...(options.insecure ? { insecure: true } : {}),
-    }));
+    };
+    devices.push(new SimDevice({ kind, index, provisioning, storage, clock: { mode: 'real', speed }, log }));
   }
 
   const startedAt = Date.now();

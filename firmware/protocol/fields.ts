@@ -18,12 +18,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-export function isUint(value: unknown): value is number {
+function isUint(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /** Length in code points, as JSON Schema's minLength/maxLength count (a lone surrogate counts as one). */
-export function codePointLength(text: string): number {
+function codePointLength(text: string): number {
   let length = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

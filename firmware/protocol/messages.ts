@@ -2,6 +2,7 @@
 // these types and CI checks examples against both. MQTT 3.1.1 has no properties, so everything that
 // MQTT 5 would carry in properties (ids, correlation, ordering, content type) is in the payload.
 
+/** `v` of every message, both ways; any other is refused (docs/protocol.md §3). */
 export const PROTOCOL_VERSION = 1;
 
 /** Time stamp block carried by device messages: uptime always, wall time with a validity flag. */
@@ -18,7 +19,7 @@ export type DeviceState = 'online' | 'offline' | 'sleeping';
 
 /** Retained on `…/status`. The birth (online) carries a snapshot; the will (offline) only who and which boot. */
 export interface StatusMessage {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'status';
   dev: string;
   state: DeviceState;
@@ -51,7 +52,7 @@ export interface StatusMessage {
 
 /** Durable, QoS 1, on `…/event`. Platform dedupe key: (dev, seq). */
 export interface EventMessage extends DeviceTime {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'event';
   dev: string;
   /** Per-device sequence, monotonic for the life of the device's storage; never reused. */
@@ -65,7 +66,7 @@ export interface EventMessage extends DeviceTime {
 
 /** Best effort, QoS 0, on `…/telemetry`. */
 export interface TelemetryMessage extends DeviceTime {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'telemetry';
   dev: string;
   boot: number;
@@ -82,7 +83,7 @@ export type ResultCode =
 
 /** Platform → device on `…/command`, QoS 1, never retained. */
 export interface CommandMessage {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'command';
   /** Client token: 1–64 chars of [A-Za-z0-9._:-]. A repeated reqId returns the first result and does not re-execute. */
   reqId: string;
@@ -94,7 +95,7 @@ export interface CommandMessage {
 
 /** Device → platform on `…/result`, QoS 1. */
 export interface ResultMessage extends DeviceTime {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'result';
   dev: string;
   reqId: string;
@@ -105,7 +106,7 @@ export interface ResultMessage extends DeviceTime {
 
 /** Platform → device on `…/config/desired`, retained, QoS 1. A full document with a version. */
 export interface DesiredConfigMessage {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'config.desired';
   version: number;
   config: Record<string, unknown>;
@@ -113,7 +114,7 @@ export interface DesiredConfigMessage {
 
 /** Device → platform on `…/config/reported`, retained, QoS 1. */
 export interface ReportedConfigMessage extends DeviceTime {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'config.reported';
   dev: string;
   /** Version now in force. */
@@ -127,7 +128,7 @@ export type AlarmState = 'raised' | 'accepted' | 'dispatched' | 'onsite' | 'reso
 
 /** Platform → device on `…/alarm`, QoS 1: progress of an alarm the device raised. */
 export interface AlarmUpdateMessage {
-  v: 1;
+  v: typeof PROTOCOL_VERSION;
   msg: 'alarm';
   alarmId: string;
   state: AlarmState;

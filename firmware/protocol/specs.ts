@@ -1,8 +1,7 @@
 // What each protocol v1 message may hold (docs/protocol.md §5–§9): fields, bounds and cross-field rules, one
 // entry per message kind. validate.ts runs these; docs/schemas/ says the same in JSON Schema.
-import type { Message } from './messages.js';
+import { PROTOCOL_VERSION, type Message } from './messages.js';
 import type { Channel } from './topics.js';
-import { checkCredSyncArgs } from './cred-sync.js';
 import { bool, constant, deviceId, dottedName, epochMs, freeObject, object, oneOf, shape, text, token, uint,
   uniqueList, type Field, type Shape } from './fields.js';
 import { MAX_CMDS, MAX_ETA_MIN, MAX_FW, MAX_MODEL, MAX_NOTE, MAX_REASON, MAX_RESET, MAX_WAKE_IN } from './limits.js';
@@ -29,7 +28,7 @@ const deviceTime: Shape = {
 
 function envelope(kind: MessageKind, fromDevice: boolean): Shape {
   const fields: Record<string, Field> = {
-    v: { check: constant(1), required: true },
+    v: { check: constant(PROTOCOL_VERSION), required: true },
     msg: { check: constant(kind), required: true },
   };
   if (fromDevice) fields.dev = { check: deviceId, required: true };
@@ -132,10 +131,9 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       reqId: { check: token, required: true },
       name: { check: dottedName, required: true },
       exp: { check: epochMs, required: true },
+      // The device that runs the command checks its args (its CommandSpec's validate()).
       args: { check: freeObject },
     },
-    // Credential sync commands carry strict args (cred-sync.ts); every other command's args are its own business.
-    rule: (o, kind) => checkCredSyncArgs(o.name, o.args, `${kind}.args`),
   },
   'config.desired': {
     fields: {
@@ -165,7 +163,7 @@ export function isKind(value: unknown): value is MessageKind {
 /** The first problem of a parsed message taken as `kind`, or undefined. */
 export function checkMessage(o: Record<string, unknown>, kind: MessageKind): string | undefined {
   // Version and kind first: a message of another version or kind gets that error, not a list of odd fields.
-  if (o.v !== 1) return `${kind}.v: expected 1 (protocol version)`;
+  if (o.v !== PROTOCOL_VERSION) return `${kind}.v: expected ${PROTOCOL_VERSION} (protocol version)`;
   if (o.msg !== kind) return `${kind}.msg: expected "${kind}"`;
   const spec = SPECS[kind];
   return shape(o, kind, spec.fields) ?? spec.rule?.(o, kind);

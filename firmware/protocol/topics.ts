@@ -1,6 +1,7 @@
 // Topic grammar: ct/v1/{site}/{device}/{channel}. Ids are 1–64 chars of [A-Za-z0-9_-], so they can never hold
 // MQTT's `/`, `+` or `#`. Device publishes: status (retained), event, telemetry, result, config/reported
 // (retained). Device subscribes: command, config/desired (retained), alarm (retained).
+import { MAX_NAME } from './limits.js';
 
 export const TOPIC_ROOT = 'ct/v1';
 
@@ -37,10 +38,8 @@ export const CHANNELS: Readonly<Record<Channel, ChannelSpec>> = {
   'alarm': { direction: 'in', qos: 1, retained: true },
 };
 
-export const ID_MAX_LENGTH = 64;
-
 export function isValidId(id: unknown): id is string {
-  if (typeof id !== 'string' || id.length < 1 || id.length > ID_MAX_LENGTH) return false;
+  if (typeof id !== 'string' || id.length < 1 || id.length > MAX_NAME) return false;
   for (let i = 0; i < id.length; i++) {
     if (!isIdChar(id.charCodeAt(i))) return false;
   }
@@ -52,7 +51,7 @@ export function isIdChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
-export function isChannel(value: unknown): value is Channel {
+function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && Object.hasOwn(CHANNELS, value);
 }
 

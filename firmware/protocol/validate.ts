@@ -46,20 +46,9 @@ function channelOf(kind: MessageKind): Channel {
 /** A payload as it arrives: the bytes of the PUBLISH (the device), or text already decoded (tools, tests). */
 export type Payload = Uint8Array | string;
 
-export const NOT_UTF8 = 'payload: not valid UTF-8';
-export const LONE_SURROGATE = 'payload: a \\u escape names half a surrogate pair (strings must be Unicode text)';
-export const DUPLICATE_KEY = 'payload: an object has the same key twice';
-
-/**
- * Size and nesting, checked on the text before JSON.parse: a payload over MAX_PAYLOAD_BYTES of UTF-8 or nested
- * deeper than MAX_SCAN_DEPTH never reaches the parser.
- */
-export function scanPayload(payload: string): string | undefined {
-  if (payload.length > MAX_PAYLOAD_BYTES) return `payload: larger than ${MAX_PAYLOAD_BYTES} bytes`;
-  const scan = scanText(payload);
-  if (typeof scan === 'string') return scan;
-  return scan.bytes > MAX_PAYLOAD_BYTES ? `payload: larger than ${MAX_PAYLOAD_BYTES} bytes` : undefined;
-}
+const NOT_UTF8 = 'payload: not valid UTF-8';
+const LONE_SURROGATE = 'payload: a \\u escape names half a surrogate pair (strings must be Unicode text)';
+const DUPLICATE_KEY = 'payload: an object has the same key twice';
 
 /**
  * One pass over the text: its UTF-8 length, bracket nesting (an error past MAX_SCAN_DEPTH), how many member names

@@ -1,6 +1,8 @@
 // Device configuration: defaults from the spec, overlaid by the last accepted desired document (persisted).
 // A desired document is a full document with a version: older or equal versions are stale, a document that
 // fails validation is rejected with a reason and the configuration in force stays as it was.
+// Keys are typed from the spec: `ConfigStore<typeof SPEC>` takes only SPEC's keys, so a misspelt key is a type
+// error (an app's spec is declared `satisfies ConfigSpec` so that its keys and field types stay literal).
 import { VALUE_MAX_BYTES, type KeyValueStore } from '../../hal/contract/index.js';
 import { utf8Encode } from '../lib/utf8.js';
 import { quote } from '../protocol/fields.js';
@@ -13,7 +15,16 @@ export type FieldSpec =
 
 export type ConfigSpec = Readonly<Record<string, FieldSpec>>;
 export type ConfigValue = number | boolean | string;
-export type ConfigValues = Readonly<Record<string, ConfigValue>>;
+
+/** The value a field holds. */
+export type FieldValue<F extends FieldSpec> = F extends { type: 'boolean' } ? boolean : F extends { type: 'string' } ? string : number;
+
+export type ConfigValues<S extends ConfigSpec = ConfigSpec> = { readonly [K in keyof S]: FieldValue<S[K]> };
+
+/** The keys of a spec's integer and number fields (any key when the spec is not known). */
+export type NumberKeys<S extends ConfigSpec> = string extends keyof S
+  ? string
+  : { [K in keyof S & string]: S[K] extends { type: 'integer' | 'number' } ? K : never }[keyof S & string];
 
 export type DesiredOutcome =
   | { status: 'applied'; changed: string[] }
@@ -26,14 +37,14 @@ const KV_KEY = 'doc';
 /** A string value in the key-value store: 4000 bytes less NVS's terminating NUL. */
 const KV_MAX_BYTES = VALUE_MAX_BYTES - 1;
 
-export class ConfigStore {
-  #spec: ConfigSpec;
+export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
+  #spec: S;
   #kv: KeyValueStore;
   #version = 0;
   #values: Record<string, ConfigValue>;
-  #listeners: ((changed: string[], values: ConfigValues) => void)[] = [];
+  #listeners: ((changed: string[]) => void)[] = [];
 
-  constructor(spec: ConfigSpec, kv: KeyValueStore) {
+  constructor(spec: S, kv: KeyValueStore) {
     this.#spec = spec;
     this.#kv = kv;
     this.#values = defaults(spec);
@@ -44,23 +55,24 @@ export class ConfigStore {
     return this.#version;
   }
 
-  get values(): ConfigValues {
-    return this.#values;
+  get values(): ConfigValues<S> {
+    return this.#values as ConfigValues<S>;
   }
 
-  get(key: string): ConfigValue {
+  get<K extends keyof S & string>(key: K): FieldValue<S[K]> {
     const value = this.#values[key];
     if (value === undefined) throw new RangeError(`config: no field "${key}"`);
-    return value;
+    return value as FieldValue<S[K]>;
   }
 
-  number(key: string): number {
+  number(key: NumberKeys<S>): number {
     const value = this.get(key);
     if (typeof value !== 'number') throw new TypeError(`config: "${key}" is not a number`);
     return value;
   }
 
-  onChange(listener: (changed: string[], values: ConfigValues) => void): void {
+  /** After an applied document changed values: the keys that changed (the new values are in force). */
+  onChange(listener: (changed: string[]) => void): void {
     this.#listeners.push(listener);
   }
 
@@ -79,7 +91,7 @@ export class ConfigStore {
     this.#kv.set(KV_DOMAIN, KV_KEY, text);
     this.#version = version;
     this.#values = checked;
-    if (changed.length > 0) for (const listener of this.#listeners) listener(changed, checked);
+    if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
     return { status: 'applied', changed };
   }
 

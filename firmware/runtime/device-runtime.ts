@@ -8,6 +8,7 @@ import type {
 } from '../protocol/messages.js';
 import type { InboundChannel, OutboundChannel } from '../protocol/topics.js';
 import { deviceSubscriptions, parseTopic, topicFor } from '../protocol/topics.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { parseInbound } from '../protocol/validate.js';
 import { Backoff } from './backoff.js';
 import type { ConfigSpec, ConfigValues } from './config.js';
@@ -20,24 +21,25 @@ import type { Provisioning } from './provisioning.js';
 import { clientIdOf, insecurity, readProvisioning, tlsOptions } from './provisioning.js';
 import { RecordLog } from './storage/record-log.js';
 
-export interface DeviceApp {
-  readonly config?: ConfigSpec;
+/** An app's settings (`config`, spec S) typed from its spec; the runtime adds its own (RUNTIME_CONFIG). */
+export interface DeviceApp<S extends ConfigSpec = ConfigSpec> {
+  readonly config?: S;
   readonly commands?: Readonly<Record<string, CommandSpec>>;
   /** Called once at boot, before the first connection: the app works offline from here on. */
-  start?(runtime: DeviceRuntime): void;
+  start?(runtime: DeviceRuntime<S>): void;
   stop?(): void;
-  onConfig?(changed: string[], values: ConfigValues): void;
+  onConfig?(changed: string[], values: ConfigValues<DeviceConfig<S>>): void;
   onAlarm?(update: AlarmUpdateMessage): void;
   onConnection?(online: boolean): void;
   /** Extra fields for health telemetry. */
   health?(): Record<string, unknown>;
 }
 
-export interface RuntimeOptions {
+export interface RuntimeOptions<S extends ConfigSpec = ConfigSpec> {
   hal: Hal;
   /** Device model, e.g. "door-reader". */
   model: string;
-  app?: DeviceApp;
+  app?: DeviceApp<S>;
   /** Flash partition holding the event log. */
   outboxPartition?: string;
   keepAliveSeconds?: number;
@@ -52,9 +54,12 @@ export interface EmitOptions {
 export type RuntimeState = 'booting' | 'unprovisioned' | 'connecting' | 'online' | 'offline' | 'sleeping' | 'stopped';
 
 /** Settings every device has; apps add their own. */
-export const RUNTIME_CONFIG: ConfigSpec = {
+export const RUNTIME_CONFIG = {
   healthIntervalS: { type: 'integer', min: 10, max: 86_400, default: 300 },
-};
+} satisfies ConfigSpec;
+
+/** The settings of a device whose app has spec S: the runtime's and the app's. */
+export type DeviceConfig<S extends ConfigSpec> = typeof RUNTIME_CONFIG & S;
 
 const WATCHDOG_MS = 60_000;
 const WATCHDOG_FEED_MS = 10_000;
@@ -62,14 +67,14 @@ const WATCHDOG_FEED_MS = 10_000;
 const STABLE_CONNECTION_MS = 30_000;
 const RESTART_DELAY_MS = 1_000;
 
-export class DeviceRuntime {
+export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
   readonly hal: Hal;
   readonly model: string;
-  #app: DeviceApp | undefined;
+  #app: DeviceApp<S> | undefined;
   #state: RuntimeState = 'booting';
   #boot = 0;
   #provisioning: Provisioning | undefined;
-  #config!: ConfigStore;
+  #config!: ConfigStore<DeviceConfig<S>>;
   #outbox!: Outbox;
   #chains!: EventChains;
   #dispatcher!: Dispatcher;
@@ -86,7 +91,7 @@ export class DeviceRuntime {
   #lastDesired: ReportedConfigMessage['last'];
   #timers: { reconnect?: TimerId; health?: TimerId; watchdog?: TimerId; restart?: TimerId } = {};
 
-  constructor(options: RuntimeOptions) {
+  constructor(options: RuntimeOptions<S>) {
     this.hal = options.hal;
     this.model = options.model;
     this.#app = options.app;
@@ -107,7 +112,7 @@ export class DeviceRuntime {
     return this.#provisioning?.device;
   }
 
-  get config(): ConfigStore {
+  get config(): ConfigStore<DeviceConfig<S>> {
     return this.#config;
   }
 
@@ -127,7 +132,7 @@ export class DeviceRuntime {
     if (this.#state !== 'booting') throw new Error('runtime: start() called twice');
     const { storage, system } = this.hal;
     this.#boot = nextBootCount(this.hal);
-    this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...this.#app?.config }, storage.kv);
+    this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...this.#app?.config } as DeviceConfig<S>, storage.kv);
     const partition = storage.partition(this.#outboxPartition);
     if (!partition) throw new Error(`runtime: no flash partition "${this.#outboxPartition}" for the outbox`);
     this.#outbox = new Outbox(new RecordLog(partition));
@@ -135,9 +140,9 @@ export class DeviceRuntime {
     this.#dispatcher = new Dispatcher({ wallClock: this.hal.wallClock, kv: storage.kv, send: (reqId, outcome) => this.#sendResult(reqId, outcome) });
     this.#registerBuiltInCommands();
     for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
-    this.#config.onChange((changed, values) => {
+    this.#config.onChange((changed) => {
       if (changed.includes('healthIntervalS')) this.#scheduleHealth();
-      this.#app?.onConfig?.(changed, values);
+      this.#app?.onConfig?.(changed, this.#config.values);
     });
 
     system.watchdog.start(WATCHDOG_MS);
@@ -184,7 +189,7 @@ export class DeviceRuntime {
     const seq = this.#outbox.enqueue((seq) => {
       const prev = chain === undefined ? undefined : this.#chains.prev(chain, seq);
       const body = prev === undefined ? data : { ...data, prev };
-      const event: EventMessage = { v: 1, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data: body };
+      const event: EventMessage = { v: PROTOCOL_VERSION, msg: 'event', dev, seq, boot: this.#boot, ...this.#time(), type, data: body };
       const text = JSON.stringify(event);
       if (chain !== undefined) this.#chains.record(chain, seq, prev!, text);
       return text;
@@ -201,7 +206,7 @@ export class DeviceRuntime {
 
   /** Best-effort telemetry (QoS 0); dropped when offline. */
   telemetry(data: Record<string, unknown>): boolean {
-    const message: TelemetryMessage = { v: 1, msg: 'telemetry', dev: this.#deviceIdOrHardware(), boot: this.#boot, ...this.#time(), data };
+    const message: TelemetryMessage = { v: PROTOCOL_VERSION, msg: 'telemetry', dev: this.#deviceIdOrHardware(), boot: this.#boot, ...this.#time(), data };
     return this.#publish('telemetry', message, 0, false);
   }
 
@@ -209,7 +214,7 @@ export class DeviceRuntime {
   sleep(wakeInSeconds: number): void {
     if (this.#state === 'online') {
       const status: StatusMessage = {
-        v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'sleeping', boot: this.#boot, conn: this.#sessions, ...this.#time(), wakeIn: wakeInSeconds,
+        v: PROTOCOL_VERSION, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'sleeping', boot: this.#boot, conn: this.#sessions, ...this.#time(), wakeIn: wakeInSeconds,
       };
       this.#publish('status', status, 1, true);
     }
@@ -247,7 +252,7 @@ export class DeviceRuntime {
     const current = () => connection === this.#connection;
     // The will names the session it belongs to; `conn` counts sessions that reached CONNACK, so a will can only
     // belong to the session this attempt opens.
-    const will: StatusMessage = { v: 1, msg: 'status', dev: provisioning.device, state: 'offline', boot: this.#boot, conn: this.#sessions + 1 };
+    const will: StatusMessage = { v: PROTOCOL_VERSION, msg: 'status', dev: provisioning.device, state: 'offline', boot: this.#boot, conn: this.#sessions + 1 };
     const handlers: MqttHandlers = {
       onConnect: () => current() && this.#online(),
       onClose: (reason) => current() && this.#offline(reason),
@@ -278,7 +283,7 @@ export class DeviceRuntime {
     const { mqtt } = this.hal;
     mqtt.subscribe(deviceSubscriptions(this.#address()));
     const birth: StatusMessage = {
-      v: 1, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'online', boot: this.#boot, conn: this.#sessions, ...this.#time(),
+      v: PROTOCOL_VERSION, msg: 'status', dev: this.#deviceIdOrHardware(), state: 'online', boot: this.#boot, conn: this.#sessions, ...this.#time(),
       model: this.model, fw: this.hal.system.firmwareVersion, cfgVer: this.#config.version, reset: this.hal.system.resetReason(),
       seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names, hw: this.hal.system.hardwareId,
       ...(this.#provisioning?.insecure ? { insecure: true as const } : {}),
@@ -358,7 +363,7 @@ export class DeviceRuntime {
 
   #report(): void {
     const reported: ReportedConfigMessage = {
-      v: 1, msg: 'config.reported', dev: this.#deviceIdOrHardware(), ...this.#time(),
+      v: PROTOCOL_VERSION, msg: 'config.reported', dev: this.#deviceIdOrHardware(), ...this.#time(),
       version: this.#config.version, config: { ...this.#config.values },
       ...(this.#lastDesired ? { last: this.#lastDesired } : {}),
     };
@@ -366,7 +371,7 @@ export class DeviceRuntime {
   }
 
   #sendResult(reqId: string, outcome: CommandOutcome): void {
-    const result: ResultMessage = { v: 1, msg: 'result', dev: this.#deviceIdOrHardware(), reqId, ...this.#time(), ...outcome };
+    const result: ResultMessage = { v: PROTOCOL_VERSION, msg: 'result', dev: this.#deviceIdOrHardware(), reqId, ...this.#time(), ...outcome };
     this.#publish('result', result, 1, false);
   }
 
@@ -390,7 +395,9 @@ export class DeviceRuntime {
 
   #scheduleHealth(): void {
     this.hal.timers.clear(this.#timers.health);
-    this.#timers.health = this.hal.timers.repeat(() => this.telemetry(this.health()), this.#config.number('healthIntervalS') * 1000);
+    // Every DeviceConfig<S> has the runtime's keys; the compiler cannot see it while S is open.
+    const own = this.#config as ConfigStore<typeof RUNTIME_CONFIG>;
+    this.#timers.health = this.hal.timers.repeat(() => this.telemetry(this.health()), own.number('healthIntervalS') * 1000);
   }
 
   #publish(channel: OutboundChannel, message: object, qos: 0 | 1, retain: boolean): boolean {

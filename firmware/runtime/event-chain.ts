@@ -75,7 +75,7 @@ export class EventChains {
 }
 
 /** The chain link of one payload: hex of the first 16 bytes of its SHA-256. */
-export function chainHash(crypto: Crypto, payload: string): string {
+function chainHash(crypto: Crypto, payload: string): string {
   return toHex(crypto.sha256(payload).subarray(0, 16));
 }
 

@@ -7,7 +7,7 @@
 // postSamples later, measures the event: impact, free fall before it, change of posture and stillness
 // after it — all independent of how the sensor is oriented. The classifier (fall-model.ts: physical
 // gates, then boosted decision stumps trained on recorded falls and daily activities) scores the event
-// against the threshold for where the device is worn (option placement; the pendant is 'neck').
+// against the threshold for where the device is worn (option placement: 'neck' for the SOS button).
 // An alert starts a refractory period so that one fall, with its several impacts, gives one alert.
 // Memory is fixed at construction (ring buffers); a sample costs a square root and a few comparisons.
 import { ImpactFinder, impactDefaults, type ImpactFeatures, type ImpactOptions } from './impact-features.js';
@@ -18,7 +18,7 @@ export interface FallDetectorOptions extends ImpactOptions {
   /** Samples after an alert's impact during which further candidates are ignored. */
   refractorySamples: number;
   model: FallModel;
-  /** Where the sensor is worn (selects the model's threshold for it): 'neck' (the pendant) or 'waist'. */
+  /** Where the sensor is worn (selects the model's threshold for it): 'neck' (the SOS button) or 'waist'. */
   placement: Placement;
 }
 

@@ -28,7 +28,7 @@ export interface Gate {
   max: number;
 }
 
-/** Where the sensor is worn. The product is a neck pendant; 'waist' is a belt clip. */
+/** Where the sensor is worn: 'neck' (the SOS button, worn as a pendant) or 'waist' (a belt clip). */
 export type Placement = 'neck' | 'waist';
 
 export const placements: readonly Placement[] = Object.freeze(['neck', 'waist']);
@@ -39,7 +39,7 @@ export interface FallModel {
   stumps: readonly Stump[];
   /** Score at or above which a candidate is a fall (when the model has no threshold for the placement). */
   threshold: number;
-  /** Per-placement thresholds: the same stumps score differently on a pendant and on a belt. */
+  /** Per-placement thresholds: the same stumps score differently at the neck and on a belt. */
   thresholds?: Readonly<Partial<Record<Placement, number>>>;
   /**
    * Per-placement stumps added after the shared ones: a few boosting rounds trained on that placement's

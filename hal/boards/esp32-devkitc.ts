@@ -11,7 +11,7 @@
 import type { Board } from '../contract/board.js';
 
 // Frozen all the way down: boards are data, and XS keeps frozen preloaded objects in flash without a RAM alias.
-export const esp32DevkitC: Board = Object.freeze({
+export const esp32DevkitC = Object.freeze({
   name: 'esp32-devkitc',
   pin: Object.freeze({
     /** Door strike / lock relay driver (transistor stage, active high). */
@@ -40,6 +40,6 @@ export const esp32DevkitC: Board = Object.freeze({
     /** UART2 for a peripheral such as a card or QR reader. */
     aux: Object.freeze({ transmit: 17, receive: 16, baud: 9600, port: 2 }),
   }),
-});
+}) satisfies Board;
 
 export default esp32DevkitC;

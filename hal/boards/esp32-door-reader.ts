@@ -12,28 +12,28 @@ import { esp32DevkitC } from './esp32-devkitc.js';
 
 const base = esp32DevkitC.pin;
 
-export const esp32DoorReader: Board = Object.freeze({
+export const esp32DoorReader = Object.freeze({
   name: 'esp32-door-reader',
   pin: Object.freeze({
-    relay: base.relay!,
-    led: base.led!,
-    buzzer: base.buzzer!,
-    doorContact: base.doorContact!,
-    exitButton: base.exitButton!,
+    relay: base.relay,
+    led: base.led,
+    buzzer: base.buzzer,
+    doorContact: base.doorContact,
+    exitButton: base.exitButton,
     nfcSelect: 4,
     wiegandData0: 34,
     wiegandData1: 35,
-    spiOut: base.spiOut!,
-    spiIn: base.spiIn!,
-    spiClock: base.spiClock!,
-    qrTransmit: base.uartTransmit!,
-    qrReceive: base.uartReceive!,
+    spiOut: base.spiOut,
+    spiIn: base.spiIn,
+    spiClock: base.spiClock,
+    qrTransmit: base.uartTransmit,
+    qrReceive: base.uartReceive,
   }),
-  spi: esp32DevkitC.spi!,
+  spi: esp32DevkitC.spi,
   serial: Object.freeze({
     /** QR scanner module on UART2: 9600 8N1, CR after each code. */
-    qr: Object.freeze({ transmit: base.uartTransmit!, receive: base.uartReceive!, baud: 9600, port: 2 }),
+    qr: Object.freeze({ transmit: base.uartTransmit, receive: base.uartReceive, baud: 9600, port: 2 }),
   }),
-});
+}) satisfies Board;
 
 export default esp32DoorReader;

@@ -2,7 +2,7 @@
 // QR scanner's UART under the name the app looks for. Pins and buses are virtual (hal/host/io).
 import type { Board } from '../contract/board.js';
 
-export const simDoorReader: Board = Object.freeze({
+export const simDoorReader = Object.freeze({
   name: 'sim-door-reader',
   pin: Object.freeze({
     /** Lock relay (active high). */
@@ -29,6 +29,6 @@ export const simDoorReader: Board = Object.freeze({
     /** QR scanner module (9600 8N1, CR after each code). */
     qr: Object.freeze({ transmit: 17, receive: 16, baud: 9600, port: 2 }),
   }),
-});
+}) satisfies Board;
 
 export default simDoorReader;

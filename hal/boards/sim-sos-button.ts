@@ -1,11 +1,11 @@
-// The simulated SOS pendant: the ESP32 pendant's pin map on virtual IO (hal/host). The simulator attaches a
+// The simulated SOS button: the ESP32 SOS button's pin map on virtual IO (hal/host). The simulator attaches a
 // simulated LIS3DH to I2C port 0 (INT1 on accelInterrupt) and a battery to the ADC pin.
 import type { Board } from '../contract/board.js';
-import { esp32Pendant } from './esp32-pendant.js';
+import { esp32SosButton } from './esp32-sos-button.js';
 
-export const simSosButtonBoard: Board = {
-  ...esp32Pendant,
+export const simSosButton = Object.freeze({
+  ...esp32SosButton,
   name: 'sim-sos-button',
-};
+}) satisfies Board;
 
-export default simSosButtonBoard;
+export default simSosButton;

@@ -35,7 +35,7 @@ export abstract class VirtualClock implements MonotonicClock {
     this.#wallValid = options.wallTimeValid ?? false;
     this.timers = {
       set: (callback, ms) => this.#schedule(callback, ms, 0),
-      repeat: (callback, ms) => this.#schedule(callback, ms, Math.max(1, ms)),
+      repeat: (callback, ms) => this.#schedule(callback, ms, Math.max(1, Math.ceil(ms))),
       clear: (id) => this.#clear(id),
     };
     const clock = this;
@@ -103,7 +103,8 @@ export abstract class VirtualClock implements MonotonicClock {
 
   #schedule(callback: () => void, ms: number, interval: number): TimerId {
     if (typeof callback !== 'function') throw new TypeError('timer callback must be a function');
-    const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    // Whole milliseconds, as the device's Timer takes them: a fractional delay must not leak into now().
+    const delay = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : 0;
     const timer: ScheduledTimer = { callback, interval, due: this.now() + delay, order: this.#order++ };
     this.#insert(timer);
     this.queueChanged();

@@ -37,7 +37,7 @@ export interface HostHal extends Hal {
 
 export function createHostHal(options: HostHalOptions): HostHal {
   const clock = options.clock ?? new SteppedClock();
-  const board = options.board ?? simBoard;
+  const board: Board = options.board ?? simBoard;
   // Device callbacks (pin edges, UART data) arrive through the device's own timer queue, as from an event loop.
   const io = new VirtualIo({ ...options.io, clock, defer: (callback) => clock.timers.set(callback, 0) });
   const mqtt = options.transport ?? new HostMqttTransport();

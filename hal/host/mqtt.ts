@@ -67,7 +67,7 @@ export class HostMqttTransport extends MqttClient {
 }
 
 /** Timers in real time on Node's event loop. */
-export const nodeTimers: Timers = {
+const nodeTimers: Timers = {
   set: (callback, ms) => setTimeout(callback, ms),
   repeat: (callback, ms) => setInterval(callback, ms),
   clear: (id) => {

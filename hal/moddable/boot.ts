@@ -1,11 +1,12 @@
 // Device start-up on Moddable: Wi-Fi first (its MAC is the hardware id), then the HAL, then the runtime.
-// Each device's entry module (hal/moddable/entries/) calls startDevice() with its model, app and board.
+// Each device's entry module (hal/moddable/entries/) calls startDevice() with its device and board.
 import config from 'mc/config';
 import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
 import { PROVISIONING_DOMAIN } from '../../firmware/runtime/provisioning.js';
-import { esp32DevkitC } from '../boards/esp32-devkitc.js';
-import type { Board, KeyValueStore } from '../contract/index.js';
+import type { BoardFor, DeviceDefinition } from '../../firmware/parts/device.js';
+import type { PartsTable } from '../../firmware/parts/part.js';
+import type { KeyValueStore } from '../contract/index.js';
 import { createModdableHal } from './index.js';
 import { SntpSync } from './sntp.js';
 import { traceLog, type DeepSleepNative } from './system.js';
@@ -13,12 +14,11 @@ import type { WifiCredentials } from './wifi.js';
 import { WifiLink } from './wifi.js';
 import { createTimers } from './time.js';
 
-export interface DeviceOptions {
-  /** Device model reported in the birth message, e.g. "door-reader". */
-  model: string;
-  app?: DeviceApp;
-  /** Pin map; the ESP32-DevKitC profile by default. */
-  board?: Board;
+export interface DeviceOptions<T extends PartsTable> {
+  /** What runs: the model reported in the birth message, the parts table and the app (undefined: the runtime alone). */
+  device: DeviceDefinition<T, DeviceApp | undefined>;
+  /** Pin map: it must have every pin, bus and serial port the device's parts name, or this does not type-check. */
+  board: NoInfer<BoardFor<T>>;
   /** The build's deep-sleep native (manifest module "deep-sleep"); absent or undefined: no deep sleep. */
   deepSleep?: DeepSleepNative | undefined;
 }
@@ -28,11 +28,11 @@ export const WIFI_KEYS = Object.freeze({ ssid: 'wifiSsid', password: 'wifiPass' 
 
 const FALLBACK_HARDWARE_ID = '000000000000';
 
-export function startDevice(options: DeviceOptions): DeviceRuntime {
+export function startDevice<T extends PartsTable>(options: DeviceOptions<T>): DeviceRuntime {
   const log = traceLog;
   const link = new WifiLink(createTimers(log), log);
   const hal = createModdableHal({
-    board: options.board ?? esp32DevkitC,
+    board: options.board,
     hardwareId: link.hardwareId ?? FALLBACK_HARDWARE_ID,
     firmwareVersion: stringSetting(config.firmware) ?? '0.0.0',
     log,
@@ -45,7 +45,8 @@ export function startDevice(options: DeviceOptions): DeviceRuntime {
   else log('warn', `Wi-Fi: no credentials (kv ${PROVISIONING_DOMAIN}/${WIFI_KEYS.ssid}); using the host network if any`);
   if (!credentials || link.online) sntp.sync();
 
-  const runtime = new DeviceRuntime({ hal, model: options.model, ...(options.app ? { app: options.app } : {}) });
+  const app = options.device.createApp();
+  const runtime = new DeviceRuntime({ hal, model: options.device.model, ...(app ? { app } : {}) });
   runtime.start();
   return runtime;
 }

@@ -18,7 +18,7 @@ export interface ModdableHalOptions {
   log?: (level: LogLevel, message: string) => void;
   /** The MQTT client's sockets and DNS; defaults to the SDK's (network.ts). */
   network?: MqttNetwork;
-  /** The build's deep-sleep native, where it has one (the pendant's ESP32 build). */
+  /** The build's deep-sleep native, where it has one (the SOS button's ESP32 build). */
   deepSleep?: DeepSleepNative;
 }
 

@@ -2,7 +2,7 @@
 import Flash from 'flash';
 import Preference from 'preference';
 import type { FlashPartition, KeyValueStore, Storage, StoredValue } from '../contract/storage.js';
-import { checkName, checkValue } from '../contract/kv-rules.js';
+import { checkName, checkValue } from '../../firmware/lib/kv-rules.js';
 
 export class PreferenceStore implements KeyValueStore {
   get(domain: string, key: string): StoredValue | undefined {

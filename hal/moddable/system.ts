@@ -25,7 +25,7 @@ const WATCHDOG_MARK = Object.freeze({ domain: 'sys', key: 'wdtRestart' } as cons
 
 /**
  * Deep-sleep primitives of a build that has them: hal/moddable/esp32/deep-sleep.js (ESP-IDF timer and ext1
- * wake-up), included only by the pendant's ESP32 manifest.
+ * wake-up), included only by the SOS button's ESP32 manifest.
  */
 export interface DeepSleepNative {
   /** Arms the timer (ms > 0, else none) and ext1 on `mask` (bit n = GPIO n, 0: none) at `level`; powers down. */

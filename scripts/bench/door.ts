@@ -10,7 +10,7 @@ import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-r
 import { RECORD_BYTES } from '../../firmware/apps/door-reader/credentials/format.js';
 import { slotLayout } from '../../firmware/apps/door-reader/credentials/layout.js';
 import { toHex } from '../../firmware/lib/hex.js';
-import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../../test/support/door/credential-device.js';
+import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../../test/support/door-reader/credential-device.js';
 import { encodeList, snapshotSync } from '../platform/credential-encoder.js';
 import { XsSession } from '../../test/support/xs/session.js';
 import { killAllWorkers } from '../../test/support/xs/xsnap.js';

@@ -1,11 +1,11 @@
 // npm run bench:heap — what each device app keeps in the XS heap at steady state, on the real XS engine.
 //
-// Each app (generic, door reader with 100,000 credentials open, SOS pendant with fall detection running) boots in
+// Each app (generic, door reader with 100,000 credentials open, SOS button with fall detection running) boots in
 // xsnap over the host-backed HAL, on the device's own MQTT client (firmware/net/mqtt MqttClient) whose socket
 // pipes to a scripted broker on the host (test/xs/entries/heap-common.ts): CONNECT → CONNACK, SUBSCRIBE →
 // SUBACK, QoS 1 PUBLISH → PUBACK, PINGREQ → PINGRESP, and the bench injects PUBLISH packets (commands, desired
 // config, alarm updates) encoded with firmware/net/mqtt/packet.ts. It then runs through connected → events →
-// commands → a health cycle (→ an alarm, pendant) → steady, and measures the heap after each phase.
+// commands → a health cycle (→ an alarm, SOS button) → steady, and measures the heap after each phase.
 //
 // Measuring: after each phase xsnap writes a heap snapshot (its `w` command: a full collection first), and the
 // bench reads the snapshot's sections: HEAP holds every live slot, BLOC every live chunk (with its header), and
@@ -46,13 +46,14 @@ import { join } from 'node:path';
 import { writeDoorKeys } from '../../firmware/apps/door-reader/door-keys.js';
 import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-reader/credentials/index.js';
 import { encodePublish } from '../../firmware/net/mqtt/packet.js';
+import { PROTOCOL_VERSION } from '../../firmware/protocol/messages.js';
 import { topicFor, type Channel } from '../../firmware/protocol/topics.js';
 import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
-import { simSosButtonBoard } from '../../hal/boards/sim-sos-button.js';
+import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
 import { createHostStorage, type HostStorage } from '../../hal/host/storage/index.js';
-import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../../test/support/door/credential-device.js';
+import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../../test/support/door-reader/credential-device.js';
 import { XsSession } from '../../test/support/xs/session.js';
 import type { TestHalOptions } from '../../test/support/xs/test-hal.js';
 import { killAllWorkers } from '../../test/support/xs/xsnap.js';
@@ -333,7 +334,7 @@ async function inject(bench: Bench, channel: Channel, message: object, retain = 
 
 async function command(bench: Bench, reqId: string, name: string, args?: Record<string, unknown>): Promise<void> {
   const exp = bench.xs.host.clock.wallClock.now() + 600_000;
-  await inject(bench, 'command', { v: 1, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) });
+  await inject(bench, 'command', { v: PROTOCOL_VERSION, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) });
 }
 
 function expectResults(bench: Bench, expected: string[]): void {
@@ -457,7 +458,7 @@ const DOOR_READER: AppSpec = {
 };
 
 async function press(bench: Bench): Promise<void> {
-  const button = bench.xs.host.io.pin(simSosButtonBoard.pin.button!);
+  const button = bench.xs.host.io.pin(simSosButton.pin.button!);
   button.setInput(0);
   await run(bench, 200, 100);
   button.setInput(undefined);
@@ -475,12 +476,12 @@ async function alarmUpdate(bench: Bench, cause: string, state: string): Promise<
 const SOS_BUTTON: AppSpec = {
   name: 'sos-button',
   entry: 'test/xs/entries/heap-sos-button.ts',
-  hostOptions: () => ({ board: simSosButtonBoard, wallTimeMs: Date.UTC(2026, 0, 9, 9, 0), wallTimeValid: true }),
+  hostOptions: () => ({ board: simSosButton, wallTimeMs: Date.UTC(2026, 0, 9, 9, 0), wallTimeValid: true }),
   phases: [
     ['connected', (bench) => run(bench, 2000, 500)],
     ['commands', async (bench) => {
       await runtimeCommands(bench);
-      await command(bench, 's-1', 'sos.status');
+      await command(bench, 's-1', 'sos-button.status');
       await run(bench, 1000, 500);
       expectResults(bench, [...RUNTIME_RESULTS, 's-1:ok']);
     }],

@@ -2,11 +2,12 @@
 // platform client watches the site's events and results while a script plays a morning at the door: residents'
 // cards, an unknown card, a card + PIN, a visitor pass (and its replay), a signed remote unlock, a forced door,
 // and decisions made while the network is down that arrive once it is back. It ends by verifying the
-// tamper-evident access chain over everything received. test/door/scenario.test.ts runs it and checks the result.
+// tamper-evident access chain over everything received. test/door-reader/scenario.test.ts runs it and checks the
+// result.
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
-import type { EventMessage, ResultMessage } from '../../firmware/protocol/messages.js';
+import { PROTOCOL_VERSION, type CommandMessage, type EventMessage, type ResultMessage } from '../../firmware/protocol/messages.js';
 import { startSimulator } from '../../simulator/simulator.js';
 import { DEMO_KEYS } from '../../simulator/kinds/door-reader.js';
 import { ChainVerifier, type ChainFinding } from '../platform/event-chain.js';
@@ -25,17 +26,25 @@ export interface ScenarioResult {
 export interface ScenarioOptions {
   site?: string;
   log?: (line: string) => void;
-  /** Per wait. */
+  /** Per wait, in real ms. */
   timeoutMs?: number;
+  /**
+   * Virtual time per real time (the simulator's --speed). Default 5: the morning is device time (relocks, grace,
+   * backoff), 30 s of it, and waiting for it in real time was most of the suite's wall time. The states shown
+   * are read when the platform gets an event, so the speed also scales that delay: at 5, a 4 s unlock still
+   * leaves 800 ms of real time to read it.
+   */
+  speed?: number;
 }
 
 export async function runDoorScenario(options: ScenarioOptions = {}): Promise<ScenarioResult> {
   const site = options.site ?? `door-demo-${Date.now().toString(36)}`;
   const log = options.log ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const speed = options.speed ?? 5;
   const output = new PassThrough();
   output.resume();
-  const sim = await startSimulator({ fleet: 'door-reader:1', site, port: 0, tty: false, output });
+  const sim = await startSimulator({ fleet: 'door-reader:1', site, port: 0, tty: false, output, speed });
   const platform = await mqtt.connectAsync(sim.brokerUrl, { protocolVersion: 4, reconnectPeriod: 0, clientId: `platform-${site}` });
   const payloads = new Map<number, string>();
   const results: ResultMessage[] = [];
@@ -70,7 +79,9 @@ export async function runDoorScenario(options: ScenarioOptions = {}): Promise<Sc
     if (expectAccess > 0) log(`  ${last!.type} ${String(last!.data.kind)} ${String(last!.data.reason)} · ${states[name]}`);
     return reply;
   };
-  const relock = () => new Promise((resolve) => setTimeout(resolve, 4500));
+  /** Lets `ms` of device time pass. */
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms / speed));
+  const relock = () => pause(4500);
 
   try {
     await waitFor('the door reader online', () => device.state === 'online');
@@ -88,15 +99,17 @@ export async function runDoorScenario(options: ScenarioOptions = {}): Promise<Sc
     await step('resident', 'qr 1 resident');
     await relock();
 
-    const exp = Date.now() + 30_000;
+    // The platform's clock agrees with the device's, as SNTP keeps them; a sped-up device's runs fast.
+    const exp = device.hal!.wallClock.now() + 30_000;
     const unlock = { door: 0, sig: signCommand(DEMO_KEYS.commandKey, 'door.unlock', 'remote-1', exp, 0) };
     log('> platform: signed door.unlock');
-    await platform.publishAsync(`${prefix}/command`, JSON.stringify({ v: 1, msg: 'command', reqId: 'remote-1', name: 'door.unlock', exp, args: unlock }), { qos: 1 });
+    const command: CommandMessage = { v: PROTOCOL_VERSION, msg: 'command', reqId: 'remote-1', name: 'door.unlock', exp, args: unlock };
+    await platform.publishAsync(`${prefix}/command`, JSON.stringify(command), { qos: 1 });
     await waitFor('the unlock result', () => results.some((result) => result.reqId === 'remote-1'));
     states.remote = device.describe();
     log(`  result ${results.at(-1)!.code} · ${states.remote}`);
     await relock();
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the relock grace too
+    await pause(1500); // past the relock grace too
 
     log(`> ${sim.command('door 1 open')} (nobody unlocked it)`);
     await waitFor('door.forced', () => events().some((event) => event.type === 'door.forced'));
@@ -110,7 +123,7 @@ export async function runDoorScenario(options: ScenarioOptions = {}): Promise<Sc
     const offlineBefore = accessCount();
     for (const who of ['alice', 'carol']) {
       log(`> ${sim.command(`card 1 ${who}`)} (offline)`);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await pause(1500);
     }
     log(`> ${sim.command('u 1')}`);
     await waitFor('the offline decisions', () => accessCount() >= offlineBefore + 2);

@@ -1,7 +1,7 @@
 // The platform's side of visitor passes and signed door commands (docs/door-reader.md): mints pass texts for a
-// QR code and signs door.* commands, with node:crypto (independently of the device's code; the byte layout is
-// the shared one in firmware/apps/door-reader/visitor-pass.ts). Used by tests and the simulator, and from the
-// shell:
+// QR code and signs door.* commands, with node:crypto (independently of the device's crypto; what is signed is
+// laid out by the device's own code: passBody() in firmware/apps/door-reader/visitor-pass.ts, signedText() in
+// commands.ts). Used by tests, the simulator, the fuzzer and benchmarks, and from the shell:
 //   npx tsx scripts/door/visitor-pass.ts --key <64 hex> --key-id 1 --pass 42 --doors 0,2 --hours 4 --uses 2
 import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';

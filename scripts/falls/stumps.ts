@@ -4,7 +4,7 @@
 // (others are steps before it, or movements after). So training is multiple-instance: every candidate
 // of a daily-activity recording is a negative; a fall recording contributes its best candidate, chosen
 // first by the largest posture change, then by the current model's score, for a few rounds.
-// Each dataset weighs the same (times its placement's weight: the product is a pendant), and within it
+// Each dataset weighs the same (times its placement's weight: the SOS button is worn at the neck), and within it
 // falls and activities weigh the same. Hard gates (fixed by hand from physics, not learned) remove
 // candidates that cannot be falls before boosting. Outputs are clipped and shrunk for a smoother model.
 // The stumps are shared by all placements; each placement gets its own threshold.
@@ -45,7 +45,7 @@ export interface TrainOptions {
   /** Rounds of placement-specific stumps, boosted on each placement's recordings from the shared score. */
   placementRounds: number;
   /**
-   * Lowest split point of a feature in the placement rounds: spreads below the pendant's FIFO step (16 mg)
+   * Lowest split point of a feature in the placement rounds: spreads below the SOS button's FIFO step (16 mg)
    * measure the sensor's noise floor (a dataset's sensor), not the wearer.
    */
   placementFloor: Readonly<Partial<Record<FeatureName, number>>>;

@@ -5,7 +5,7 @@ import { placements, type Placement } from '../../firmware/sensing/fall-model.js
 
 /**
  * Pushes interleaved x, y, z samples through a new detector configured for where the sensor was worn
- * (the recording's placement, when it is one the detector knows; else the default, the neck pendant);
+ * (the recording's placement, when it is one the detector knows; else the default, 'neck', the SOS button's);
  * returns how many alerts it raised.
  */
 export function detect(samples: number[], placement?: string): number {

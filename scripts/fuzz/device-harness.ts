@@ -1,14 +1,14 @@
-// Devices for the runtime-level fuzz targets: the real DeviceRuntime and app (generic, door reader, SOS pendant)
+// Devices for the runtime-level fuzz targets: the real DeviceRuntime and app (generic, door reader, SOS button)
 // on the host HAL with a stepped clock, connected through a scripted transport that hands inbound payloads over
 // as bytes, exactly as MqttHandlers.onMessage receives them. The harness watches what the device does per input:
 // what it published (each message must pass the platform's own validators), its log lines, exceptions its
 // command handlers threw (the dispatcher turns those into `failed` results), and the door relay.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../../hal/contract/index.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
-import { simSosButtonBoard } from '../../hal/boards/sim-sos-button.js';
+import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import { createHostHal, type HostHal, type LevelChange, SteppedClock } from '../../hal/host/index.js';
 import { createHostStorage, type HostStorage } from '../../hal/host/storage/index.js';
-import { createDoorReaderApp, type DoorReaderApp } from '../../firmware/apps/door-reader/index.js';
+import { DoorReaderApp } from '../../firmware/apps/door-reader/index.js';
 import { writeDoorKeys } from '../../firmware/apps/door-reader/door-keys.js';
 import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-reader/credentials/index.js';
 import { dayNumber, type Profile } from '../../firmware/apps/door-reader/credentials/format.js';
@@ -30,8 +30,8 @@ import { FUZZ_SITE_KEYS } from './cores/cred-sync.js';
 import { fromHex } from '../../firmware/lib/hex.js';
 
 export const SITE = 'fuzz-site';
-export type DeviceKind = 'generic' | 'door' | 'sos';
-export const DEVICE_IDS: Readonly<Record<DeviceKind, string>> = { generic: 'gen-1', door: 'door-1', sos: 'sos-1' };
+export type DeviceKind = 'generic' | 'door-reader' | 'sos-button';
+export const DEVICE_IDS: Readonly<Record<DeviceKind, string>> = { generic: 'gen-1', 'door-reader': 'door-reader-1', 'sos-button': 'sos-button-1' };
 export const WALL_TIME = FUZZ_WALL_TIME;
 export const TODAY = dayNumber(WALL_TIME);
 
@@ -191,9 +191,9 @@ export class FuzzDevice {
   #thrown: string[] = [];
   #alarms: unknown[] = [];
   #restart = false;
-  /** The pendant app (kind sos). */
+  /** The SOS button app (kind sos-button). */
   sosApp: SosButtonApp | undefined;
-  /** The door app (kind door). */
+  /** The door reader app (kind door-reader). */
   doorApp: DoorReaderApp | undefined;
   #publishedMark = 0;
   /** prepare() ran and observe() has not yet. */
@@ -218,10 +218,10 @@ export class FuzzDevice {
   #newLife(): void {
     (this.hal as HostHal | undefined)?.dispose();
     const partitions: Record<string, number> = { outbox: 64 * 1024 };
-    if (this.kind === 'door') Object.assign(partitions, { credA: 64 * 1024, credB: 64 * 1024 });
+    if (this.kind === 'door-reader') Object.assign(partitions, { credA: 64 * 1024, credB: 64 * 1024 });
     this.storage = createHostStorage({ partitions });
     writeProvisioning(this.storage.kv, { site: SITE, device: this.deviceId, host: '127.0.0.1', port: 1883 });
-    if (this.kind === 'door') {
+    if (this.kind === 'door-reader') {
       writeCredentialKeys(this.storage.kv, DOOR_KEYS);
       writeDoorKeys(this.storage.kv, DOOR_KEYS);
       const store = new CredentialStore({ storage: this.storage, crypto: createHostCrypto() });
@@ -238,7 +238,7 @@ export class FuzzDevice {
     this.#restart = false;
     const transport = (this.transport = new FuzzTransport());
     const clock = new SteppedClock({ wallTimeMs: WALL_TIME, wallTimeValid: true });
-    const board = this.kind === 'door' ? simDoorReader : this.kind === 'sos' ? simSosButtonBoard : undefined;
+    const board = this.kind === 'door-reader' ? simDoorReader : this.kind === 'sos-button' ? simSosButton : undefined;
     this.hal = createHostHal({
       storage: this.storage,
       ...(board ? { board } : {}),
@@ -252,27 +252,27 @@ export class FuzzDevice {
     });
     transport.defer = (callback) => clock.timers.set(callback, 0);
     let app: DeviceApp | undefined;
-    if (this.kind === 'door') {
+    if (this.kind === 'door-reader') {
       this.hal.io.pin(simDoorReader.pin.doorContact!).setInput(0); // the door is shut
       for (const pin of [simDoorReader.pin.wiegandData0!, simDoorReader.pin.wiegandData1!]) this.hal.io.pin(pin).setInput(1); // lines idle high
-      app = this.doorApp = createDoorReaderApp();
+      app = this.doorApp = new DoorReaderApp();
     }
-    if (this.kind === 'sos') {
-      attachLis3dh(this.hal, { int1: simSosButtonBoard.pin.accelInterrupt! }).setStill({ x: 0, y: 1000, z: 0 });
-      attachBattery(this.hal, simSosButtonBoard.pin.battery!, { millivolts: 4000 });
+    if (this.kind === 'sos-button') {
+      attachLis3dh(this.hal, { int1: simSosButton.pin.accelInterrupt! }).setStill({ x: 0, y: 1000, z: 0 });
+      attachBattery(this.hal, simSosButton.pin.battery!, { millivolts: 4000 });
       app = this.sosApp = new SosButtonApp();
     }
     this.runtime = new DeviceRuntime({
       hal: this.hal,
-      model: this.kind === 'door' ? 'door-reader' : this.kind === 'sos' ? 'sos-button' : 'generic',
+      model: this.kind,
       // Every kind gets an app, so every kind's alarm deliveries are seen (the generic one has nothing else).
       app: observed(app ?? {}, this.#thrown, this.#alarms),
       backoff: new Backoff({ initialMs: 1000, maxMs: 8000, random: () => 0.5 }),
     });
     this.runtime.start();
     clock.advance(0);
-    if (this.kind === 'sos') {
-      // Keep the radio up for the whole life and the accelerometer quiet: inputs find the pendant online.
+    if (this.kind === 'sos-button') {
+      // Keep the radio up for the whole life and the accelerometer quiet: inputs find the SOS button online.
       const desired = { v: 1, msg: 'config.desired', version: 1, config: { awakeS: 3600, fallDetection: false, checkInS: 604_800 } };
       transport.deliver(this.topic('config/desired'), new TextEncoder().encode(JSON.stringify(desired)), true);
       clock.advance(0);
@@ -281,7 +281,7 @@ export class FuzzDevice {
   }
 
   #relayHistory(): LevelChange[] | undefined {
-    return this.kind === 'door' ? this.hal.io.pin(simDoorReader.pin.relay!).history : undefined;
+    return this.kind === 'door-reader' ? this.hal.io.pin(simDoorReader.pin.relay!).history : undefined;
   }
 
   /** Relay writes since the last call. */
@@ -323,16 +323,16 @@ export class FuzzDevice {
     this.#boot();
   }
 
-  /** Pendant: presses the SOS button so that an alarm is open (its id is then `sosApp.alarms.alarm.id`). */
+  /** SOS button: presses its button so that an alarm is open (its id is then `sosApp.alarms.alarm.id`). */
   raiseSos(): void {
-    const button = this.hal.io.pin(simSosButtonBoard.pin.button!);
+    const button = this.hal.io.pin(simSosButton.pin.button!);
     button.setInput(0);
     this.clock.advance(200);
     button.setInput(undefined);
     this.clock.advance(4000);
   }
 
-  /** The running door reader (kind door). */
+  /** The running door reader (kind door-reader). */
   get doorReader() {
     return this.doorApp?.reader;
   }

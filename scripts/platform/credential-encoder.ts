@@ -1,14 +1,16 @@
 // The platform's side of credential sync (docs/protocol.md §14): turns a site's credential list into keyed-hash
 // records and signed snapshot or delta syncs — the manifest (`cred.sync.begin` args) and its chunks
-// (`cred.sync.chunk` args). Used by tests, the simulator and `npm run bench:door`. Hashes and MACs come from
-// node:crypto, independently of the device's code; the record layouts are the shared format module.
+// (`cred.sync.chunk` args). Used by tests, the simulator and `npm run bench:door`. Credential hashes are the
+// device's own (firmware/identity) over node:crypto; digests and MACs come from node:crypto; the record layouts
+// are the shared format module.
 import { createHash, createHmac } from 'node:crypto';
-import type { CommandMessage } from '../../firmware/protocol/messages.js';
+import { PROTOCOL_VERSION, type CommandMessage } from '../../firmware/protocol/messages.js';
 import { CHUNK_HASH_BYTES, CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, type CredSyncBeginArgs, type CredSyncChunkArgs,
   MAX_CHUNK_BYTES, manifestSigningText } from '../../firmware/protocol/cred-sync.js';
 import { encodePinEntry, encodeProfile, encodeRecord, encodeRemoval, type Profile, PROFILE_BYTES, RECORD_BYTES,
   STREAM_PROFILES, TAG_BYTES } from '../../firmware/apps/door-reader/credentials/format.js';
-import type { CredentialKind } from '../../firmware/apps/door-reader/credentials/hashing.js';
+import { credentialHash, type CredentialKind, pinVerifier } from '../../firmware/identity/credential-hash.js';
+import { createHostCrypto } from '../../hal/host/crypto.js';
 
 export interface SiteKeys {
   hashKey: Uint8Array;
@@ -48,7 +50,7 @@ export interface SyncOptions {
   recordsPerChunk?: number;
 }
 
-const KIND_BYTE: Readonly<Record<CredentialKind, number>> = { card: 1, pin: 2, qr: 3 };
+const crypto = createHostCrypto();
 
 function hmac(key: Uint8Array, data: Uint8Array): Uint8Array {
   return new Uint8Array(createHmac('sha256', key).update(data).digest());
@@ -58,18 +60,13 @@ function sha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(data).digest());
 }
 
-function bytes(secret: Uint8Array | string): Uint8Array {
-  return typeof secret === 'string' ? new Uint8Array(Buffer.from(secret, 'utf8')) : secret;
-}
-
 /** HMAC(hashKey, kindByte ‖ secret): the full keyed hash; a record keeps its first 6 bytes. */
 export function keyedHash(keys: SiteKeys, kind: CredentialKind, secret: Uint8Array | string): Uint8Array {
-  return hmac(keys.hashKey, new Uint8Array([KIND_BYTE[kind], ...bytes(secret)]));
+  return credentialHash(crypto, keys.hashKey, kind, secret);
 }
 
 export function keyedPinVerifier(keys: SiteKeys, kind: CredentialKind, secret: Uint8Array | string, pin: string): Uint8Array {
-  const raw = bytes(secret);
-  return hmac(keys.hashKey, new Uint8Array([0x10 | KIND_BYTE[kind], raw.length >> 8, raw.length & 0xff, ...raw, ...bytes(pin)]));
+  return pinVerifier(crypto, keys.hashKey, kind, secret, pin);
 }
 
 function byTag(a: Uint8Array, b: Uint8Array): number {
@@ -181,9 +178,9 @@ export function chunkBodies(sync: SyncPackage): Uint8Array[] {
 export function syncCommands(sync: SyncPackage, options: { exp: number; reqIdPrefix?: string }): CommandMessage[] {
   const prefix = options.reqIdPrefix ?? sync.begin.sync;
   return [
-    { v: 1, msg: 'command', reqId: `${prefix}.b`, name: CRED_SYNC_BEGIN, exp: options.exp, args: { ...sync.begin } },
+    { v: PROTOCOL_VERSION, msg: 'command', reqId: `${prefix}.b`, name: CRED_SYNC_BEGIN, exp: options.exp, args: { ...sync.begin } },
     ...sync.chunks.map((chunk): CommandMessage => ({
-      v: 1, msg: 'command', reqId: `${prefix}.${chunk.i}`, name: CRED_SYNC_CHUNK, exp: options.exp, args: { ...chunk },
+      v: PROTOCOL_VERSION, msg: 'command', reqId: `${prefix}.${chunk.i}`, name: CRED_SYNC_CHUNK, exp: options.exp, args: { ...chunk },
     })),
   ];
 }

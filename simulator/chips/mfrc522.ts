@@ -16,6 +16,8 @@ const IRQ = { Tx: 0x40, Rx: 0x20, Idle: 0x10, Timer: 0x01, Crc: 0x04 } as const;
 const ERR_BUFFER_OVERFLOW = 0x10;
 const FIFO_SIZE = 64;
 const CRC_PRESETS = [0x0000, 0x6363, 0xa671, 0xffff];
+/** Frames kept in `sent`: enough for a whole UID read (at most 8 frames), bounded for a device that polls for days. */
+const SENT_KEPT = 32;
 
 export interface Mfrc522ChipOptions {
   select: number;
@@ -25,7 +27,7 @@ export interface Mfrc522ChipOptions {
 }
 
 export class Mfrc522Chip implements SpiChip {
-  /** Frames the reader sent to a card, in order (for tests). */
+  /** The last SENT_KEPT frames the reader sent to a card, oldest first (for tests). */
   readonly sent: { bytes: Uint8Array; lastBits: number }[] = [];
   #version: number;
   #regs = new Uint8Array(64);
@@ -149,6 +151,7 @@ export class Mfrc522Chip implements SpiChip {
   #transceive(): void {
     const lastBits = this.#regs[REG.BitFraming]! & 0x07;
     const frame = Uint8Array.from(this.#fifo.splice(0));
+    if (this.sent.length === SENT_KEPT) this.sent.shift();
     this.sent.push({ bytes: frame, lastBits });
     this.#regs[REG.ComIrq]! |= IRQ.Tx;
     const answer = this.antennaOn ? this.#card?.receive(frame, lastBits) : undefined;

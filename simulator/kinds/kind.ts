@@ -1,6 +1,8 @@
 // A kind of simulated terminal: which board and flash it has, the physical world around it (door, cards,
 // wearer, bin...), how one boot wires that world into the virtual IO and which firmware app it runs.
 // Each device type adds one file here and registers it in ./index.ts; the simulator core stays generic.
+// A kind's world is a class whose methods are the physical actions (present a card, press a button...): the
+// interactive commands and the tests (through simulator/device.ts SimDevice) use the same ones.
 import type { Board } from '../../hal/contract/board.js';
 import type { HostHal } from '../../hal/host/index.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
@@ -13,6 +15,14 @@ export interface KindCommand<World> {
   run(world: World, args: readonly string[]): string;
 }
 
+/** What a world gets from the device it surrounds. */
+export interface WorldContext {
+  /** The world's time in ms since the device was made: it runs on across boots, deep sleeps and power cuts. */
+  now(): number;
+  /** An input changed: a device in deep sleep looks at its wake pins (inputLevel) again. */
+  inputChanged(): void;
+}
+
 export interface SimDeviceKind<World = unknown> {
   /** Device model (birth `model`), also the name used on the command line. */
   readonly model: string;
@@ -22,7 +32,7 @@ export interface SimDeviceKind<World = unknown> {
   /** Desired settings the simulated platform sends at start, besides the health interval. */
   readonly desiredConfig?: Readonly<Record<string, unknown>>;
   /** The physical world around one device: made once, it outlives reboots (a door stays open across a reset). */
-  createWorld(): World;
+  createWorld(context: WorldContext): World;
   /** One boot: attach the world's chips and wires to this boot's virtual IO, and return the app to run. */
   boot(hal: HostHal, world: World): DeviceApp | undefined;
   /** Interactive commands for this kind (`verb N args...`). */

@@ -1,131 +1,174 @@
-// The SOS pendant in the simulator: the real app (firmware/apps/sos-button) on the pendant's pin map, with a
-// simulated LIS3DH (INT1 wired) and battery cell. The world is the wearer: their posture and motion, and the
-// cell's voltage; both outlive reboots. Commands press and hold the button, play a fall or a daily activity
-// (a recording from the shared data set when it is there, else a synthetic trace) and set the battery. With
-// fall detection off the pendant deep-sleeps: the button is then part of the world (a press wakes the chip,
-// inputLevel), and the world sums awake and deep-sleep time across boots for the battery estimate.
-import { simSosButtonBoard } from '../../hal/boards/sim-sos-button.js';
+// The SOS button in the simulator: the real app (firmware/apps/sos-button) on its board's pin map, with a
+// simulated LIS3DH (INT1 wired) and battery cell. The world (SosWorld) is the wearer: their posture and motion,
+// the cell's voltage and the button, which all outlive reboots; its methods press and hold the button, play a
+// fall or a daily activity (a recording from the shared data set when it is there, else a synthetic trace) and
+// set the battery, for the commands and the tests alike. With fall detection off the SOS button deep-sleeps: a
+// press then wakes the chip (inputLevel), and the world sums awake and deep-sleep time across boots for the
+// battery estimate.
+import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import type { HostHal } from '../../hal/host/index.js';
-import { SOS_BUTTON_MODEL, SosButtonApp } from '../../firmware/apps/sos-button/index.js';
+import { SOS_BUTTON, type SosButtonApp } from '../../firmware/apps/sos-button/index.js';
+import type { BoardFor } from '../../firmware/parts/device.js';
 import { estimateFromMeasured, describeDuration } from '../battery-life.js';
 import { attachBattery, type BatteryCell } from '../chips/battery.js';
 import { attachLis3dh, type Lis3dhChip } from '../chips/lis3dh.js';
 import { findRecording, recordingFiles, syntheticActivity, syntheticFall, withLeadIn, type Motion, type Xyz } from './sos-motion.js';
-import type { SimDeviceKind } from './kind.js';
+import type { SimDeviceKind, WorldContext } from './kind.js';
 
-export interface SosWorld {
+/** This boot's parts, and the world's time when it began. */
+export interface SosBoot {
+  hal: HostHal;
+  chip: Lis3dhChip;
+  cell: BatteryCell;
+  app: SosButtonApp;
+  at: number;
+}
+
+/** Boots that ended in deep sleep since the last other reset: their awake and asleep time, for the estimate. */
+interface SleepHistory {
+  awakeS: number;
+  radioS: number;
+  wakes: number;
+  deepSleepS: number;
+  deepSleeps: number;
+}
+
+const noHistory = (): SleepHistory => ({ awakeS: 0, radioS: 0, wakes: 0, deepSleepS: 0, deepSleeps: 0 });
+
+const PRESS_MS = 200;
+const HOLD_MS = 3000;
+const buttonPin = simSosButton.pin.button;
+
+/**
+ * The wearer and their SOS button's physical side: the commands and the tests act through these methods. The
+ * posture, the cell and the button outlive reboots: a button held down stays down across boots, and pressed
+ * while the SOS button deep-sleeps it wakes it (the device sees it through inputLevel).
+ */
+export class SosWorld {
   /** Cell voltage, mV. */
-  batteryMv: number;
+  batteryMv = 4000;
   /** The wearer's posture when nothing plays (the chip holds it), milli-g. */
-  rest: Xyz;
+  rest: Xyz = { x: 0, y: 1000, z: 0 };
   /** The last trace played. */
   motion: { id: string; fall: boolean } | undefined;
   /** Where recordings are looked for. */
   dataDir: string | undefined;
   /** This boot's parts (replaced at every boot; after a deep sleep began, those of the boot that slept). */
-  boot: { hal: HostHal; chip: Lis3dhChip; cell: BatteryCell; app: SosButtonApp } | undefined;
-  /** The button is held (until `releaseAt` on the last boot's clock, which keeps running after it stopped). */
-  button: { down: boolean; releaseAt: number };
-  /** Boots that ended in deep sleep since the last other reset: their awake and asleep time, for the estimate. */
-  history: { awakeS: number; radioS: number; wakes: number; deepSleepS: number; deepSleeps: number };
-}
+  boot: SosBoot | undefined;
+  history: SleepHistory = noHistory();
+  #context: WorldContext;
+  /** Down until `releaseAt` (world time). */
+  #button = { down: false, releaseAt: Infinity };
 
-const noHistory = (): SosWorld['history'] => ({ awakeS: 0, radioS: 0, wakes: 0, deepSleepS: 0, deepSleeps: 0 });
-
-const PRESS_MS = 200;
-const HOLD_MS = 3000;
-
-function current(world: SosWorld): NonNullable<SosWorld['boot']> {
-  if (!world.boot) throw new Error('the pendant is not running');
-  return world.boot;
-}
-
-function holdButton(world: SosWorld, ms: number): void {
-  const { hal } = current(world);
-  world.button = { down: true, releaseAt: hal.clock.now() + ms };
-  // In deep sleep the simulator sees the held button through inputLevel and boots the pendant.
-  if (!hal.system.deepSleepRequest) applyButton(world, hal);
-}
-
-/** Puts the world's button on this boot's pin until its release time. */
-function applyButton(world: SosWorld, hal: HostHal, clockOfPress: HostHal = hal): void {
-  const left = world.button.releaseAt - clockOfPress.clock.now();
-  if (!world.button.down || left <= 0) {
-    world.button.down = false;
-    return;
+  constructor(context: WorldContext) {
+    this.#context = context;
   }
-  const pin = hal.io.pin(simSosButtonBoard.pin.button!);
-  pin.setInput(0);
-  hal.timers.set(() => {
-    pin.setInput(undefined); // released: the pull-up takes the line high again
-    world.button.down = false;
-  }, left);
-}
 
-/** Adds a boot that ended in deep sleep to the history (its asleep time so far, when it still sleeps). */
-function withAsleep(world: SosWorld, boot: NonNullable<SosWorld['boot']>): SosWorld['history'] {
-  const h = world.history;
-  const request = boot.hal.system.deepSleepRequest;
-  if (!request) return h;
-  const health = boot.app.health();
-  return {
-    awakeS: h.awakeS + request.at / 1000,
-    radioS: h.radioS + (typeof health.radioS === 'number' ? health.radioS : 0),
-    wakes: h.wakes + (typeof health.wakes === 'number' ? health.wakes : 0),
-    deepSleepS: h.deepSleepS + (boot.hal.clock.now() - request.at) / 1000,
-    deepSleeps: h.deepSleeps + 1,
-  };
-}
-
-function playMotion(world: SosWorld, fall: boolean, id: string | undefined): string {
-  const { chip } = current(world);
-  let motion: Motion | undefined;
-  if (id !== undefined || recordingFiles(world.dataDir).length > 0) {
-    motion = findRecording({ ...(id === undefined ? {} : { id }), fall }, world.dataDir);
-    if (!motion && id !== undefined) throw new Error(`no recording "${id}" in ${world.dataDir ?? 'the data folder'}`);
+  get buttonDown(): boolean {
+    return this.#button.down && this.#context.now() < this.#button.releaseAt;
   }
-  motion ??= fall ? syntheticFall() : syntheticActivity();
-  const samples = withLeadIn(world.rest, motion.samples);
-  const ms = chip.play(samples);
-  const n = samples.length;
-  world.rest = { x: samples[n - 3]!, y: samples[n - 2]!, z: samples[n - 1]! };
-  world.motion = { id: motion.id, fall: motion.fall };
-  return `playing ${motion.id} (${motion.fall ? 'fall' : 'daily activity'}, ${(ms / 1000).toFixed(1)} s with a 5 s lead-in)`;
+
+  /** Presses the button (until released) or releases it. */
+  setButton(down: boolean): void {
+    this.#button = { down, releaseAt: Infinity };
+    const hal = this.#awake();
+    if (hal) hal.io.pin(buttonPin).setInput(down ? 0 : undefined); // released: the pull-up takes the line high
+    this.#context.inputChanged();
+  }
+
+  /** Holds the button for `ms`, then lets go. */
+  holdButton(ms: number): void {
+    this.#button = { down: true, releaseAt: this.#context.now() + ms };
+    const hal = this.#awake();
+    if (hal) this.#applyButton(hal);
+    this.#context.inputChanged();
+  }
+
+  /** Sets the cell's voltage (the app reads it at its next battery check). */
+  setBattery(mv: number): void {
+    this.batteryMv = mv;
+    this.boot?.cell.setMillivolts(mv);
+  }
+
+  /** The wearer falls or goes about the day: a recording (by id, or random) when the data is there, else synthetic. */
+  playMotion(fall: boolean, id: string | undefined): string {
+    const chip = this.boot?.chip;
+    if (!chip) throw new Error('the SOS button is not running');
+    let motion: Motion | undefined;
+    if (id !== undefined || recordingFiles(this.dataDir).length > 0) {
+      motion = findRecording({ ...(id === undefined ? {} : { id }), fall }, this.dataDir);
+      if (!motion && id !== undefined) throw new Error(`no recording "${id}" in ${this.dataDir ?? 'the data folder'}`);
+    }
+    motion ??= fall ? syntheticFall() : syntheticActivity();
+    const samples = withLeadIn(this.rest, motion.samples);
+    const ms = chip.play(samples);
+    const n = samples.length;
+    this.rest = { x: samples[n - 3]!, y: samples[n - 2]!, z: samples[n - 1]! };
+    this.motion = { id: motion.id, fall: motion.fall };
+    return `playing ${motion.id} (${motion.fall ? 'fall' : 'daily activity'}, ${(ms / 1000).toFixed(1)} s with a 5 s lead-in)`;
+  }
+
+  /** One boot: the chips on this boot's IO, the button as it is, and the app. */
+  attach(hal: HostHal): SosButtonApp {
+    const previous = this.boot;
+    this.history = previous && hal.system.resetReason() === 'deep-sleep' ? this.withAsleep(previous) : noHistory();
+    if (this.buttonDown) this.#applyButton(hal);
+    const pin = simSosButton.pin;
+    const chip = attachLis3dh(hal, { port: simSosButton.i2c?.port ?? 0, int1: pin.accelInterrupt });
+    chip.setStill(this.rest);
+    const cell = attachBattery(hal, pin.battery, { millivolts: this.batteryMv });
+    const app = SOS_BUTTON.createApp();
+    this.boot = { hal, chip, cell, app, at: this.#context.now() };
+    return app;
+  }
+
+  /** The history with `boot` added, when it ended in deep sleep (its asleep time so far, when it still sleeps). */
+  withAsleep(boot: SosBoot): SleepHistory {
+    const h = this.history;
+    const request = boot.hal.system.deepSleepRequest;
+    if (!request) return h;
+    const health = boot.app.health();
+    return {
+      awakeS: h.awakeS + request.at / 1000,
+      radioS: h.radioS + (typeof health.radioS === 'number' ? health.radioS : 0),
+      wakes: h.wakes + (typeof health.wakes === 'number' ? health.wakes : 0),
+      deepSleepS: h.deepSleepS + (this.#context.now() - boot.at - request.at) / 1000,
+      deepSleeps: h.deepSleeps + 1,
+    };
+  }
+
+  /** This boot's Hal while it runs (not after it went into deep sleep). */
+  #awake(): HostHal | undefined {
+    const hal = this.boot?.hal;
+    return hal && !hal.system.deepSleepRequest ? hal : undefined;
+  }
+
+  /** Puts the held button on this boot's pin until its release time. */
+  #applyButton(hal: HostHal): void {
+    const left = this.#button.releaseAt - this.#context.now();
+    const pin = hal.io.pin(buttonPin);
+    pin.setInput(0);
+    if (!Number.isFinite(left)) return;
+    hal.timers.set(() => {
+      if (!this.buttonDown) pin.setInput(undefined);
+    }, left);
+  }
 }
 
 export const sosButtonKind: SimDeviceKind<SosWorld> = {
-  model: SOS_BUTTON_MODEL,
-  board: simSosButtonBoard,
+  model: SOS_BUTTON.model,
+  board: simSosButton satisfies BoardFor<typeof SOS_BUTTON.parts>,
   partitions: { outbox: 64 * 1024 },
   // Livelier than the field defaults, so sleeping, check-ins and battery changes show within minutes.
   desiredConfig: { checkInS: 300, batteryCheckS: 60 },
-  createWorld: () => ({
-    batteryMv: 4000,
-    rest: { x: 0, y: 1000, z: 0 },
-    motion: undefined,
-    dataDir: undefined,
-    boot: undefined,
-    button: { down: false, releaseAt: 0 },
-    history: noHistory(),
-  }),
-  boot(hal, world) {
-    const previous = world.boot;
-    world.history = previous && hal.system.resetReason() === 'deep-sleep' ? withAsleep(world, previous) : noHistory();
-    if (previous && world.button.down) applyButton(world, hal, previous.hal);
-    const pin = simSosButtonBoard.pin;
-    const chip = attachLis3dh(hal, { port: simSosButtonBoard.i2c?.port ?? 0, int1: pin.accelInterrupt! });
-    chip.setStill(world.rest);
-    const cell = attachBattery(hal, pin.battery!, { millivolts: world.batteryMv });
-    const app = new SosButtonApp();
-    world.boot = { hal, chip, cell, app };
-    return app;
-  },
+  createWorld: (context) => new SosWorld(context),
+  boot: (hal, world) => world.attach(hal),
   commands: {
     press: {
       args: '',
       help: 'press the SOS button (0.2 s)',
       run(world) {
-        holdButton(world, PRESS_MS);
+        world.holdButton(PRESS_MS);
         return 'button pressed';
       },
     },
@@ -135,19 +178,19 @@ export const sosButtonKind: SimDeviceKind<SosWorld> = {
       run(world, args) {
         const seconds = args[0] === undefined ? HOLD_MS / 1000 : Number(args[0]);
         if (!(seconds > 0 && seconds <= 60)) throw new RangeError('hold: seconds must be a number from 0 to 60');
-        holdButton(world, seconds * 1000);
+        world.holdButton(seconds * 1000);
         return `button held ${seconds} s`;
       },
     },
     fall: {
       args: '[RECORDING-ID]',
       help: 'the wearer falls: a recorded fall (random, or by id) from the shared data, else a synthetic one',
-      run: (world, args) => playMotion(world, true, args[0]),
+      run: (world, args) => world.playMotion(true, args[0]),
     },
     adl: {
       args: '[RECORDING-ID]',
       help: 'a daily activity: a recording (random, or by id) from the shared data, else synthetic walking and sitting',
-      run: (world, args) => playMotion(world, false, args[0]),
+      run: (world, args) => world.playMotion(false, args[0]),
     },
     battery: {
       args: 'MV',
@@ -155,14 +198,13 @@ export const sosButtonKind: SimDeviceKind<SosWorld> = {
       run(world, args) {
         const mv = Number(args[0]);
         if (!Number.isInteger(mv) || mv < 2500 || mv > 4500) throw new RangeError('battery: give the cell voltage in mV, 2500–4500');
-        world.batteryMv = mv;
-        world.boot?.cell.setMillivolts(mv);
+        world.setBattery(mv);
         return `battery at ${mv} mV (read at the next battery check)`;
       },
     },
   },
   inputLevel(world, pin) {
-    return pin === simSosButtonBoard.pin.button ? (world.button.down ? 0 : 1) : undefined;
+    return pin === buttonPin ? (world.buttonDown ? 0 : 1) : undefined;
   },
   describe(world) {
     const boot = world.boot;
@@ -179,7 +221,7 @@ export const sosButtonKind: SimDeviceKind<SosWorld> = {
     if (typeof status.batteryPct === 'number') parts.push(`battery ${status.batteryPct} %${status.batteryLow ? ' LOW' : ''}`);
     // Awake and asleep time of every boot since the last reset that was not a deep-sleep wake.
     const health = boot.app.health();
-    const h = request ? withAsleep(world, boot) : world.history;
+    const h = request ? world.withAsleep(boot) : world.history;
     const awakeS = request ? 0 : boot.hal.clock.now() / 1000;
     const radioS = h.radioS + (request ? 0 : typeof health.radioS === 'number' ? health.radioS : 0);
     const wakes = h.wakes + (request ? 0 : typeof health.wakes === 'number' ? health.wakes : 0);

@@ -1,4 +1,4 @@
-// Real recorded falls and daily activities replayed through the whole sensing path of the pendant:
+// Real recorded falls and daily activities replayed through the whole sensing path of the SOS button:
 // simulated chip (±8 g, 50 Hz, FIFO) → I2C → LIS3DH driver → firmware fall detector, against the detector on
 // the raw recording. Skipped when the shared data set is not beside the repository.
 import { describe, expect, test } from '@jest/globals';

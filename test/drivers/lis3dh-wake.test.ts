@@ -23,7 +23,7 @@ describe('LIS3DH wake on motion', () => {
     clock.advance(5000);
     expect(alerts()).toBe(0);
     expect(line()).toBe(0);
-    expect(clock.pendingTimers).toBe(0); // a sleeping pendant costs the simulation nothing
+    expect(clock.pendingTimers).toBe(0); // a sleeping SOS button costs the simulation nothing
     const before = chip.produced;
     clock.advance(24 * 3600 * 1000);
     expect(chip.produced - before).toBe(24 * 3600 * 50);
@@ -56,7 +56,7 @@ describe('LIS3DH wake on motion', () => {
     expect(alerts()).toBe(1);
   });
 
-  test('turning the pendant over slowly is not motion; a fresh threshold applies after a range change', () => {
+  test('turning the SOS button over slowly is not motion; a fresh threshold applies after a range change', () => {
     const { clock, chip, accel, alerts } = wakeRig();
     // 90° over 10 s: the chip's high-pass filter removes the slow change of gravity.
     const turn = Array.from({ length: 500 }, (_, i) => {

@@ -11,7 +11,7 @@ afterAll(() => {
   for (const device of devices) device.dispose();
 });
 
-function device(kind: 'door' | 'sos'): FuzzDevice {
+function device(kind: 'door-reader' | 'sos-button'): FuzzDevice {
   const made = new FuzzDevice(kind);
   devices.push(made);
   return made;
@@ -30,7 +30,7 @@ describe('reasons built from keys a sender chose are valid reasons', () => {
     ['a long key of control characters', `"${'\\u0001'.repeat(60)}"`],
     ['a 5000-character key', `"${'k'.repeat(5000)}"`],
   ])('door command args with %s', (_what, key) => {
-    const door = device('door');
+    const door = device('door-reader');
     const seen = door.deliver('command', bytes(`{"v":1,"msg":"command","reqId":"k-1","name":"door.normal","exp":${LIVE_EXP},"args":{${key}:0,"sig":"${'0'.repeat(64)}"}}`), false, 0);
     expect(results(seen.published, 'result')).toEqual([expect.objectContaining({ reqId: 'k-1', code: 'invalid', reason: expect.stringMatching(/^args\[".*: not allowed$/) })]);
   });
@@ -40,14 +40,14 @@ describe('reasons built from keys a sender chose are valid reasons', () => {
     ['a NUL key', '"\\u0000"'],
     ['a long key of control characters', `"${'\\u0001'.repeat(60)}"`],
   ])('config/desired with %s', (_what, key) => {
-    const pendant = device('sos');
-    const seen = pendant.deliver('config/desired', bytes(`{"v":1,"msg":"config.desired","version":9,"config":{${key}:1}}`), true, 0);
+    const sosButton = device('sos-button');
+    const seen = sosButton.deliver('config/desired', bytes(`{"v":1,"msg":"config.desired","version":9,"config":{${key}:1}}`), true, 0);
     const [reported] = results(seen.published, 'config/reported');
     expect(reported).toMatchObject({ last: { version: 9, status: 'rejected', reason: expect.stringMatching(/^unknown setting "/) } });
   });
 
   test('an unknown command field whose name holds DEL', () => {
-    const door = device('door');
+    const door = device('door-reader');
     const seen = door.deliver('command', bytes(`{"v":1,"msg":"command","reqId":"k-2","name":"ping","exp":${LIVE_EXP},"x\u007f":1}`), false, 0);
     expect(results(seen.published, 'result')).toEqual([expect.objectContaining({ reqId: 'k-2', code: 'invalid', reason: 'command: unknown field "x\\u007f"' })]);
   });

@@ -63,6 +63,16 @@ describe('SteppedClock', () => {
     expect(count).toBe(1);
   });
 
+  test('delays are whole milliseconds, as on the device: a fractional one never makes now() fractional', () => {
+    const clock = new SteppedClock();
+    const seen: number[] = [];
+    clock.timers.set(() => seen.push(clock.now()), 2.4);
+    clock.timers.repeat(() => seen.push(clock.now()), 0.5);
+    clock.advance(3);
+    expect(seen).toEqual([1, 2, 3, 3]);
+    expect(seen.every(Number.isInteger)).toBe(true);
+  });
+
   test('runNext jumps to the next timer', () => {
     const clock = new SteppedClock();
     let fired = false;

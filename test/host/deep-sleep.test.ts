@@ -3,7 +3,7 @@
 // reports resetReason 'deep-sleep' and the wake cause. Storage survives, RAM does not. Bad options are refused
 // before anything stops.
 import { describe, expect, test } from '@jest/globals';
-import { esp32Pendant } from '../../hal/boards/esp32-pendant.js';
+import { esp32SosButton } from '../../hal/boards/esp32-sos-button.js';
 import { simBoard } from '../../hal/boards/sim.js';
 import { deepSleepProblem, type ResetReason, type WakeCause } from '../../hal/contract/system.js';
 import { createHostHal, SleepingChip, SteppedClock, type HostHal } from '../../hal/host/index.js';
@@ -15,7 +15,7 @@ const storage = () => createHostStorage({ partitions: { outbox: 4096 } });
 function boot(store: ReturnType<typeof storage>, reasons: ResetReason[], resetReason?: ResetReason, wakeCause?: WakeCause): HostHal {
   return createHostHal({
     storage: store,
-    board: esp32Pendant,
+    board: esp32SosButton,
     clock: new SteppedClock(),
     system: { onRestart: (reason) => reasons.push(reason), ...(resetReason ? { resetReason } : {}), ...(wakeCause ? { wakeCause } : {}) },
   });

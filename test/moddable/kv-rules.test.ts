@@ -1,5 +1,5 @@
-// The NVS rules the Moddable key-value store enforces before calling Preference (hal/contract/kv-rules.ts).
-import { checkName, checkValue } from '../../hal/contract/kv-rules.js';
+// The NVS rules the Moddable key-value store enforces before calling Preference (firmware/lib/kv-rules.ts).
+import { checkName, checkValue } from '../../firmware/lib/kv-rules.js';
 
 describe('checkName', () => {
   test.each(['a', 'prov', 'wifiPass', 'x'.repeat(15), 'with space', 'a.b-c_d~'])('accepts %j', (name) => {

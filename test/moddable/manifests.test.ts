@@ -1,81 +1,129 @@
-// manifests/ against the source tree: module specifiers mirror folders (so relative imports resolve on XS), the
-// shared include maps all common device code, and every mapped module except an entry point is preloaded
-// (mcconfig expands `*` in preload for .js files only, so TypeScript modules are listed one by one). Also checks
-// that the ESP32 partition table holds the runtime's outbox.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// manifests/ against the source tree. The device manifests' `modules` and `preload` lists are generated from the
+// import graph (npm run manifests, scripts/manifests/): the committed ones must be what the generator makes now,
+// and each build must carry only what its entry imports (its own board and app, no simulator boards, the fall
+// model only on the SOS button). Also checks the hand-written parts: shared.json, platform stand-ins, and the
+// ESP32 partition table holding the runtime's outbox.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deviceManifests } from '../../scripts/manifests/device-manifests.js';
+import { runtimeSpecifiers, sourceFileOf } from '../../scripts/manifests/import-graph.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifests = join(root, 'manifests');
 
-interface Manifest {
-  include?: string | string[];
+interface Platform {
   modules?: Record<string, string | string[]>;
   preload?: string[];
-  creation?: { main?: string };
   build?: Record<string, string>;
-  platforms?: Record<string, Manifest>;
+}
+
+interface Manifest {
+  include?: string | string[];
+  config?: { model?: string };
+  modules?: Record<string, string | string[]>;
+  preload?: string[];
+  platforms?: Record<string, Platform>;
 }
 
 function readManifest(name: string): Manifest {
   return JSON.parse(readFileSync(join(manifests, name), 'utf8')) as Manifest;
 }
 
-/** Module specifiers of the .ts modules directly in `dir` (no declaration files, no subfolders). */
-function modulesIn(dir: string): string[] {
-  return readdirSync(join(root, dir))
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && statSync(join(root, dir, name)).isFile())
-    .map((name) => `${dir}/${name.slice(0, -3)}`);
-}
-
-function foldersUnder(dir: string): string[] {
-  const result = [dir];
-  for (const name of readdirSync(join(root, dir))) {
-    if (statSync(join(root, dir, name)).isDirectory()) result.push(...foldersUnder(`${dir}/${name}`));
-  }
-  return result;
-}
-
-/** Folders mapped with a `folder/*` specifier. */
-function mappedFolders(manifest: Manifest): string[] {
-  return Object.keys(manifest.modules ?? {}).filter((specifier) => specifier.endsWith('/*')).map((specifier) => specifier.slice(0, -2));
-}
-
 const shared = readManifest('shared.json');
-const deviceManifestNames = readdirSync(manifests).filter((name) => name.endsWith('.json') && name !== 'shared.json');
-const devices = deviceManifestNames.map((name) => [name, readManifest(name)] as const);
-const entries = new Set(devices.map(([, manifest]) => manifest.creation?.main).filter((main) => main !== undefined));
+const devices = deviceManifests(root);
+const entries = devices.map((device) => device.entry);
+const modelOf = (path: string): string | undefined => readManifest(path.slice('manifests/'.length)).config?.model;
+const carrying = (specifier: string): string[] => devices.filter((device) => specifier in device.modules).map((device) => device.path);
 
-/** Common device code every device gets from shared.json. */
-const sharedFolders = [
-  ...['firmware/io', 'firmware/lib', 'firmware/net/mqtt', 'firmware/protocol', 'firmware/sensing'].filter((folder) => existsSync(join(root, folder))),
-  ...foldersUnder('firmware/runtime'),
-  'hal/contract',
-  'hal/boards',
-  'hal/moddable',
-];
+/** Boards the entry module imports itself (a device's own board), by specifier. */
+function boardsImportedBy(entry: string): string[] {
+  const file = sourceFileOf(join(root, entry))!;
+  return runtimeSpecifiers(file, readFileSync(file, 'utf8'))
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => join(dirname(entry), specifier).replace(/\.js$/, ''))
+    .filter((specifier) => specifier.startsWith('hal/boards/'));
+}
 
-describe('manifests/shared.json', () => {
-  test('module specifiers mirror the folder tree', () => {
-    for (const [specifier, source] of Object.entries(shared.modules ?? {})) {
-      expect(specifier.endsWith('/*')).toBe(true);
-      expect(source).toBe(`../${specifier}`);
+describe('scripts/manifests: what counts as an import', () => {
+  test('type-only imports and re-exports are erased; value, side-effect, namespace and dynamic imports count', () => {
+    const source = [
+      "import type { A } from './type-only.js';",
+      "import { type B, type C } from './inline-types.js';",
+      "import { type D, e } from './mixed.js';",
+      "import f from './default.js';",
+      "import * as g from './namespace.js';",
+      "import './side-effect.js';",
+      "export type { H } from './type-reexport.js';",
+      "export { type I } from './inline-type-reexport.js';",
+      "export { j } from './reexport.js';",
+      "export * from './star.js';",
+      "const k = await import('./dynamic.js');",
+      "type L = import('./type-position.js').L;",
+      "import Timer from 'timer';",
+    ].join('\n');
+    expect(runtimeSpecifiers('example.ts', source)).toEqual([
+      './mixed.js', './default.js', './namespace.js', './side-effect.js', './reexport.js', './star.js', './dynamic.js', 'timer',
+    ]);
+  });
+});
+
+describe('device manifests', () => {
+  test('there are device manifests, and generic is one', () => {
+    expect(devices.map((device) => device.path)).toContain('manifests/generic.json');
+  });
+
+  test.each(devices.map((device) => [device.path, device] as const))(
+    '%s: the committed lists are what `npm run manifests` generates', (_path, device) => {
+      expect(device.committed).toBe(device.generated);
+    });
+
+  test.each(devices.map((device) => [device.path, device] as const))(
+    '%s: includes shared.json; the entry is mapped to itself and not preloaded; every mapped source exists', (path, device) => {
+      expect([readManifest(path.slice('manifests/'.length)).include].flat()).toContain('./shared.json');
+      expect(device.modules[device.entry]).toBe(`../${device.entry}`);
+      expect(device.preload).not.toContain(device.entry);
+      expect(Object.entries(device.modules).filter(([specifier, source]) => source !== `../${specifier}` || !sourceFileOf(join(manifests, source))))
+        .toEqual([]);
+    });
+
+  test('no manifest preloads an entry module (preloading runs its top level at build time)', () => {
+    const preloaded = [shared, ...devices.map((device) => readManifest(device.path.slice('manifests/'.length)))]
+      .flatMap((manifest) => [manifest.preload ?? [], ...Object.values(manifest.platforms ?? {}).map((platform) => platform.preload ?? [])].flat());
+    expect(entries.filter((entry) => preloaded.includes(entry))).toEqual([]);
+  });
+
+  test('no build carries a simulator board', () => {
+    expect(devices.flatMap((device) => Object.keys(device.modules).filter((specifier) => specifier.startsWith('hal/boards/sim')))).toEqual([]);
+  });
+
+  test("a device's own board (the one its entry imports) is in its build only", () => {
+    for (const device of devices) {
+      for (const board of boardsImportedBy(device.entry).filter((specifier) => specifier !== 'hal/boards/esp32-devkitc')) {
+        expect({ board, carriedBy: carrying(board) }).toEqual({ board, carriedBy: [device.path] });
+      }
     }
   });
 
-  test('maps every folder of common device code', () => {
-    const mapped = mappedFolders(shared);
-    expect(sharedFolders.filter((folder) => modulesIn(folder).length > 0 && !mapped.includes(folder))).toEqual([]);
+  test('an app is in its own device build only', () => {
+    for (const device of devices) {
+      const foreign = Object.keys(device.modules)
+        .filter((specifier) => specifier.startsWith('firmware/apps/') && !specifier.startsWith(`firmware/apps/${modelOf(device.path)}/`));
+      expect({ path: device.path, foreign }).toEqual({ path: device.path, foreign: [] });
+    }
   });
 
-  test('preloads every module it maps, and only those', () => {
-    const mapped = mappedFolders(shared).flatMap(modulesIn);
-    const preload = new Set(shared.preload);
-    expect({
-      missing: mapped.filter((module) => !preload.has(module)),
-      unknown: [...preload].filter((module) => !mapped.includes(module)),
-    }).toEqual({ missing: [], unknown: [] });
+  test('the SOS build carries no door reader code; only the SOS build carries the fall model', () => {
+    const sos = devices.find((device) => device.path === 'manifests/sos-button.json')!;
+    const doorCode = /^(firmware\/apps\/door-reader\/|firmware\/drivers\/(mfrc522|wiegand|qr-scanner)\/|hal\/boards\/[^/]*door)/;
+    expect(Object.keys(sos.modules).filter((specifier) => doorCode.test(specifier))).toEqual([]);
+    expect(carrying('firmware/sensing/fall-model-data')).toEqual(['manifests/sos-button.json']);
+  });
+});
+
+describe('manifests/shared.json', () => {
+  test('maps no module of the tree: the device manifests list their own', () => {
+    expect({ modules: shared.modules, preload: shared.preload }).toEqual({ modules: undefined, preload: undefined });
   });
 
   test('platform stand-ins and build files exist', () => {
@@ -87,33 +135,6 @@ describe('manifests/shared.json', () => {
         if (value.startsWith('./')) expect(existsSync(join(manifests, value))).toBe(true);
       }
     }
-  });
-});
-
-describe.each(devices)('manifests/%s', (_name, manifest) => {
-  test('includes shared.json and names an existing entry module, mapped to itself', () => {
-    expect([manifest.include].flat()).toContain('./shared.json');
-    const main = manifest.creation?.main;
-    expect(existsSync(join(root, `${main}.ts`))).toBe(true);
-    expect(main !== undefined && (manifest.modules?.[main] === `../${main}` || shared.modules?.[`${dirname(main)}/*`] !== undefined)).toBe(true);
-  });
-
-  test('module specifiers mirror the folder tree', () => {
-    for (const [specifier, source] of Object.entries(manifest.modules ?? {})) {
-      expect(source).toBe(`../${specifier}`);
-      const path = specifier.endsWith('/*') ? specifier.slice(0, -2) : `${specifier}.ts`;
-      expect(existsSync(join(root, path))).toBe(true);
-    }
-  });
-
-  test('with shared.json, every mapped module but the entry points is preloaded, and preload names only mapped modules', () => {
-    const mapped = [...new Set([...mappedFolders(shared), ...mappedFolders(manifest)])].flatMap(modulesIn);
-    const preload = new Set([...(shared.preload ?? []), ...(manifest.preload ?? [])]);
-    expect({
-      missing: mapped.filter((module) => !entries.has(module) && !preload.has(module)),
-      unknown: [...preload].filter((module) => !mapped.includes(module)),
-      entriesPreloaded: [...entries].filter((module) => preload.has(module!)),
-    }).toEqual({ missing: [], unknown: [], entriesPreloaded: [] });
   });
 });
 

@@ -83,7 +83,7 @@ describe('FallDetector on synthetic signals', () => {
 
   test('the placement option selects the model threshold for where the device is worn', () => {
     const model = { stumps: [{ feature: 'angleDeg' as const, threshold: 45, below: 0, above: 1 }], threshold: 0.5, thresholds: { neck: 0.25, waist: 2 } };
-    expect(new FallDetector({ model }).threshold).toBe(0.25); // the product is a pendant: neck by default
+    expect(new FallDetector({ model }).threshold).toBe(0.25); // the SOS button is worn at the neck: neck by default
     expect(new FallDetector({ model, placement: 'waist' }).threshold).toBe(2);
     expect(run(fall(), new FallDetector({ model }))).toHaveLength(1);
     expect(run(fall(), new FallDetector({ model, placement: 'waist' }))).toHaveLength(0); // a score of 1 < 2

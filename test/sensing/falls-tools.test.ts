@@ -90,7 +90,7 @@ describe('training tools', () => {
     const candidate = (angleDeg: number, postActivityMg: number) => ({ ...emptyImpactFeatures(), angleDeg, postActivityMg, postMeanMg: 1000, peakMg: 3000 });
     const recordings: LabelledCandidates[] = [];
     for (let i = 0; i < 40; i++) {
-      // On the belt falls turn the body further than on the pendant: the best cut differs per placement.
+      // On the belt falls turn the body further than at the neck: the best cut differs per placement.
       recordings.push({ dataset: 'W', subject: `W${i % 4}`, placement: 'waist', fall: true, candidates: [candidate(70 + i, 5)] });
       recordings.push({ dataset: 'W', subject: `W${i % 4}`, placement: 'waist', fall: false, candidates: [candidate(30 + (i % 30), 20)] });
       recordings.push({ dataset: 'N', subject: `N${i % 4}`, placement: 'neck', fall: true, candidates: [candidate(40 + i, 5)] });

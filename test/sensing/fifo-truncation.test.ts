@@ -1,4 +1,4 @@
-// The trainer's model of what the pendant reads (scripts/falls/recordings.ts lis3dhFifoMg) must match the
+// The trainer's model of what the SOS button reads (scripts/falls/recordings.ts lis3dhFifoMg) must match the
 // simulated LIS3DH read through the driver's FIFO at ±8 g, or validation "on FIFO samples" would be fiction.
 import { describe, expect, test } from '@jest/globals';
 import { asFifo, lis3dhFifoMg, type Recording } from '../../scripts/falls/recordings.js';

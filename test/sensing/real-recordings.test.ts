@@ -18,7 +18,7 @@ const EVERY = 10;
     let line = 0;
     for await (const recording of readRecordings(file)) {
       if (line++ % EVERY !== 0) continue;
-      // Configured for where the recording's sensor was worn, as the device is (default: the neck pendant).
+      // Configured for where the recording's sensor was worn, as the device is (default: 'neck', the SOS button's).
       const detector = recording.placement === 'waist' ? new FallDetector({ placement: 'waist' }) : new FallDetector();
       const s = recording.samples;
       for (let i = 0; i + 2 < s.length; i += 3) detector.push(s[i], s[i + 1], s[i + 2]);

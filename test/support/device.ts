@@ -1,70 +1,144 @@
-// A device under test: host storage that outlives reboots, and a fresh Hal + runtime per boot.
-import type { MqttTransport, Storage } from '../../hal/contract/index.js';
-import { createHostHal, SteppedClock, type HostHal, type HostSystemOptions } from '../../hal/host/index.js';
-import { createHostStorage } from '../../hal/host/storage/index.js';
-import { DeviceRuntime, type DeviceApp } from '../../firmware/runtime/device-runtime.js';
-import { writeProvisioning, type Provisioning } from '../../firmware/runtime/provisioning.js';
+// Devices under test: simulator/device.ts SimDevice (the simulator's own device) on the stepped clock, with the
+// tests' defaults. The door reader and SOS button rigs (test/door-reader/door-reader-device.ts,
+// test/sos-button/sos-button-device.ts) extend RigDevice with their kinds' verbs; TestDevice here is the runtime alone: the generic
+// kind, optionally running an app of the test's own.
+import type { HostHal } from '../../hal/host/index.js';
+import type { SteppedClock } from '../../hal/host/clock.js';
+import type { HostStorage } from '../../hal/host/storage/index.js';
 import { Backoff } from '../../firmware/runtime/backoff.js';
+import type { EventMessage } from '../../firmware/protocol/messages.js';
+import type { DeviceApp, DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
+import type { Provisioning } from '../../firmware/runtime/provisioning.js';
+import { SimDevice, type SimDeviceOptions, type SimTransport } from '../../simulator/device.js';
+import { genericKind } from '../../simulator/kinds/generic.js';
 
+/** Where every test device's wall clock starts: Friday 2027-01-15, 08:00 UTC. */
 export const WALL_TIME = 1_800_000_000_000;
 
-export interface TestDeviceOptions {
-  provisioning?: Partial<Provisioning> | false;
-  app?: () => DeviceApp;
-  transport: () => MqttTransport;
-  storage?: Storage;
-  /** Real-time devices (integration tests) pass a clock factory. */
-  clock?: () => SteppedClock | HostHal['clock'];
-  outboxBytes?: number;
-  /** Host system options beyond the restart counter (freeHeap, heapUsed, ...). */
-  system?: Omit<HostSystemOptions, 'timers' | 'onRestart'>;
+export type SteppedDeviceOptions<World, T extends SimTransport> = Omit<SimDeviceOptions<World, T>, 'clock' | 'backoff' | 'record'> & {
+  /** Wall time at the first boot; it runs on from there across boots. Default WALL_TIME. */
+  wallTimeMs?: number;
+  /** Whether each boot starts with trusted wall time. Default true. */
+  wallTimeValid?: boolean;
+};
+
+/**
+ * A SimDevice as tests use it: a stepped clock from WALL_TIME, reconnect delays without jitter (1 s doubling to
+ * 8 s), every message kept.
+ */
+export function steppedDevice<World, T extends SimTransport>(options: SteppedDeviceOptions<World, T>): SimDevice<World, T> {
+  const { wallTimeMs = WALL_TIME, wallTimeValid = true, ...rest } = options;
+  return new SimDevice({
+    ...rest,
+    clock: { mode: 'stepped', wallTimeMs, wallTimeValid },
+    backoff: () => new Backoff({ initialMs: 1000, maxMs: 8000, random: () => 0.5 }),
+    record: true,
+  });
 }
 
-export class TestDevice {
-  readonly storage: Storage;
-  hal!: HostHal;
-  runtime!: DeviceRuntime;
-  transport!: MqttTransport;
-  restarts = 0;
-  #options: TestDeviceOptions;
+/** The running instance's part, or a clear failure when the device is off. */
+export function running<P>(part: P | undefined, what: string): P {
+  if (part === undefined) throw new Error(`no ${what}: the device is not running`);
+  return part;
+}
 
-  constructor(options: TestDeviceOptions) {
-    this.#options = options;
-    this.storage = options.storage ?? createHostStorage({ partitions: { outbox: options.outboxBytes ?? 64 * 1024 } });
-    if (options.provisioning !== false) {
-      writeProvisioning(this.storage.kv, {
-        site: 'test-site', device: 'dev-1', host: '127.0.0.1', port: 1883, ...options.provisioning,
-      });
-    }
+/** The runtime alone, under the model name the runtime tests expect. */
+const TEST_KIND = { ...genericKind, model: 'test' };
+
+export interface TestDeviceOptions {
+  /** Merged over test-site/dev-1 at 127.0.0.1:1883; false: unprovisioned. */
+  provisioning?: Partial<Provisioning> | false;
+  app?: () => DeviceApp;
+  transport: () => SimTransport;
+  storage?: HostStorage;
+  outboxBytes?: number;
+  /** Host system options (freeHeap, heapUsed, ...). */
+  system?: SimDeviceOptions<null, SimTransport>['system'];
+}
+
+/**
+ * What every device under test offers, whatever its kind: its SimDevice and that device's life (boot, power cut,
+ * time, network) and what it sent. The door reader and SOS button rigs extend it with their kinds' verbs.
+ */
+export class RigDevice<World, T extends SimTransport = SimTransport> {
+  readonly device: SimDevice<World, T>;
+
+  constructor(device: SimDevice<World, T>) {
+    this.device = device;
+  }
+
+  get storage(): HostStorage {
+    return this.device.storage;
+  }
+
+  get world(): World {
+    return this.device.world;
+  }
+
+  get hal(): HostHal {
+    return running(this.device.hal, 'Hal');
+  }
+
+  get runtime(): DeviceRuntime {
+    return running(this.device.runtime, 'runtime');
   }
 
   get clock(): SteppedClock {
     return this.hal.clock as SteppedClock;
   }
 
-  /** Powers the device on (first boot or after a reboot). */
+  /** Restarts the device asked for (restart command, watchdog); each reboots it after the reboot delay. */
+  get restarts(): number {
+    return this.device.restarts;
+  }
+
+  get networkUp(): boolean {
+    return this.device.networkUp;
+  }
+
+  /** Powers the device on. */
   boot(): this {
-    this.transport = this.#options.transport();
-    const clock = this.#options.clock?.() ?? new SteppedClock({ wallTimeMs: WALL_TIME, wallTimeValid: true });
-    this.hal = createHostHal({
-      storage: this.storage,
-      clock,
-      transport: this.transport,
-      system: { ...this.#options.system, onRestart: () => { this.restarts++; } },
-    });
-    this.runtime = new DeviceRuntime({
-      hal: this.hal,
-      model: 'test',
-      ...(this.#options.app ? { app: this.#options.app() } : {}),
-      backoff: new Backoff({ initialMs: 1000, maxMs: 8000, random: () => 0.5 }),
-    });
-    this.runtime.start();
+    this.device.boot();
     return this;
   }
 
-  /** Power cut: nothing is shut down cleanly, the storage stays. */
-  powerCycle(): this {
-    this.hal.dispose();
-    return this.boot();
+  /** Power cut, power back `gapMs` later (wall time moves on): nothing is shut down cleanly, the storage stays. */
+  powerCycle(gapMs?: number): this {
+    this.device.powerCycle(gapMs);
+    return this;
+  }
+
+  /** Lets `ms` pass on the stepped clock: running, rebooting or asleep (SimDevice.advance). */
+  advance(ms: number): void {
+    this.device.advance(ms);
+  }
+
+  network(up: boolean): void {
+    this.device.setNetwork(up);
+  }
+
+  /** Parsed messages on a channel across every boot. Fails the test on any message the protocol forbids. */
+  messages<M>(channel: string): M[] {
+    return this.device.messages<M>(channel);
+  }
+
+  /** Distinct events (by seq: retransmissions are byte-identical copies), oldest first. */
+  events(type?: string | RegExp): EventMessage[] {
+    return this.device.events(type);
+  }
+}
+
+export class TestDevice extends RigDevice<null> {
+  constructor(options: TestDeviceOptions) {
+    const { provisioning, storage, app, system } = options;
+    super(steppedDevice({
+      kind: TEST_KIND,
+      provisioning: provisioning === false ? false : { site: 'test-site', device: 'dev-1', host: '127.0.0.1', port: 1883, ...provisioning },
+      partitions: { outbox: options.outboxBytes ?? 64 * 1024 },
+      transport: options.transport,
+      ...(storage ? { storage } : {}),
+      ...(app ? { app } : {}),
+      ...(system ? { system } : {}),
+    }));
   }
 }

@@ -79,6 +79,12 @@ export class FakeMqtt implements MqttTransport {
     this.#handlers!.onClose(reason);
   }
 
+  /** The network goes down (connects refused, the link drops) or comes back (SimDevice's network cut). */
+  setNetworkUp(up: boolean): void {
+    this.accept = up;
+    if (!up) this.drop();
+  }
+
   /** A PUBLISH from the broker: text goes out as its UTF-8, bytes as they are (malformed UTF-8 included). */
   deliver(topic: string, payload: string | Uint8Array, retained = false): void {
     if (!this.#connected) throw new Error('not connected');

@@ -8,7 +8,7 @@ import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-r
 import { decideCredential, type DecisionContext } from '../../firmware/apps/door-reader/decision.js';
 import { toHex } from '../../firmware/lib/hex.js';
 import { deltaSync, encodeList, snapshotSync, type SyncPackage } from '../../scripts/platform/credential-encoder.js';
-import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../support/door/credential-device.js';
+import { cards, digest, playSync, PROFILES, SITE_KEYS, uid } from '../support/door-reader/credential-device.js';
 import { XsSession } from '../support/xs/session.js';
 import { TestHal } from '../support/xs/test-hal.js';
 import { killAllWorkers } from '../support/xs/xsnap.js';

@@ -13,10 +13,10 @@ import { createHostStorage } from '../../hal/host/storage/index.js';
 import { ChainVerifier } from '../../scripts/platform/event-chain.js';
 import { doorMask, mintPass, signCommand } from '../../scripts/door/visitor-pass.js';
 import { encodeList, snapshotSync } from '../../scripts/platform/credential-encoder.js';
-import { playSync } from '../support/door/credential-device.js';
+import { playSync } from '../support/door-reader/credential-device.js';
 import { XsSession } from '../support/xs/session.js';
 import { killAllWorkers } from '../support/xs/xsnap.js';
-import { KEYS, PROFILES, WALL_TIME, standardList, uid } from '../door/door-device.js';
+import { KEYS, PROFILES, WALL_TIME, standardList, uid } from '../door-reader/door-reader-device.js';
 
 const ENTRY = 'test/xs/entries/door-decision.ts';
 const PREFIX = 'ct/v1/site-x/door-x';

@@ -6,16 +6,15 @@
 // broker alone unable to open a door, and binding the name keeps a signed unlock from being replayed as a
 // hold-open. Checks run in validate(), so a flood of forged commands is refused from RAM and never writes flash;
 // the relay never moves for a command that is malformed, unsigned or signed wrongly.
-import type { Crypto } from '../../../hal/contract/index.js';
-import { fromHex, toHex } from '../../lib/hex.js';
+import { fromHex } from '../../lib/hex.js';
 import { childPath } from '../../protocol/fields.js';
 import type { CommandMessage } from '../../protocol/messages.js';
 import type { CommandOutcome, CommandSpec } from '../../runtime/dispatcher.js';
+import { isHex64 } from './command-args.js';
 import type { DoorMode } from './door.js';
 import { sameBytes } from './visitor-pass.js';
 
-export const DOOR_COMMANDS = ['door.unlock', 'door.hold_open', 'door.lockdown', 'door.normal'] as const;
-export type DoorCommand = (typeof DOOR_COMMANDS)[number];
+type DoorCommand = 'door.unlock' | 'door.hold_open' | 'door.lockdown' | 'door.normal';
 
 export interface DoorCommandTarget {
   door(): number;
@@ -26,14 +25,12 @@ export interface DoorCommandTarget {
   setMode(mode: DoorMode, reqId: string): CommandOutcome;
 }
 
-/** What a signature covers: every argument that changes what the door does (`ms` empty when absent). */
+/**
+ * What a signature covers: every argument that changes what the door does (`ms` empty when absent). The one
+ * layout: the device verifies over it, the platform signs over it (scripts/door/visitor-pass.ts).
+ */
 export function signedText(name: string, reqId: string, exp: number, door: number, ms?: number): string {
   return `${name}\n${reqId}\n${exp}\n${door}\n${ms ?? ''}`;
-}
-
-/** The platform's side (and tests'): the signature a command needs. */
-export function signDoorCommand(crypto: Crypto, key: Uint8Array, name: string, reqId: string, exp: number, door: number, ms?: number): string {
-  return toHex(crypto.hmacSha256(key, signedText(name, reqId, exp, door, ms)));
 }
 
 export function doorCommands(target: DoorCommandTarget): Record<DoorCommand, CommandSpec> {
@@ -62,7 +59,7 @@ function checkSigned(target: DoorCommandTarget, args: Record<string, unknown>, c
   const { door, sig } = args;
   if (!Number.isInteger(door)) return 'args.door: expected this door\'s number';
   if (door !== target.door()) return `args.door: this is door ${target.door()}, not ${String(door)}`;
-  if (typeof sig !== 'string' || !/^[0-9a-f]{64}$/.test(sig)) return 'args.sig: expected 64 lowercase hex digits';
+  if (!isHex64(sig)) return 'args.sig: expected 64 lowercase hex digits';
   const key = target.commandKey();
   if (!key) return 'no command key provisioned: signed commands cannot be checked';
   const ms = typeof args.ms === 'number' ? args.ms : undefined;

@@ -2,7 +2,7 @@
 import type { ConfigSpec, ConfigValues } from '../../runtime/config.js';
 import type { LockType } from './door.js';
 
-export const DOOR_CONFIG: ConfigSpec = {
+export const DOOR_CONFIG = {
   /** This door's number (0–31): credential profiles and passes scope doors by bit (bit d = door d). */
   door: { type: 'integer', min: 0, max: 31, default: 0 },
   /** Local time offset from UTC in minutes, for weekly schedules and validity dates. */
@@ -22,7 +22,7 @@ export const DOOR_CONFIG: ConfigSpec = {
   exitReleases: { type: 'boolean', default: true },
   /** Denied reads recorded as events per minute (bursts up to as many); the rest are counted in one summary. */
   deniedPerMinute: { type: 'integer', min: 1, max: 600, default: 12 },
-};
+} satisfies ConfigSpec;
 
 export interface DoorSettingsView {
   door: number;
@@ -37,18 +37,17 @@ export interface DoorSettingsView {
   deniedPerMinute: number;
 }
 
-export function doorSettings(values: ConfigValues): DoorSettingsView {
-  const number = (key: string) => values[key] as number;
+export function doorSettings(values: ConfigValues<typeof DOOR_CONFIG>): DoorSettingsView {
   return {
-    door: number('door'),
-    tzOffsetMin: number('tzOffsetMin'),
-    unlockMs: number('unlockMs'),
+    door: values.door,
+    tzOffsetMin: values.tzOffsetMin,
+    unlockMs: values.unlockMs,
     lockType: values.lockType === 'fail-safe' ? 'fail-safe' : 'fail-secure',
-    heldOpenMs: number('heldOpenS') * 1000,
-    pinTimeoutMs: number('pinTimeoutS') * 1000,
-    pinMaxAttempts: number('pinMaxAttempts'),
-    pinLockoutMs: number('pinLockoutS') * 1000,
-    exitReleases: values.exitReleases === true,
-    deniedPerMinute: number('deniedPerMinute'),
+    heldOpenMs: values.heldOpenS * 1000,
+    pinTimeoutMs: values.pinTimeoutS * 1000,
+    pinMaxAttempts: values.pinMaxAttempts,
+    pinLockoutMs: values.pinLockoutS * 1000,
+    exitReleases: values.exitReleases,
+    deniedPerMinute: values.deniedPerMinute,
   };
 }

@@ -4,7 +4,7 @@ import type { CommandSpec } from '../../runtime/dispatcher.js';
 import type { DeviceRuntime } from '../../runtime/device-runtime.js';
 import { CredentialStore, credentialSyncHandlers } from './credentials/index.js';
 import type { CredentialRecord, Profile } from './credentials/format.js';
-import type { CredentialKind } from './credentials/hashing.js';
+import type { CredentialKind } from '../../identity/credential-hash.js';
 
 export interface CredentialSource {
   lookup(kind: CredentialKind, secret: Uint8Array | string): CredentialRecord | undefined;
@@ -21,7 +21,7 @@ export interface CredentialBackend {
 }
 
 /** The partitions holding the two credential slots (the list in force and the one being synced). */
-export const CREDENTIAL_PARTITIONS = ['credA', 'credB'] as const;
+const CREDENTIAL_PARTITIONS = ['credA', 'credB'] as const;
 
 export function openCredentialStore(hal: Hal): CredentialBackend {
   const store = new CredentialStore({

@@ -1,6 +1,6 @@
 // The access decision: pure functions of a credential (or pass), the door, the time and the door's mode.
 // They run the same online and offline; nothing here waits for the network.
-import type { CredentialRecord, Profile, ScheduleWindow } from './credentials/format.js';
+import { EPOCH_DAY_2020, type CredentialRecord, type Profile, type ScheduleWindow } from './credentials/format.js';
 import type { VisitorPass } from './visitor-pass.js';
 
 export type AccessReason =
@@ -39,8 +39,6 @@ export interface DecisionContext {
 export type PinCheck = 'none' | 'right' | 'wrong';
 
 const DAY_MS = 86_400_000;
-/** Days from 1970-01-01 to 2020-01-01. */
-export const DAYS_TO_2020 = 18_262;
 
 const deny = (reason: AccessReason): Decision => ({ granted: false, reason });
 const GRANTED: Decision = { granted: true, reason: 'granted' };
@@ -50,7 +48,7 @@ const GRANTED: Decision = { granted: true, reason: 'granted' };
  * midnight at the end of that day, wherever the door is.
  */
 export function localDay(now: number, tzOffsetMin: number): number {
-  return Math.floor((now + tzOffsetMin * 60_000) / DAY_MS) - DAYS_TO_2020;
+  return Math.floor((now + tzOffsetMin * 60_000) / DAY_MS) - EPOCH_DAY_2020;
 }
 
 /** Local minute of the week, 0 = Monday 00:00 (1970-01-01 was a Thursday). */

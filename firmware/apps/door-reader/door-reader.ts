@@ -1,25 +1,26 @@
 // One boot of the door reader: peripherals in, decisions, the door, feedback and events out.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
+import { credentialHash, type CredentialKind } from '../../identity/credential-hash.js';
+import { HASH_KEY, readSiteKey } from '../../identity/site-keys.js';
 import { toHex } from '../../lib/hex.js';
+import { openParts, type OpenedParts } from '../../parts/open-parts.js';
 import type { DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandOutcome } from '../../runtime/dispatcher.js';
-import { doorSettings, type DoorSettingsView } from './config.js';
+import { DOOR_CONFIG, doorSettings, type DoorSettingsView } from './config.js';
 import type { CredentialSource } from './credential-source.js';
-import { credentialHash, type CredentialKind } from './credentials/hashing.js';
-import { HASH_KEY, readKey } from './credentials/keys.js';
 import { type Decision, type DecisionContext, decideCredential, decidePass, type PinCheck } from './decision.js';
 import { DOOR_DOMAIN, readCommandKey, readPassKey } from './door-keys.js';
 import { DenialLimit } from './denial-limit.js';
 import { DoorTime } from './door-time.js';
 import { Door, type DoorAlarm, type DoorAlarmKind, type DoorMode } from './door.js';
 import { Feedback } from './feedback.js';
-import { type DoorHardware, openDoorHardware } from './hardware.js';
+import { DOOR_READER_PARTS, type DoorEvents } from './parts.js';
 import { PassUses } from './pass-uses.js';
 import { PinPad } from './pin-pad.js';
 import { isPassText, type PassKey, readPass } from './visitor-pass.js';
 
 export interface DoorReaderOptions {
-  runtime: DeviceRuntime;
+  runtime: DeviceRuntime<typeof DOOR_CONFIG>;
   store: CredentialSource | undefined;
   /** Why there is no store. */
   storeProblem?: string;
@@ -43,10 +44,10 @@ const REF_BYTES = 6;
 
 export class DoorReader {
   readonly hal: Hal;
-  #runtime: DeviceRuntime;
+  #runtime: DeviceRuntime<typeof DOOR_CONFIG>;
   #store: CredentialSource | undefined;
   #storeProblem: string | undefined;
-  #hardware: DoorHardware;
+  #hardware: OpenedParts<typeof DOOR_READER_PARTS>;
   #door: Door;
   #feedback: Feedback;
   #pinPad: PinPad;
@@ -73,23 +74,27 @@ export class DoorReader {
     this.#passUses = new PassUses(kv);
     this.#passKey = readPassKey(kv);
     this.#commandKey = readCommandKey(kv);
-    this.#hardware = openDoorHardware(hal.device, hal.timers, hal.clock, {
-      card: (uid, reader) => this.presentCard(uid, reader),
-      key: (key) => this.pressKey(key),
-      qr: (text) => this.scanQr(text),
-      door: (open) => this.#door.contact(open),
+    const events: DoorEvents = {
+      doorClosed: (closed) => this.#door.contact(!closed),
       exit: () => this.exitRequest(),
+      wiegand: (frame) => (frame.kind === 'card' ? this.presentCard(frame.id, 'wiegand') : this.pressKey(frame.key)),
+      nfcCard: (uid) => this.presentCard(uid, 'nfc'),
+      qr: (text) => this.scanQr(text),
+    };
+    this.#hardware = openParts(DOOR_READER_PARTS, {
+      device: hal.device, timers: hal.timers, clock: hal.clock, events, log: (message) => hal.system.log('warn', `door: ${message}`),
     });
-    for (const [name, problem] of Object.entries(this.#hardware.problems)) hal.system.log('warn', `door: ${name} not available: ${problem}`);
+    const { relay, led, buzzer, doorContact } = this.#hardware.parts;
     this.#door = new Door({
-      relay: this.#hardware.relay,
+      relay,
       timers: hal.timers,
       clock: hal.clock,
-      open: this.#hardware.doorOpen,
+      // The contact closes (to ground) while the door is shut; without one the door counts as shut.
+      open: doorContact ? !doorContact.active : false,
       settings: () => this.settings,
       onAlarm: (alarm) => this.#alarm(alarm),
     });
-    this.#feedback = new Feedback({ led: this.#hardware.led, buzzer: this.#hardware.buzzer, timers: hal.timers });
+    this.#feedback = new Feedback({ led, buzzer, timers: hal.timers });
     this.#pinPad = new PinPad({
       timers: hal.timers,
       clock: hal.clock,
@@ -215,8 +220,8 @@ export class DoorReader {
       passUses: this.#passUses.size,
       keypadLocked: this.#pinPad.locked,
       timeTrusted: this.#time.trusted,
-      readErrors: this.#hardware.readErrors(),
-      ...(Object.keys(this.#hardware.problems).length > 0 ? { hardware: { ...this.#hardware.problems } } : {}),
+      readErrors: this.#readErrors(),
+      ...this.#hardware.health(),
     };
   }
 
@@ -227,6 +232,15 @@ export class DoorReader {
     this.#feedback.close();
     this.#denials.close();
     this.#hardware.close();
+  }
+
+  /** Reads the readers dropped (Wiegand parity/framing, QR garbage): noisy lines show here first. */
+  #readErrors(): Record<string, number> {
+    const { wiegand, qr } = this.#hardware.parts;
+    return {
+      ...(wiegand ? { wiegandParity: wiegand.parityErrors, wiegandFraming: wiegand.framingErrors } : {}),
+      ...(qr ? { qrDropped: qr.dropped } : {}),
+    };
   }
 
   // ---- decisions ----
@@ -304,7 +318,7 @@ export class DoorReader {
 
   /** The credential's tag in the list (first bytes of its keyed hash): the platform knows whose it is. */
   #ref(kind: CredentialKind, secret: Uint8Array | string): string | undefined {
-    const key = readKey(this.hal.storage.kv, HASH_KEY);
+    const key = readSiteKey(this.hal.storage.kv, HASH_KEY);
     return key ? toHex(credentialHash(this.hal.crypto, key, kind, secret).subarray(0, REF_BYTES)) : undefined;
   }
 

@@ -48,7 +48,7 @@ export interface DoorOptions {
 }
 
 /** After a relock, an opening this soon still belongs to the grant (a latch under load, a slow push). */
-export const RELOCK_GRACE_MS = 1500;
+const RELOCK_GRACE_MS = 1500;
 
 export class Door {
   #options: DoorOptions;

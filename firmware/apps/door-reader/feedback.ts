@@ -2,12 +2,7 @@
 // the LED shows the reader's standing state (offline blink, lockdown, held open), and an alarm overrides all
 // until it clears.
 import type { TimerId, Timers } from '../../../hal/contract/time.js';
-
-/** The part of firmware/io's Indicator used here. */
-export interface PatternPlayer {
-  play(pattern: readonly number[], repeat?: number | true): void;
-  stop(): void;
-}
+import type { Indicator } from '../../io/indicator.js';
 
 export interface Look {
   led: readonly number[];
@@ -33,14 +28,14 @@ export const PATTERNS = {
 export type IdleState = 'online' | 'offline' | 'lockdown' | 'hold_open';
 
 export interface FeedbackOptions {
-  led?: PatternPlayer | undefined;
-  buzzer?: PatternPlayer | undefined;
+  led?: Indicator | undefined;
+  buzzer?: Indicator | undefined;
   timers: Timers;
 }
 
 export class Feedback {
-  #led: PatternPlayer | undefined;
-  #buzzer: PatternPlayer | undefined;
+  #led: Indicator | undefined;
+  #buzzer: Indicator | undefined;
   #timers: Timers;
   #idle: IdleState = 'offline';
   #alarm = false;

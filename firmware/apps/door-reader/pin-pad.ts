@@ -5,7 +5,7 @@
 // a restart a lock runs its full period again, since the time already served is not known.
 import type { MonotonicClock, TimerId, Timers } from '../../../hal/contract/time.js';
 
-export const PIN_MAX_DIGITS = 12;
+const PIN_MAX_DIGITS = 12;
 
 export interface PinPadOptions {
   timers: Timers;

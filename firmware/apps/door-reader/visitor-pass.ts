@@ -16,7 +16,7 @@ import type { Crypto } from '../../../hal/contract/index.js';
 import { base32Decode, base32Encode } from './base32.js';
 
 export const PASS_PREFIX = 'CTV1.';
-export const PASS_VERSION = 1;
+const PASS_VERSION = 1;
 export const PASS_BODY_BYTES = 19;
 export const PASS_MAC_BYTES = 16;
 

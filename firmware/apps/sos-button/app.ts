@@ -1,40 +1,53 @@
-// The SOS pendant app (docs/sos-button.md). Press → confirmation pattern → alarm; a detected fall → sound and
+// The SOS button app (docs/sos-button.md). Press → confirmation pattern → alarm; a detected fall → sound and
 // vibration for the cancel window → alarm, unless a long press cancels it (then fall.cancelled, for tuning).
 // The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity, and with fall
 // detection off the whole chip deep-sleeps (deep-sleep.ts): a button wake boots the app as an SOS press.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
+import type { Indicator } from '../../io/indicator.js';
+import { openParts, type OpenedParts } from '../../parts/open-parts.js';
+import type { Closable, Part } from '../../parts/part.js';
 import type { AlarmUpdateMessage } from '../../protocol/messages.js';
 import type { ConfigValues } from '../../runtime/config.js';
 import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandSpec } from '../../runtime/dispatcher.js';
 import { FallDetector } from '../../sensing/fall-detector.js';
-import { AlarmLifecycle } from './alarm-lifecycle.js';
-import { AlarmRecords, summarizeFall } from './alarm-record.js';
-import { BatteryWatch, type BatteryReading } from './battery-watch.js';
-import { SOS_CONFIG } from './config.js';
-import { DeepSleepGate } from './deep-sleep.js';
-import { DutyCycle } from './duty-cycle.js';
-import { FallWatch, type Detector } from './fall-watch.js';
-import { createSosHardware, type SosHardware, type SosHardwareOptions } from './hardware.js';
+import { AlarmLifecycle } from '../../alarms/alarm-lifecycle.js';
+import { detectorFigures } from '../../alarms/alarm-record.js';
+import { BatteryWatch, type BatteryGauge, type BatteryReading } from '../../power/battery-watch.js';
+import { DeepSleepGate } from '../../power/deep-sleep.js';
+import { DutyCycle } from '../../power/duty-cycle.js';
+import { type SosCause, sosCauses, sosIndication } from './alarm-causes.js';
+import { SOS_CONFIG, SOS_DOMAIN } from './config.js';
+import { FallWatch, type Accelerometer, type Detector } from './fall-watch.js';
+import { LONG_PRESS_MS, SOS_BUTTON_PARTS, type SosButtonEvents } from './parts.js';
 import { INDICATIONS, type Indication } from './patterns.js';
 
+/** The parts the app drives, by what it needs of each: a test may fit stand-ins or leave parts out. */
+export type SosButtonParts = {
+  readonly accel?: Part<Accelerometer, string, SosButtonEvents>;
+  readonly battery?: Part<BatteryGauge & Closable, string, SosButtonEvents>;
+  readonly led?: Part<Indicator, string, SosButtonEvents>;
+  readonly buzzer?: Part<Indicator, string, SosButtonEvents>;
+  readonly vibration?: Part<Indicator, string, SosButtonEvents>;
+  readonly button?: Part<Closable, string, SosButtonEvents>;
+};
+
 export interface SosButtonAppOptions {
-  /** Builds the peripherals from the runtime's HAL at start (default: createSosHardware from the board). */
-  hardware?: (hal: Hal) => SosHardware;
-  hardwareOptions?: SosHardwareOptions;
+  /** The parts table (default SOS_BUTTON_PARTS). */
+  parts?: SosButtonParts;
   /** The fall detector to run (default: the shipped FallDetector). */
   detector?: () => Detector<object>;
 }
 
-export class SosButtonApp implements DeviceApp {
+export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
   readonly config = SOS_CONFIG;
   readonly commands: Readonly<Record<string, CommandSpec>>;
-  #options: SosButtonAppOptions;
   #hal!: Hal;
-  #hw!: SosHardware;
+  #table: SosButtonParts;
+  #hardware!: OpenedParts<SosButtonParts>;
   #detector: () => Detector<object>;
-  #runtime!: DeviceRuntime;
-  #alarms!: AlarmLifecycle;
+  #runtime!: DeviceRuntime<typeof SOS_CONFIG>;
+  #alarms!: AlarmLifecycle<SosCause>;
   #falls: FallWatch<object> | undefined;
   #battery: BatteryWatch | undefined;
   #duty!: DutyCycle;
@@ -47,14 +60,14 @@ export class SosButtonApp implements DeviceApp {
   #pressInWindow = false;
 
   constructor(options: SosButtonAppOptions = {}) {
-    this.#options = options;
+    this.#table = options.parts ?? SOS_BUTTON_PARTS;
     this.#detector = options.detector ?? (() => new FallDetector());
     this.commands = {
-      'sos.status': { persist: false, run: () => ({ code: 'ok', data: this.status() }) },
+      'sos-button.status': { persist: false, run: () => ({ code: 'ok', data: this.status() }) },
     };
   }
 
-  /** What the pendant is doing, for the sos.status command and the simulator. */
+  /** What the SOS button is doing, for the sos-button.status command and the simulator. */
   status(): Record<string, unknown> {
     const alarm = this.#alarms?.alarm;
     const window = this.#alarms?.window;
@@ -73,17 +86,25 @@ export class SosButtonApp implements DeviceApp {
     return this.#showing;
   }
 
-  get alarms(): AlarmLifecycle {
+  get alarms(): AlarmLifecycle<SosCause> {
     return this.#alarms;
   }
 
-  start(runtime: DeviceRuntime): void {
+  start(runtime: DeviceRuntime<typeof SOS_CONFIG>): void {
     this.#runtime = runtime;
     const hal = runtime.hal;
     this.#hal = hal;
-    this.#hw = this.#options.hardware?.(hal) ?? createSosHardware(hal, this.#options.hardwareOptions);
-    const log = (level: 'info' | 'warn', message: string) => hal.system.log(level, `sos: ${message}`);
-    const number = (key: string) => runtime.config.number(key);
+    const log = (level: 'info' | 'warn', message: string) => hal.system.log(level, `sos-button: ${message}`);
+    const events: SosButtonEvents = {
+      motion: () => this.#falls?.motion(),
+      press: () => this.#press(),
+      longPress: () => this.#longPress(),
+      release: (heldMs) => this.#release(heldMs),
+    };
+    this.#hardware = openParts(this.#table, {
+      device: hal.device, timers: hal.timers, clock: hal.clock, events, log: (message) => log('warn', message),
+    });
+    const number: typeof runtime.config.number = (key) => runtime.config.number(key);
 
     this.#duty = new DutyCycle({
       runtime,
@@ -99,7 +120,8 @@ export class SosButtonApp implements DeviceApp {
       log,
     });
 
-    const buttonPin = hal.device.board.pin['button'];
+    const buttonPinName = this.#table.button?.pins['pin'];
+    const buttonPin = buttonPinName === undefined ? undefined : hal.device.board.pin[buttonPinName];
     this.#deepSleep = new DeepSleepGate({
       system: hal.system,
       timers: hal.timers,
@@ -112,19 +134,18 @@ export class SosButtonApp implements DeviceApp {
     });
 
     this.#alarms = new AlarmLifecycle({
-      records: new AlarmRecords(hal.storage.kv),
+      causes: sosCauses(number),
+      kv: hal.storage.kv,
+      domain: SOS_DOMAIN,
       timers: hal.timers,
       clock: hal.clock,
       wallClock: hal.wallClock,
-      settings: () => ({
-        fallCancelS: number('fallCancelS'), pressConfirmS: number('pressConfirmS'),
-        acceptTimeoutS: number('acceptTimeoutS'), maxReminders: number('maxReminders'),
-      }),
+      settings: () => ({ acceptTimeoutS: number('acceptTimeoutS'), maxReminders: number('maxReminders') }),
       emit: (type, data) => runtime.emit(type, data),
       nextSeq: () => runtime.outbox.nextSeq,
       delivered: () => runtime.state === 'online' && runtime.outbox.depth === 0,
       deviceId: () => runtime.deviceId ?? hal.system.hardwareId,
-      show: (indication) => this.#show(indication),
+      show: (indication, cause) => this.#show(sosIndication(indication, cause)),
       changed: () => {
         if (this.#alarms.busy) this.#duty.wake('alarm');
         else this.#duty.wake('report');
@@ -132,18 +153,19 @@ export class SosButtonApp implements DeviceApp {
       log,
     });
 
-    const { gauge } = this.#hw;
+    const gauge = this.#hardware.parts.battery;
     if (gauge) {
       this.#battery = new BatteryWatch({
         gauge,
         kv: hal.storage.kv,
+        domain: SOS_DOMAIN,
         settings: () => ({ lowPct: number('lowBatteryPct'), hysteresisPct: number('batteryHysteresisPct') }),
         onLow: (reading) => this.#batteryLow(reading),
         onRecovered: (reading) => runtime.emit('battery.ok', { mv: reading.mv, percent: reading.percent }),
       });
     }
 
-    const { accel } = this.#hw;
+    const { accel } = this.#hardware.parts;
     if (accel) {
       this.#falls = new FallWatch({
         accel,
@@ -151,10 +173,10 @@ export class SosButtonApp implements DeviceApp {
         detector: this.#detector,
         onFall: (alert) => this.#fall(alert),
         stillS: () => number('stillS'),
-        wakeLine: this.#hw.wakeLine,
+        // INT1 is wired when the accelerometer's part names its pin.
+        wakeLine: this.#table.accel?.pins['interrupt'] !== undefined,
         log,
       });
-      this.#hw.onMotion = () => this.#falls?.motion();
     }
 
     this.#alarms.restore();
@@ -163,11 +185,6 @@ export class SosButtonApp implements DeviceApp {
     this.#scheduleBattery();
     if (runtime.config.get('fallDetection') === true) this.#falls?.start();
     else this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
-    this.#hw.button({
-      onPress: () => this.#press(),
-      onLongPress: () => this.#longPress(),
-      onRelease: (heldMs) => this.#release(heldMs),
-    });
     // Woken from deep sleep by the button: that press asked for help. By now the wearer may have let go (the
     // chip takes a moment to boot) and the Button driver ignores a button held since before it started, so the
     // press is taken from the wake cause, once.
@@ -184,7 +201,7 @@ export class SosButtonApp implements DeviceApp {
     this.#duty?.stop();
     this.#alarms?.close();
     this.#falls?.stop();
-    this.#hw?.close();
+    this.#hardware?.close();
   }
 
   onConfig(changed: string[], values: ConfigValues): void {
@@ -214,11 +231,12 @@ export class SosButtonApp implements DeviceApp {
     return {
       ...this.#battery?.health(),
       ...(alarm ? { alarmId: alarm.id, alarmState: alarm.state } : {}),
-      ...(counters ? { alarmsRaised: counters.raised, reminders: counters.reminders, fallsCancelled: counters.fallsCancelled } : {}),
+      ...(counters ? { alarmsRaised: counters.raised, reminders: counters.reminders, fallsCancelled: counters.cancelled.fall } : {}),
       fallsDetected: this.#fallsDetected,
       fallDetection: this.#falls?.running ?? false,
       ...(falls ? { fifoOverruns: falls.fifoOverruns, accelErrors: falls.accelErrors, stillPeriods: falls.stillPeriods } : {}),
       ...(duty ? { radioS: Math.round(duty.radioMs / 1000), wakes: duty.wakes } : {}),
+      ...this.#hardware?.health(),
     };
   }
 
@@ -231,7 +249,7 @@ export class SosButtonApp implements DeviceApp {
       this.#pressInWindow = true; // decided on release (confirm) or long press (cancel)
       return;
     }
-    this.#alarms.press(); // opens the confirmation window (or raises, or re-sends an open alarm)
+    this.#alarms.press('button'); // opens the confirmation window (or raises, or re-sends an open alarm)
     this.#pressOwnsWindow = this.#alarms.window !== undefined;
     this.#duty.wake('button');
   }
@@ -239,11 +257,11 @@ export class SosButtonApp implements DeviceApp {
   #longPress(): void {
     if (this.#pressOwnsWindow || !this.#pressInWindow) return;
     this.#pressInWindow = false;
-    this.#alarms.cancel(this.#hw.longPressMs);
+    this.#alarms.cancel(LONG_PRESS_MS);
   }
 
   #release(heldMs: number): void {
-    const confirm = this.#pressInWindow && heldMs < this.#hw.longPressMs;
+    const confirm = this.#pressInWindow && heldMs < LONG_PRESS_MS;
     this.#pressOwnsWindow = false;
     this.#pressInWindow = false;
     if (confirm) this.#alarms.confirmNow();
@@ -253,7 +271,7 @@ export class SosButtonApp implements DeviceApp {
 
   #fall(alert: object): void {
     this.#fallsDetected++;
-    if (this.#alarms.fall(summarizeFall(alert))) this.#duty.wake('fall');
+    if (this.#alarms.detected('fall', detectorFigures(alert))) this.#duty.wake('fall');
   }
 
   #checkBattery(): void {
@@ -276,7 +294,7 @@ export class SosButtonApp implements DeviceApp {
     if (this.#falls?.running) return { reason: 'fall detection needs the CPU' };
     if (this.#alarms.busy) return { reason: 'alarm or window open' };
     if (this.#runtime.state !== 'sleeping') return { reason: 'radio up' };
-    const { led, buzzer, vibration } = this.#hw;
+    const { led, buzzer, vibration } = this.#hardware.parts;
     if ([led, buzzer, vibration].some((player) => player?.playing === true)) return { reason: 'pattern playing', retry: true };
     return undefined;
   }
@@ -284,7 +302,7 @@ export class SosButtonApp implements DeviceApp {
   #show(indication: Indication | undefined): void {
     this.#showing = indication;
     const patterns = indication === undefined ? undefined : INDICATIONS[indication];
-    const { led, buzzer, vibration } = this.#hw;
+    const { led, buzzer, vibration } = this.#hardware.parts;
     for (const [player, channel] of [[led, patterns?.led], [buzzer, patterns?.buzzer], [vibration, patterns?.vibration]] as const) {
       if (!player) continue;
       if (channel) player.play(channel.pattern, channel.repeat);

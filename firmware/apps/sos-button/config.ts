@@ -1,14 +1,14 @@
-// Settings of the SOS pendant (config/desired keys), on top of the runtime's own (healthIntervalS).
+// Settings of the SOS button (config/desired keys), on top of the runtime's own (healthIntervalS).
 import type { ConfigSpec } from '../../runtime/config.js';
 
-export const SOS_CONFIG: ConfigSpec = {
-  /** Run the fall detector on the accelerometer stream. Off: the pendant is a plain SOS button. */
+export const SOS_CONFIG = {
+  /** Run the fall detector on the accelerometer stream. Off: only a press raises an alarm. */
   fallDetection: { type: 'boolean', default: true },
   /** Seconds a detected fall sounds locally before the alarm goes out; a long press cancels it meanwhile. */
   fallCancelS: { type: 'integer', min: 5, max: 300, default: 30 },
   /** Seconds of the confirmation pattern after a press before the SOS goes out (0: at once). */
   pressConfirmS: { type: 'integer', min: 0, max: 15, default: 3 },
-  /** Seconds the platform has to accept an alarm before the pendant re-sends it and escalates locally. */
+  /** Seconds the platform has to accept an alarm before the SOS button re-sends it and escalates locally. */
   acceptTimeoutS: { type: 'integer', min: 15, max: 3600, default: 90 },
   /** Reminders per alarm at most (one per acceptTimeoutS while not accepted). */
   maxReminders: { type: 'integer', min: 0, max: 100, default: 10 },
@@ -28,4 +28,7 @@ export const SOS_CONFIG: ConfigSpec = {
   batteryCheckS: { type: 'integer', min: 60, max: 86_400, default: 3600 },
   /** Seconds without motion after which FIFO polling stops until the accelerometer's wake-on-motion (0: never). */
   stillS: { type: 'integer', min: 0, max: 86_400, default: 120 },
-};
+} satisfies ConfigSpec;
+
+/** The SOS button's key-value domain: its alarm records (`window`, `alarm`) and the battery state (`batLow`). */
+export const SOS_DOMAIN = 'sos';

@@ -1,5 +1,5 @@
 // Feeds the accelerometer's FIFO to the fall detector: every pollMs the FIFO (50 Hz, 32 deep) is drained and
-// each sample pushed. When the wearer has been still for stillS seconds (the pendant on a night stand, a nap)
+// each sample pushed. When the wearer has been still for stillS seconds (the SOS button on a night stand, a nap)
 // polling stops and the accelerometer's wake-on-motion interrupt (INT1) brings it back, so the CPU can sleep
 // without waking twice a second. A slow check of the FIFO stands in for an interrupt that never comes.
 import type { Timers, TimerId } from '../../../hal/contract/index.js';
@@ -36,8 +36,8 @@ export interface FallWatchOptions<Alert> {
   pollMs?: number;
 }
 
-export const SAMPLE_HZ = 50;
-export const RANGE_G = 8;
+const SAMPLE_HZ = 50;
+const RANGE_G = 8;
 const FIFO_DEPTH = 32;
 /** Per-axis spread under which a second of samples counts as still (sensor noise is ~10–20 mg). */
 const STILL_SPREAD_MG = 80;

@@ -1,18 +1,19 @@
-// The SOS pendant app, wired to the board's peripherals:
+// The SOS button, worn as a pendant: a press raises an SOS after a confirmation pattern; a detected fall raises
+// one after a cancel window; the platform's alarm updates show on the LED, buzzer and vibration motor. See
+// docs/sos-button.md.
 //
-//   const runtime = new DeviceRuntime({ hal, model: SOS_BUTTON_MODEL, app: createSosButtonApp() });
-//
-// The app builds its peripherals from the runtime's HAL when the runtime starts it. See docs/sos-button.md.
+//   startDevice({ device: SOS_BUTTON, board: esp32SosButton, deepSleep });   // hal/moddable/entries/sos-button.ts
+import type { DeviceDefinition } from '../../parts/device.js';
 import { SosButtonApp } from './app.js';
-import type { SosHardwareOptions } from './hardware.js';
+import { SOS_BUTTON_PARTS } from './parts.js';
 
-export const SOS_BUTTON_MODEL = 'sos-button';
+export const SOS_BUTTON = Object.freeze({
+  model: 'sos-button',
+  parts: SOS_BUTTON_PARTS,
+  createApp: () => new SosButtonApp(),
+}) satisfies DeviceDefinition;
 
-export function createSosButtonApp(hardwareOptions: SosHardwareOptions = {}): SosButtonApp {
-  return new SosButtonApp({ hardwareOptions });
-}
-
-export { SosButtonApp, type SosButtonAppOptions } from './app.js';
+export { SosButtonApp, type SosButtonAppOptions, type SosButtonParts } from './app.js';
 export { SOS_CONFIG } from './config.js';
-export { createSosHardware, type SosHardware, type SosHardwareOptions } from './hardware.js';
 export { INDICATIONS, type Indication } from './patterns.js';
+export { LONG_PRESS_MS, SOS_BUTTON_PARTS, type SosButtonEvents } from './parts.js';

@@ -1,5 +1,5 @@
 // What the wearer sees, hears and feels in each state: one distinct LED rhythm per state (the LED is the one
-// output every pendant has), with buzzer and vibration where they help. Patterns are [on ms, off ms, ...].
+// output every SOS button has), with buzzer and vibration where they help. Patterns are [on ms, off ms, ...].
 export type Indication =
   | 'confirm' // a press was taken; the SOS goes out when this ends
   | 'fallWindow' // a fall was detected; a long press cancels before the alarm goes out

@@ -11,7 +11,7 @@
 // the 10 most significant bits, so in high-resolution mode FIFO samples are 4 digits coarse (16 mg at ±8 g);
 // sample() outside FIFO mode reads the full 12 bits. Dropping the two low bits floors every value (toward −∞), so
 // readFifo() adds back their mean (1.5 digits, 6 mg at ±8 g): otherwise positive components read small and
-// negative ones large, and the magnitude of a still body would depend on how the pendant hangs (±12 mg).
+// negative ones large, and the magnitude of a still body would depend on how the device hangs (±12 mg).
 import type { Digital, DigitalConstructor, I2COptions, PinSpecifier, SMBus, SMBusConstructor } from '../../../hal/contract/io.js';
 import {
   AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN, CTRL5_LIR_INT1,

@@ -47,9 +47,8 @@ export const CTRL5_LIR_INT1 = 0x08;
 export const FIFO_BYPASS = 0x00;
 export const FIFO_STREAM = 0x80;
 
-/** FIFO_SRC_REG: full (32 unread samples, the oldest about to be overwritten), empty, unread count. */
+/** FIFO_SRC_REG: full (32 unread samples, the oldest about to be overwritten), unread count. */
 export const FIFO_SRC_OVRN = 0x40;
-export const FIFO_SRC_EMPTY = 0x20;
 export const FIFO_SRC_FSS = 0x1f;
 export const FIFO_DEPTH = 32;
 

@@ -36,7 +36,7 @@ export interface ConnectFields {
 }
 
 /** Bytes the Remaining Length field takes for `length`. */
-export function remainingLengthSize(length: number): number {
+function remainingLengthSize(length: number): number {
   return length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4;
 }
 

@@ -54,7 +54,9 @@ export function createSPIClass(busOf: (port: number) => VirtualSpiBus): SPIConst
     }
 
     write(buffer: BufferSource): void {
-      this.#exchange(bytesOf(buffer));
+      // The chip replies in place, so the caller's bytes are copied. A small Uint8Array copy stays on the JS
+      // heap; bytesOf's ArrayBuffer.slice does not, and a poll loop writes registers millions of times.
+      this.#exchange(buffer instanceof Uint8Array ? new Uint8Array(buffer) : bytesOf(buffer));
     }
 
     transfer(buffer: Uint8Array): void {
@@ -82,9 +84,7 @@ export function createSPIClass(busOf: (port: number) => VirtualSpiBus): SPIConst
         this.#selected = true;
         chip.select?.();
       }
-      const reply = new Uint8Array(bytes);
-      chip.transfer(reply);
-      bytes.set(reply.subarray(0, bytes.length));
+      chip.transfer(bytes);
     }
 
     #deselect(): void {

@@ -1,10 +1,10 @@
 // The key-value store (Moddable `Preference` / ESP-IDF NVS) in memory, optionally saved to a JSON file.
-// Enforces the same rules as the Moddable binding (hal/contract/kv-rules.ts) so code that works here works on the
+// Enforces the same rules as the Moddable binding (firmware/lib/kv-rules.ts) so code that works here works on the
 // ESP32: domain and key 1..15 printable ASCII characters; numbers only as 32-bit integers; strings without NUL
 // and at most 3999 UTF-8 bytes (NVS counts the terminating NUL in its 4000); ArrayBuffers at most 4000 bytes.
 // Each set and delete is atomic: a write cut by power loss (PowerRail) does not happen at all.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { checkName, checkValue } from '../../contract/kv-rules.js';
+import { checkName, checkValue } from '../../../firmware/lib/kv-rules.js';
 import type { KeyValueStore, StoredValue } from '../../contract/storage.js';
 import { fromHex, toHex } from '../../../firmware/lib/hex.js';
 import { type FailOptions, PowerLoss, PowerRail } from './power.js';

@@ -1,5 +1,5 @@
 /*
- * Deep sleep for the SOS pendant on ESP32 (see deep-sleep.js): ESP-IDF's timer and ext1 wake-up sources,
+ * Deep sleep for the SOS button on ESP32 (see deep-sleep.js): ESP-IDF's timer and ext1 wake-up sources,
  * esp_deep_sleep_start, and the wake-up cause after the next boot.
  */
 #include "xsmc.h"

@@ -1,4 +1,4 @@
-// Deep sleep on the ESP32 (ESP-IDF sleep API), for the SOS pendant's build only (manifests/sos-button.json,
+// Deep sleep on the ESP32 (ESP-IDF sleep API), for the SOS button's build only (manifests/sos-button.json,
 // esp32 platform): the SDK's System.deepSleep is ESP8266-only. The natives are in deep-sleep.c; the HAL's
 // System (hal/moddable/system.ts) validates arguments and maps the results, see DeepSleepNative there.
 

@@ -1,4 +1,4 @@
-// Stand-in for the pendant's ESP32-only "deep-sleep" native on the Linux simulator build: no deep sleep, so the
+// Stand-in for the SOS button's ESP32-only "deep-sleep" native on the Linux simulator build: no deep sleep, so the
 // HAL's System leaves the capability out.
 import type { DeepSleepNative } from '../system.js';
 

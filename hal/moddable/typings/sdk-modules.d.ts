@@ -7,7 +7,7 @@ declare module 'resetReason' {
 }
 
 /**
- * Ours, not the SDK's: the pendant's deep-sleep native (hal/moddable/esp32/deep-sleep.js + .c), mapped by
+ * Ours, not the SDK's: the SOS button's deep-sleep native (hal/moddable/esp32/deep-sleep.js + .c), mapped by
  * manifests/sos-button.json; its Linux build maps a stand-in that exports undefined. Shape: DeepSleepNative in
  * hal/moddable/system.ts.
  */

@@ -14,7 +14,7 @@ import { CredentialStore, credentialSyncHandlers, writeCredentialKeys } from '..
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { utf8DecodeStrict } from '../../../firmware/lib/utf8.js';
 import { CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS } from '../../../firmware/protocol/cred-sync.js';
-import type { CommandMessage } from '../../../firmware/protocol/messages.js';
+import { PROTOCOL_VERSION, type CommandMessage } from '../../../firmware/protocol/messages.js';
 import type { CommandOutcome } from '../../../firmware/runtime/dispatcher.js';
 import { MAX_SCAN_DEPTH } from '../../../firmware/protocol/limits.js';
 import { Prng } from '../prng.js';
@@ -94,7 +94,7 @@ export function runCredSync(input: Uint8Array, runSeed: number, env: CredSyncEnv
     const [name, args] = step as [unknown, unknown];
     if (typeof name !== 'string' || !SYNC_COMMANDS.includes(name)) continue;
     const spec = handlers[name]!;
-    const command = { v: 1, msg: 'command', reqId: `f${n}`, name, exp: 1, ...(args === undefined ? {} : { args }) } as CommandMessage;
+    const command = { v: PROTOCOL_VERSION, msg: 'command', reqId: `f${n}`, name, exp: 1, ...(args === undefined ? {} : { args }) } as CommandMessage;
     const commandArgs = (args ?? {}) as Record<string, unknown>;
     const before = store.version;
     const eventsBefore = events.length;

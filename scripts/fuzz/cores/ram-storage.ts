@@ -1,6 +1,6 @@
 // Storage in RAM with NOR semantics (erase to 0xFF, a write only clears bits, a write that would set one throws),
 // for the cores that need a credential store inside XS without a host call per flash access. Engine-neutral.
-import { checkName, checkValue } from '../../../hal/contract/kv-rules.js';
+import { checkName, checkValue } from '../../../firmware/lib/kv-rules.js';
 import type { FlashPartition, KeyValueStore, Storage, StoredValue } from '../../../hal/contract/storage.js';
 
 export class RamFlash implements FlashPartition {

@@ -1,11 +1,11 @@
-// Target `alarm`: the alarm channel through the device runtime, mostly on an SOS pendant with an alarm open (the
+// Target `alarm`: the alarm channel through the device runtime, mostly on an SOS button with an alarm open (the
 // harness presses its button whenever none is), also on a door reader and a generic device. Seeds: the
-// protocol's alarm examples, as they are and addressed to the pendant's open alarm: an input's `@alarm` stands for
+// protocol's alarm examples, as they are and addressed to the SOS button's open alarm: an input's `@alarm` stands for
 // that alarm's id (replaced just before delivery), so updates reach the lifecycle instead of being ignored.
 //
 // Asserted beyond "nothing escapes": no error logged, no result sent, every message sent is valid, the relay
 // never moves; what reaches the app is a valid alarm update, and nothing does from a payload that is not UTF-8;
-// the pendant's status still reads.
+// the SOS button's status still reads.
 import { validateMessage } from '../../../firmware/protocol/validate.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
 import { type DeviceKind, WALL_TIME } from '../device-harness.js';
@@ -48,10 +48,10 @@ export function alarmTarget(): FuzzTarget {
     run(input, runSeed) {
       const rng = new Prng(runSeed);
       const roll = rng.below(10);
-      const kind: DeviceKind = roll < 7 ? 'sos' : roll < 8 ? 'door' : 'generic';
+      const kind: DeviceKind = roll < 7 ? 'sos-button' : roll < 8 ? 'door-reader' : 'generic';
       const target = device(kind);
       target.prepare();
-      if (kind === 'sos' && !target.sosApp!.alarms.busy) target.raiseSos();
+      if (kind === 'sos-button' && !target.sosApp!.alarms.busy) target.raiseSos();
       const payload = address(input, target.sosApp?.alarms.alarm?.id);
       const seen = target.deliver('alarm', payload, rng.chance(0.6), stepFor(rng));
       check(seen.errors.length === 0, () => `the device logged an error: ${seen.errors[0]}`);
@@ -69,7 +69,7 @@ export function alarmTarget(): FuzzTarget {
       devices.dispose();
     },
     xsCore: 'inbound:alarm',
-    xsInput: (input) => address(input, 'sos-1.4'),
+    xsInput: (input) => address(input, 'sos-button-1.4'),
     xsBudget: 20_000_000,
   };
 }

@@ -1,6 +1,6 @@
 // Target `command`: the command channel through the device runtime, exactly as a PUBLISH arrives (topic, payload
 // bytes, retain flag) on a generic device, a door reader (signed door commands, credential sync) and an SOS
-// pendant. Seeds: the protocol's valid command examples, the runtime's built-in commands, signed door commands
+// button. Seeds: the protocol's valid command examples, the runtime's built-in commands, signed door commands
 // and a whole credential sync for the door. The structure-aware mutation mutates, then sometimes gives the
 // command a fresh reqId, a live exp, and a signature / manifest MAC over whatever the mutation left.
 //
@@ -9,8 +9,6 @@
 // payload that is not UTF-8, and a retained one is answered `rejected`; every message the device sends is valid; the door relay is energized only by a door.unlock or
 // door.hold_open whose signature verifies (checked here with node:crypto), answered `ok`; and every 16 inputs the
 // device still answers a ping.
-import { createHmac } from 'node:crypto';
-import { signedText } from '../../../firmware/apps/door-reader/commands.js';
 import { encodeList, snapshotSync, syncCommands } from '../../platform/credential-encoder.js';
 import { signCommand } from '../../door/visitor-pass.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
@@ -18,6 +16,7 @@ import { DOOR_KEYS, DOOR_PROFILES, doorList, type DeviceKind } from '../device-h
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
 import { bytesOf, DevicePool, examples, fixCommand, LIVE_EXP, mutateObject, objectOf } from './messages.js';
+import { PROTOCOL_VERSION } from '../../../firmware/protocol/messages.js';
 import { utf8Decode } from '../../../firmware/lib/utf8.js';
 import { FUZZ_WALL_TIME } from '../cores/visitor-pass.js';
 
@@ -25,7 +24,7 @@ const RESULT_CODES = ['ok', 'invalid', 'rejected', 'expired', 'unsupported', 'fa
 const CANARY_EVERY = 16;
 
 function command(name: string, reqId: string, args?: Record<string, unknown>, exp = LIVE_EXP): Record<string, unknown> {
-  return { v: 1, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) };
+  return { v: PROTOCOL_VERSION, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) };
 }
 
 function signed(name: string, reqId: string, args: { door: number; ms?: number }): Record<string, unknown> {
@@ -41,7 +40,7 @@ export function commandSeeds(): Uint8Array[] {
   const sync = syncCommands(snapshotSync(DOOR_KEYS, v2, { sync: 'fz-2' }), { exp: LIVE_EXP, reqIdPrefix: 'fz2' });
   return [
     ...live,
-    ...['ping', 'config.get', 'health.get', 'restart', 'sos.status', 'cred.sync.status'].map((name, i) => bytesOf(command(name, `b-${i}`))),
+    ...['ping', 'config.get', 'health.get', 'restart', 'sos-button.status', 'cred.sync.status'].map((name, i) => bytesOf(command(name, `b-${i}`))),
     bytesOf(signed('door.unlock', 'd-1', { door: 0 })),
     bytesOf(signed('door.unlock', 'd-2', { door: 0, ms: 2500 })),
     bytesOf(signed('door.hold_open', 'd-3', { door: 0 })),
@@ -55,7 +54,7 @@ export function commandSeeds(): Uint8Array[] {
 /** Which device an input goes to, from its run seed. */
 function deviceFor(rng: Prng): DeviceKind {
   const roll = rng.below(8);
-  return roll < 4 ? 'door' : roll < 6 ? 'generic' : 'sos';
+  return roll < 4 ? 'door-reader' : roll < 6 ? 'generic' : 'sos-button';
 }
 
 /** A step of time after the message (most inputs none; some let unlock timers and restarts run out). */
@@ -72,8 +71,7 @@ function verifiesAsDoorCommand(payload: Uint8Array): boolean {
   if (args === null || typeof args !== 'object') return false;
   const { door, sig, ms } = args as Record<string, unknown>;
   if (door !== 0 || typeof sig !== 'string') return false;
-  const expected = createHmac('sha256', DOOR_KEYS.commandKey)
-    .update(signedText(name, reqId, exp, door, typeof ms === 'number' ? ms : undefined), 'utf8').digest('hex');
+  const expected = signCommand(DOOR_KEYS.commandKey, name, reqId, exp, door, typeof ms === 'number' ? ms : undefined);
   return sig === expected && exp >= FUZZ_WALL_TIME;
 }
 
@@ -91,7 +89,7 @@ export function commandTarget(): FuzzTarget {
       const target = device(deviceFor(rng));
       const retained = rng.chance(0.2);
       const foreign = rng.chance(0.03);
-      const topic = foreign ? rng.pick(['ct/v1/fuzz-site/other-1/command', 'ct/v1/other/door-1/command', 'ct/v1/fuzz-site', '', '#', 'ct/v1/fuzz-site/door-1/command/x']) : undefined;
+      const topic = foreign ? rng.pick(['ct/v1/fuzz-site/other-1/command', 'ct/v1/other/door-reader-1/command', 'ct/v1/fuzz-site', '', '#', 'ct/v1/fuzz-site/door-reader-1/command/x']) : undefined;
       target.prepare();
       const executed = target.runtime.dispatcher.executed;
       const seen = target.deliver('command', input, retained, stepFor(rng), topic);

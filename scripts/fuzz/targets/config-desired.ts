@@ -1,5 +1,5 @@
 // Target `config-desired`: the config/desired channel through the device runtime (generic device, door reader,
-// SOS pendant), as the PUBLISH arrives, retained or not. Seeds: the protocol's examples and full documents of
+// SOS button), as the PUBLISH arrives, retained or not. Seeds: the protocol's examples and full documents of
 // each device's settings at their limits. The structure-aware mutation often sets the version to `"@next"`, which
 // stands for the version after the one in force (replaced just before delivery), so mutated documents reach the
 // config store instead of being stale.
@@ -16,19 +16,20 @@ import type { DeviceKind, FuzzDevice } from '../device-harness.js';
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
 import { bytesOf, DevicePool, examples, mutateObject } from './messages.js';
+import { PROTOCOL_VERSION } from '../../../firmware/protocol/messages.js';
 import { stepFor } from './command.js';
 
 const SPECS: Readonly<Record<DeviceKind, ConfigSpec>> = {
   generic: RUNTIME_CONFIG,
-  door: { ...RUNTIME_CONFIG, ...DOOR_CONFIG },
-  sos: { ...RUNTIME_CONFIG, ...SOS_CONFIG },
+  'door-reader': { ...RUNTIME_CONFIG, ...DOOR_CONFIG },
+  'sos-button': { ...RUNTIME_CONFIG, ...SOS_CONFIG },
 };
 const REBOOT_EVERY = 64;
 /** In an input, `"@next"` stands for the version after the one in force (replaced just before delivery). */
 const NEXT = '"@next"';
 
 function desired(version: number, config: Record<string, unknown>): Uint8Array {
-  return bytesOf({ v: 1, msg: 'config.desired', version, config });
+  return bytesOf({ v: PROTOCOL_VERSION, msg: 'config.desired', version, config });
 }
 
 /** One document per device with every setting at its minimum, one at its maximum, one at the defaults. */
@@ -47,8 +48,8 @@ export function configSeeds(): Uint8Array[] {
     ...examples('config-desired-'),
     bytesOf({ v: 1, msg: 'config.desired', version: '@next', config: { healthIntervalS: 30 } }),
     ...limitDocuments(SPECS.generic, 10),
-    ...limitDocuments(SPECS.door, 20),
-    ...limitDocuments(SPECS.sos, 30),
+    ...limitDocuments(SPECS['door-reader'], 20),
+    ...limitDocuments(SPECS['sos-button'], 30),
     desired(40, { healthIntervalS: 60, unlockMs: 2500, door: 0, lockType: 'fail-safe' }),
     desired(41, { awakeS: 3600, fallDetection: false, pressConfirmS: 0 }),
   ];
@@ -99,7 +100,7 @@ export function configTarget(): FuzzTarget {
     run(input, runSeed) {
       const rng = new Prng(runSeed);
       const roll = rng.below(6);
-      const kind: DeviceKind = roll < 2 ? 'door' : roll < 4 ? 'sos' : 'generic';
+      const kind: DeviceKind = roll < 2 ? 'door-reader' : roll < 4 ? 'sos-button' : 'generic';
       const target = device(kind);
       target.prepare();
       const before = snapshot(target);

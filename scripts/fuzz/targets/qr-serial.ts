@@ -78,7 +78,7 @@ export function qrTarget(): FuzzTarget {
         scanner.close();
       }
 
-      door ??= new FuzzDevice('door');
+      door ??= new FuzzDevice('door-reader');
       door.prepare();
       const doorPeer = door.hal.io.serial(PORT);
       let at = 0;

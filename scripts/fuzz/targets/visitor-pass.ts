@@ -94,7 +94,7 @@ export function visitorPassTarget(): FuzzTarget {
       runVisitorPass(input, runSeed, crypto);
       // At the door: the scanner only ever hands over printable ASCII, but scanQr takes any text.
       const rng = new Prng(runSeed ^ 0x5a5a5a5a);
-      door ??= new FuzzDevice('door');
+      door ??= new FuzzDevice('door-reader');
       door.prepare();
       const text = new TextDecoder().decode(input);
       doorReaderOf(door).scanQr(text);

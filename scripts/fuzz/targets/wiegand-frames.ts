@@ -96,7 +96,7 @@ export function wiegandTarget(): FuzzTarget {
       }
 
       // At a running door reader.
-      door ??= new FuzzDevice('door');
+      door ??= new FuzzDevice('door-reader');
       door.prepare();
       const doorPins = [door.hal.io.pin(DATA0), door.hal.io.pin(DATA1)];
       play(pulses, doorPins, (ms) => door!.clock.advance(ms));

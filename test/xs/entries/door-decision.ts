@@ -1,6 +1,6 @@
 // The door reader app on XS: the runtime and the real app over the host-backed HAL (Digital pins only: the relay,
 // door contact, exit button, LED, buzzer and Wiegand keypad), deciding cards, PINs and visitor passes.
-import { createDoorReaderApp, type DoorReaderApp } from '../../../firmware/apps/door-reader/index.js';
+import { DoorReaderApp } from '../../../firmware/apps/door-reader/index.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { DeviceRuntime } from '../../../firmware/runtime/device-runtime.js';
 import { createHalProxy } from '../../support/xs/hal-proxy.js';
@@ -9,7 +9,7 @@ let runtime: DeviceRuntime;
 let app: DoorReaderApp;
 
 export function start(): void {
-  app = createDoorReaderApp();
+  app = new DoorReaderApp();
   runtime = new DeviceRuntime({ hal: createHalProxy(), model: 'door-reader', app });
   runtime.start();
 }

@@ -1,7 +1,7 @@
 // Heap bench (scripts/bench/heap.ts): the door reader app on the device's own MQTT client (heap-common.ts), over
 // the credential list the host synced into its flash. As in door-decision.ts, the harness has no SPI or UART:
 // cards, keys and QR codes are handed to the reader as its drivers would.
-import { createDoorReaderApp, type DoorReaderApp } from '../../../firmware/apps/door-reader/index.js';
+import { DoorReaderApp } from '../../../firmware/apps/door-reader/index.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { DeviceRuntime } from '../../../firmware/runtime/device-runtime.js';
 import { benchHal } from './heap-common.js';
@@ -12,7 +12,7 @@ let runtime: DeviceRuntime | undefined;
 let app: DoorReaderApp | undefined;
 
 export function start(): void {
-  app = createDoorReaderApp();
+  app = new DoorReaderApp();
   runtime = new DeviceRuntime({ hal: benchHal(), model: 'door-reader', app });
   runtime.start();
 }

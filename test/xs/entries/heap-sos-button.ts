@@ -1,16 +1,13 @@
-// Heap bench (scripts/bench/heap.ts): the SOS pendant app with fall detection running, on the device's own MQTT
-// client (heap-common.ts). As in test/sos/xs-entry.ts, the Button and the Indicators run over the host-backed
-// HAL's Digital pins and the accelerometer is a stand-in inside XS (the proxy has no I2C): its FIFO fills at
-// 50 Hz of the host's stepped clock, 32 samples deep, with a wearer at rest (gravity plus a few milli-g of
-// noise) or, after fall(), the synthetic fall the pendant tests use. The traces are made while the bundle
+// Heap bench (scripts/bench/heap.ts): the SOS button app with fall detection running, on the device's own MQTT
+// client (heap-common.ts). As in test/sos-button/xs-entry.ts, the button, LED and buzzer parts run over the
+// host-backed HAL's Digital pins and the accelerometer is a stand-in inside XS (the proxy has no I2C): its FIFO
+// fills at 50 Hz of the host's stepped clock, 32 samples deep, with a wearer at rest (gravity plus a few milli-g
+// of noise) or, after fall(), the synthetic fall the SOS button tests use. The traces are made while the bundle
 // loads, so they are part of the baseline, not of the app.
 import { SosButtonApp } from '../../../firmware/apps/sos-button/app.js';
-import type { SosHardware } from '../../../firmware/apps/sos-button/hardware.js';
-import { Button } from '../../../firmware/io/button.js';
-import { Indicator } from '../../../firmware/io/indicator.js';
 import { DeviceRuntime } from '../../../firmware/runtime/device-runtime.js';
-import type { Hal } from '../../../hal/contract/index.js';
 import { fall as fallTrace, random } from '../../../scripts/falls/synthetic.js';
+import { sosButtonStandInParts } from '../../support/xs/stand-in-part.js';
 import { benchHal } from './heap-common.js';
 
 export { deliver } from './heap-common.js';
@@ -44,46 +41,26 @@ function sample(into: Int16Array, at: number): void {
   for (let axis = 0; axis < 3; axis++) into[at + axis] = posture[axis]! + Math.round((noise() - 0.5) * 16);
 }
 
-function hardware(hal: Hal): SosHardware {
-  const { Digital } = hal.device.io;
-  const { pin } = hal.device.board;
-  return {
-    led: new Indicator({ io: Digital, pin: pin.led!, timers: hal.timers }),
-    buzzer: new Indicator({ io: Digital, pin: pin.buzzer!, timers: hal.timers }),
-    accel: {
-      configure() {
-        produced = Math.floor((hal.clock.now() * HZ) / 1000);
-      },
-      readFifo(into: Int16Array): number {
-        const due = Math.floor((hal.clock.now() * HZ) / 1000) - produced;
-        const count = Math.min(due, FIFO_DEPTH, Math.floor(into.length / 3));
-        // A FIFO left unread too long keeps its newest samples (stream mode); the older ones are lost.
-        for (let lost = due - count; lost > 0; lost--) sample(SCRATCH, 0);
-        for (let i = 0; i < count; i++) sample(into, i * 3);
-        produced += due;
-        return count;
-      },
-      enableWakeOnMotion() {},
-      disableWakeOnMotion() {},
-      acknowledgeWake: () => false,
-      powerDown() {},
-      close() {},
-    },
-    gauge: { read: () => ({ mv: 3900, percent: 40 }) },
-    wakeLine: false,
-    longPressMs: 2000,
-    onMotion: undefined,
-    button(handlers) {
-      new Button({ io: Digital, pin: pin.button!, timers: hal.timers, clock: hal.clock, ...handlers });
-    },
-    close() {},
-  };
-}
+const parts = sosButtonStandInParts({
+  configure(clock) {
+    produced = Math.floor((clock.now() * HZ) / 1000);
+  },
+  readFifo(into, clock) {
+    const due = Math.floor((clock.now() * HZ) / 1000) - produced;
+    const count = Math.min(due, FIFO_DEPTH, Math.floor(into.length / 3));
+    // A FIFO left unread too long keeps its newest samples (stream mode); the older ones are lost.
+    for (let lost = due - count; lost > 0; lost--) sample(SCRATCH, 0);
+    for (let i = 0; i < count; i++) sample(into, i * 3);
+    produced += due;
+    return count;
+  },
+  battery: () => ({ mv: 3900, percent: 40 }),
+});
 
 const SCRATCH = new Int16Array(3);
 
 export function start(): void {
-  app = new SosButtonApp({ hardware });
+  app = new SosButtonApp({ parts });
   runtime = new DeviceRuntime({ hal: benchHal(), model: 'sos-button', app });
   runtime.start();
 }

@@ -1,10 +1,12 @@
 // Runs the device's protocol validators on one example message. The same module runs on Node (imported by the
 // test) and on XS (bundled), so any difference in verdicts is a difference between the engines. Inbound messages
-// go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex).
+// go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex). A command the protocol
+// layer accepts then meets the door reader's args check (the examples include credential sync args).
+import { checkCredSyncArgs } from '../../../firmware/apps/door-reader/command-args.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
-import { parseInbound, parseOutbound, validateOutbound } from '../../../firmware/protocol/validate.js';
+import { parseInbound, parseOutbound, validateOutbound, type InboundParse } from '../../../firmware/protocol/validate.js';
 
 const INBOUND: readonly string[] = ['command', 'config/desired', 'alarm'];
 
@@ -13,7 +15,7 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
   if (INBOUND.includes(channel)) {
     const inbound = channel as InboundChannel;
     const bytes = utf8Encode(payloadText);
-    return { live: parseInbound(inbound, bytes, false), retained: parseInbound(inbound, bytes, true) };
+    return { live: withArgsCheck(parseInbound(inbound, bytes, false)), retained: parseInbound(inbound, bytes, true) };
   }
   let value: unknown;
   try {
@@ -22,6 +24,12 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
     value = `unparsable: ${(error as Error).name}`;
   }
   return { validate: validateOutbound(value), parse: parseOutbound(channel as OutboundChannel, payloadText) };
+}
+
+function withArgsCheck(parsed: InboundParse): InboundParse {
+  if (!parsed.ok || parsed.message.msg !== 'command') return parsed;
+  const error = checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args');
+  return error === undefined ? parsed : { ok: false, error, reqId: parsed.message.reqId, code: 'invalid' };
 }
 
 /** The inbound verdicts on raw bytes (lowercase hex): malformed UTF-8 the device can receive. */

@@ -6,7 +6,7 @@ import type { Crypto } from '../../../../hal/contract/crypto.js';
 import { writeU32 } from './format.js';
 import type { ListCounts } from './layout.js';
 
-export const GROUP_BYTES = 3072;
+const GROUP_BYTES = 3072;
 
 export class ListDigest {
   readonly #crypto: Crypto;

@@ -17,18 +17,16 @@ export const RECORD_BYTES = 12;
 export const TAG_BYTES = 6;
 export const VERIFIER_BYTES = 5;
 export const PROFILE_BYTES = 32;
-export const MAX_WINDOWS = 6;
+const MAX_WINDOWS = 6;
 /** Records per bucket the directory aims at: a lookup scans about this many. */
-export const BUCKET_LOAD = 8;
-export const REMOVE_FLAG = 0x80;
+const BUCKET_LOAD = 8;
+const REMOVE_FLAG = 0x80;
 const PIN_FLAG = 0x04;
 const REVOKED_FLAG = 0x08;
 const RESERVED_MAIN = 0x70;
 const RESERVED_PIN = 0x7f;
-export const MAX_PROFILE_INDEX = 1023;
-export const MAX_DAY = 0xffff;
 /** 2020-01-01T00:00:00Z in days since the Unix epoch. */
-const EPOCH_DAY_2020 = 18_262;
+export const EPOCH_DAY_2020 = 18_262;
 const DAY_MS = 86_400_000;
 
 /** Chunk streams, in the order a sync sends them. */

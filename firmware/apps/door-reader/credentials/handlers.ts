@@ -1,8 +1,9 @@
 // The credential sync commands a door app plugs into its DeviceApp: cred.sync.begin, cred.sync.chunk and
 // cred.sync.status (docs/protocol.md §14). Results say where the session stands; a completed sync emits
 // `credentials.synced`, a failed one `credentials.sync_failed`, both through the runtime's durable outbox.
-import { checkCredSyncArgs, CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS, type CredSyncBeginArgs,
+import { CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS, type CredSyncBeginArgs,
   type CredSyncChunkArgs } from '../../../protocol/cred-sync.js';
+import { checkCredSyncArgs } from '../command-args.js';
 import type { CommandOutcome, CommandSpec } from '../../../runtime/dispatcher.js';
 import type { CredentialStore, SyncInfo, SyncStep } from './store.js';
 
@@ -27,7 +28,8 @@ export function credentialSyncHandlers(store: CredentialStore, runtime: EventSin
   // queue events.
   const spec = (name: string, run: (args: Record<string, unknown>) => CommandOutcome): CommandSpec => ({
     persist: name === CRED_SYNC_BEGIN,
-    validate: (args) => checkCredSyncArgs(name, args, 'args')
+    // The args as sent (absent stays absent), named as the protocol names a command's fields.
+    validate: (args, command) => checkCredSyncArgs(name, command.args, 'command.args')
       ?? (name === CRED_SYNC_BEGIN ? store.checkManifest(args as unknown as CredSyncBeginArgs) : undefined),
     run: (args) => {
       try {

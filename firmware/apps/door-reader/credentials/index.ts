@@ -4,6 +4,5 @@ export { CredentialStore, type CredentialStoreOptions, type StoreStatus, type Sy
   type SyncSummary } from './store.js';
 export { credentialSyncHandlers, type CredentialSyncHandlers, type EventSink } from './handlers.js';
 export { dayNumber, type CredentialRecord, type Profile, type ScheduleWindow } from './format.js';
-export { isCredentialKind, type CredentialKind } from './hashing.js';
-export { CRED_DOMAIN, writeCredentialKeys, type CredentialKeys } from './keys.js';
+export { writeCredentialKeys, type CredentialKeys } from './keys.js';
 export type { SyncFailureReason } from './errors.js';

@@ -8,10 +8,11 @@ import { utf8Encode } from '../../../lib/utf8.js';
 import { CHUNK_HASH_BYTES, type CredSyncBeginArgs, type CredSyncChunkArgs, type CredSyncKind,
   manifestSigningText } from '../../../protocol/cred-sync.js';
 import { decodeBase64 } from '../../../lib/base64.js';
+import { type CredentialKind, credentialHash, pinVerifier } from '../../../identity/credential-hash.js';
+import { HASH_KEY, readSiteKey } from '../../../identity/site-keys.js';
 import { SyncError, type SyncFailureReason } from './errors.js';
 import { type CredentialRecord, decodeRecord, type Profile, TAG_BYTES, VERIFIER_BYTES } from './format.js';
-import { type CredentialKind, credentialHash, pinVerifier } from './hashing.js';
-import { HASH_KEY, readActive, readKey, SYNC_KEY, writeActive } from './keys.js';
+import { readActive, SYNC_KEY, writeActive } from './keys.js';
 import { slotLayout } from './layout.js';
 import { Slot } from './slot.js';
 import { SlotWriter } from './slot-writer.js';
@@ -82,7 +83,7 @@ export class CredentialStore {
       return { name, flash };
     });
     if (this.#slots.length !== 2) throw new Error('credentials: need exactly two partitions (A/B slots)');
-    this.#hashKey = readKey(this.#kv, HASH_KEY);
+    this.#hashKey = readSiteKey(this.#kv, HASH_KEY);
     this.#open();
   }
 
@@ -136,7 +137,7 @@ export class CredentialStore {
    * side effects, so the command's validate() can refuse forgeries before anything is written.
    */
   checkManifest(manifest: CredSyncBeginArgs): string | undefined {
-    const syncKey = readKey(this.#kv, SYNC_KEY);
+    const syncKey = readSiteKey(this.#kv, SYNC_KEY);
     if (!syncKey || !this.#key()) return 'site keys are not provisioned';
     const { mac, ...signed } = manifest;
     const expected = toHex(this.#crypto.hmacSha256(syncKey, utf8Encode(manifestSigningText(signed))));
@@ -146,7 +147,7 @@ export class CredentialStore {
   /** `cred.sync.begin`: checks the signed manifest and opens a session (or resumes the same one). */
   beginSync(manifest: CredSyncBeginArgs): SyncStep {
     const problem = this.checkManifest(manifest);
-    if (problem !== undefined) return failed(readKey(this.#kv, SYNC_KEY) && this.#key() ? 'bad_mac' : 'no_keys', problem, manifest);
+    if (problem !== undefined) return failed(readSiteKey(this.#kv, SYNC_KEY) && this.#key() ? 'bad_mac' : 'no_keys', problem, manifest);
 
     const current = this.#session;
     if (current && current.manifest.sync === manifest.sync && current.manifest.mac === manifest.mac) {
@@ -244,7 +245,7 @@ export class CredentialStore {
   }
 
   #key(): Uint8Array | undefined {
-    return (this.#hashKey ??= readKey(this.#kv, HASH_KEY));
+    return (this.#hashKey ??= readSiteKey(this.#kv, HASH_KEY));
   }
 }
 
