@@ -1,6 +1,7 @@
 // `npm start`: the desktop simulator. See `npm start -- --help`.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { helpLines } from './commands.js';
 import { DEFAULT_FLEET, DEVICE_KINDS } from './kinds/index.js';
 import { startSimulator } from './simulator.js';
 
@@ -33,7 +34,7 @@ function positive(value: string): number {
 const program = new Command()
   .name('npm start --')
   .description('Runs simulated community terminals (the real device runtime on the host HAL) against an MQTT broker and shows their live status.\n'
-    + 'Commands while running: k N cut network · u N restore · r N restart · e N [type] queue an event · q quit (N = device number or "all").')
+    + 'Type commands while it runs (listed below; `h` shows them too). SIGINT/SIGTERM stop it cleanly (exit code 0).')
   .option('-f, --fleet <list>', `device kinds and counts, e.g. "door-reader:2,sos-button" (default "${DEFAULT_FLEET}"; kinds: ${Object.keys(DEVICE_KINDS).join(', ')})`)
   .option('-n, --devices <count>', 'shorthand for a fleet of this many generic devices', integer(1, 999))
   .option('-s, --site <id>', 'site id the devices are provisioned with', 'demo')
@@ -47,13 +48,43 @@ const program = new Command()
   .option('--data-dir <dir>', 'keep each device\'s flash and settings here across runs (default: in memory, fresh every run)')
   .option('--health-interval <seconds>', 'health telemetry period the platform asks for (≥ 10)', integer(10, 86_400), 10)
   .option('--no-tty', 'one log line per change even on a terminal')
-  .showHelpAfterError();
+  .option('--http <port>', 'port of the browser dashboard on 127.0.0.1 (0: any free port)', integer(0, 65535), 8080)
+  .option('--no-http', 'no browser dashboard')
+  .showHelpAfterError()
+  .addHelpText('after', `\nCommands while running (every kind):\n${helpLines(Object.values(DEVICE_KINDS), Math.max(80, process.stdout.columns || 100)).join('\n')}`);
 
 program.parse();
 const options = program.opts<{
   fleet?: string; devices?: number; site: string; port: number; broker?: string; ca?: string | ArrayBuffer; tlsName?: string; insecure?: boolean;
-  speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean;
+  speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean; http: number | false;
 }>();
+
+// SIGINT / SIGTERM / SIGHUP (npm forwards the first two; a supervisor sends SIGTERM): a clean stop, exit code 0.
+// Listening from the start, so a signal during start-up stops it too; a second signal, or a stop that hangs, exits.
+let requestStop: (() => void) | undefined;
+/** Host ms of the first stop signal, 0 before. */
+let stopRequested = 0;
+const STOP_LIMIT_MS = 5000;
+const exitNow = (code: number): never => {
+  if (process.stdin.isTTY) process.stdin.setRawMode?.(false);
+  if (options.tty && process.stdout.isTTY) process.stdout.write('\x1b[?1049l'); // leave the table's screen
+  process.exit(code);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    // Ctrl-C without raw mode reaches both npm and us, and npm forwards it: a repeat within 1 s is that echo.
+    if (stopRequested) {
+      if (Date.now() - stopRequested > 1000) exitNow(signal === 'SIGINT' ? 130 : 143);
+      return;
+    }
+    stopRequested = Date.now();
+    setTimeout(() => {
+      console.error(`simulator: did not stop within ${STOP_LIMIT_MS / 1000} s of ${signal}; exiting`);
+      exitNow(0);
+    }, STOP_LIMIT_MS).unref();
+    requestStop?.();
+  });
+}
 
 try {
   const tty = options.tty && process.stdout.isTTY === true;
@@ -72,13 +103,19 @@ try {
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.duration === undefined ? {} : { durationS: options.duration }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.http === false ? {} : { http: options.http }),
   });
-  const stop = () => void simulator.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  requestStop = () => void simulator.stop();
+  if (stopRequested) requestStop();
   await simulator.finished;
   process.exit(0);
 } catch (error) {
+  // A stop asked for during start-up may break it (a supervisor signalling the process group also stops helpers
+  // such as esbuild's service): that is still the requested stop.
+  if (stopRequested) {
+    console.error(`simulator: stopped during start-up (${error instanceof Error ? error.message : String(error)})`);
+    exitNow(0);
+  }
   console.error(`simulator: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

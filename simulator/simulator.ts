@@ -11,10 +11,13 @@ import { createHostStorage } from '../hal/host/storage/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { runCommand } from './commands.js';
 import { SimDevice } from './device.js';
+import { startDashboardFor, type Dashboard } from './dashboard/index.js';
 import { createDisplay, type Display } from './display.js';
 import { attachInput } from './input.js';
 import { DEFAULT_FLEET, parseFleet } from './kinds/index.js';
 import { Monitor } from './monitor.js';
+import { DEMO_KEYS } from './kinds/door-reader.js';
+import { ReferencePlatform } from './platform/platform.js';
 
 export interface SimulatorOptions {
   /** Which devices, e.g. "door-reader:2,sos-button". Default DEFAULT_FLEET. */
@@ -51,6 +54,13 @@ export interface SimulatorOptions {
   tty?: boolean;
   /** Where commands come from (`k 2`, `r 2`, …). Default: none. */
   input?: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  /**
+   * The reference platform (simulator/platform/) beside the monitor, with the demo site keys. Default true. Its
+   * database is `<dataDir>/<site>/platform/platform.db` with a data dir, else in memory.
+   */
+  platform?: boolean;
+  /** Port of the browser dashboard on 127.0.0.1 (0: any free port). Default: no dashboard (`npm start` asks for 8080). */
+  http?: number;
 }
 
 export interface Simulator {
@@ -58,6 +68,10 @@ export interface Simulator {
   readonly site: string;
   readonly devices: readonly SimDevice[];
   readonly monitor: Monitor;
+  /** The reference platform (absent with `platform: false`). */
+  readonly platform?: ReferencePlatform;
+  /** The browser dashboard, when `http` was given. */
+  readonly dashboard?: Dashboard;
   /** Runs one command line; returns what it did. */
   command(line: string): string;
   stop(): Promise<void>;
@@ -85,6 +99,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   } catch (error) {
     await embedded?.close();
     throw error;
+  }
+  let platform: ReferencePlatform | undefined;
+  if (options.platform !== false) {
+    try {
+      platform = await ReferencePlatform.start({
+        url, site, keys: DEMO_KEYS,
+        ...(options.dataDir ? { dataDir: resolve(options.dataDir, site, 'platform') } : {}), ...(tls ? { tls: tls.monitor } : {}),
+      });
+    } catch (error) {
+      await monitor.close();
+      await embedded?.close();
+      throw error;
+    }
   }
 
   let display: Display | undefined;
@@ -119,6 +146,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     header: `simulator: ${count} device(s) · site ${site} · ${where} · speed ${speed}× · ${storageNote}`,
   }, tty);
   for (const device of devices) device.boot();
+  let dashboard: Dashboard | undefined;
+  if (options.http !== undefined) {
+    try {
+      dashboard = await startDashboardFor({ site, devices, monitor }, { port: options.http, ...(platform ? { platform } : {}) });
+    } catch (error) {
+      for (const device of devices) device.stop();
+      display.close();
+      await platform?.stop();
+      await monitor.close();
+      await embedded?.close();
+      for (const device of devices) device.storage.close();
+      throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? new Error(`dashboard: port ${options.http} is in use: pass --http 0 for a free one, or --no-http`) : error;
+    }
+    display.note(`dashboard on ${dashboard.url}`);
+  }
 
   let stopping: Promise<void> | undefined;
   let finish!: () => void;
@@ -130,9 +173,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stopping ??= (async () => {
       clearTimeout(durationTimer);
       detachInput?.();
+      await dashboard?.close();
       for (const device of devices) device.stop();
       display?.note('stopped');
       display?.close();
+      await platform?.stop();
       await monitor.close();
       await embedded?.close();
       for (const device of devices) device.storage.close();
@@ -145,7 +190,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (options.input) {
     detachInput = attachInput(options.input, {
       onLine: (line) => {
-        const result = command(line);
+        const result = display?.command?.(line) ?? command(line); // the view's own commands (help, filter, page) first
         if (result) display?.note(result);
       },
       onEdit: (text) => display?.setInput(text),
@@ -153,7 +198,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   if (options.durationS !== undefined) durationTimer = setTimeout(() => void stop(), options.durationS * 1000);
 
-  return { brokerUrl: url, site, devices, monitor, command, stop, finished };
+  return { brokerUrl: url, site, devices, monitor, ...(platform ? { platform } : {}), ...(dashboard ? { dashboard } : {}), command, stop, finished };
 }
 
 interface BrokerTls {

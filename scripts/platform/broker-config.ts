@@ -3,15 +3,14 @@
 // device can take over another's session) plus one platform user, and an ACL that gives each device exactly its
 // own topics and the platform the mirror image for the site. Passwords are random (192 bits) and hashed the way
 // Mosquitto 2.0 stores them (PBKDF2-SHA512, `$7$`); the clear passwords go to credentials.json for provisioning.
-//   npx tsx scripts/platform/broker-config.ts --site S --devices a,b --cert chain.pem --key key.pem --out DIR
+// The command line is the platform CLI's verb (scripts/platform/cli/site.ts):
+//   npm run platform -- broker-config --site S --devices a,b --cert chain.pem --key key.pem --out DIR
 //   npm run broker:config -- --site S --devices-file devices.txt --cert chain.pem --key key.pem --out DIR
 // Writes DIR/mosquitto.conf, DIR/passwd (0600), DIR/acl, DIR/credentials.json (0600, SECRET); DIR is 0700.
 // Existing files are not overwritten without --force (new passwords lock out devices provisioned with the old).
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Command } from 'commander';
 import { CHANNELS, TOPIC_ROOT, isValidId, type Channel } from '../../firmware/protocol/topics.js';
 
 /** What Mosquitto 2.0's `mosquitto_passwd` uses: PBKDF2-HMAC-SHA512, 101 iterations, a 12-byte salt, 64-byte hash. */
@@ -263,80 +262,4 @@ export function writeBrokerConfig(dir: string, config: BrokerConfig, force = fal
     chmodSync(path, file.mode);
     return path;
   });
-}
-
-function readable(path: string, name: string): string {
-  try {
-    accessSync(path, constants.R_OK);
-  } catch {
-    throw new Error(`${name}: cannot read ${path}`);
-  }
-  return path;
-}
-
-function portOption(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${name}: expected a port number, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
-interface CliOptions {
-  site: string; devices?: string; devicesFile?: string; out: string; port: string; bind?: string; cert: string; key: string;
-  cafile?: string; plainPort?: string; platformUser?: string; persistence?: string; force?: boolean;
-}
-
-function main(argv: string[]): void {
-  const program = new Command()
-    .name('broker-config')
-    .description('Write a Mosquitto 2.0 configuration for one site: TLS listener, per-device users and ACL, credentials')
-    .requiredOption('--site <id>', 'site id')
-    .option('--devices <list>', 'device ids, comma-separated')
-    .option('--devices-file <file>', 'device ids, one per line (# comments)')
-    .requiredOption('--out <dir>', 'output directory (created 0700)')
-    .option('--port <n>', 'TLS port', '8883')
-    .option('--bind <address>', 'address the TLS listener binds to (default: all)')
-    .requiredOption('--cert <file>', 'the broker\'s certificate chain, PEM (certificate, then CA)')
-    .requiredOption('--key <file>', 'the broker\'s private key, PEM')
-    .option('--cafile <file>', 'CA for client certificates (optional)')
-    .option('--plain-port <n>', 'also a plain listener on 127.0.0.1 only (tests)')
-    .option('--platform-user <name>', 'the platform\'s user name (default SITE.platform)')
-    .option('--persistence <dir>', 'keep sessions and queued messages in DIR/mosquitto.db (default: off)')
-    .option('--force', 'replace files already in the output directory')
-    .parse(argv);
-  const options = program.opts<CliOptions>();
-  const devices = [
-    ...(options.devices === undefined ? [] : options.devices.split(',').map((id) => id.trim())),
-    ...(options.devicesFile === undefined ? [] : parseDeviceList(readFileSync(options.devicesFile, 'utf8'), options.devicesFile)),
-  ];
-  const config = brokerConfig({
-    site: options.site,
-    devices,
-    dir: options.out,
-    cert: readable(options.cert, '--cert'),
-    key: readable(options.key, '--key'),
-    ...(options.cafile === undefined ? {} : { cafile: readable(options.cafile, '--cafile') }),
-    port: portOption(options.port, '--port'),
-    ...(options.bind === undefined ? {} : { bind: options.bind }),
-    ...(options.plainPort === undefined ? {} : { plainPort: portOption(options.plainPort, '--plain-port') }),
-    ...(options.platformUser === undefined ? {} : { platformUser: options.platformUser }),
-    ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
-  });
-  const written = writeBrokerConfig(resolve(options.out), config, options.force === true);
-  const out = resolve(options.out);
-  process.stdout.write([
-    `site ${config.credentials.site}: ${config.credentials.devices.length} device user(s) and platform user ${config.credentials.platform.user}`,
-    ...written.map((path) => `  wrote ${path}`),
-    `SECRET: ${join(out, 'credentials.json')} holds every password in clear text; hand it to provisioning only, then delete it.`,
-    `Run: mosquitto -c ${join(out, 'mosquitto.conf')}`,
-    `(started as root, mosquitto switches to user "mosquitto", which must be able to read ${out} and the key: chown -R mosquitto: ${out})`,
-    '',
-  ].join('\n'));
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  try {
-    main(process.argv);
-  } catch (error) {
-    process.stderr.write(`broker-config: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
 }

@@ -137,14 +137,14 @@ describe('broker-config: the generated files', () => {
     expect(() => parseDeviceList('A\nB.1\n', 'devices.txt')).toThrow(/devices\.txt:2: "B\.1"/);
   });
 
-  test('the CLI writes the files with restrictive modes, and refuses bad input and overwriting with exit code 1', () => {
+  test('the CLI writes the files with restrictive modes, and refuses bad input (exit code 2) and overwriting (exit code 1)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-broker-cli-'));
     try {
       writeFileSync(join(dir, 'chain.pem'), 'not read by the script\n');
       writeFileSync(join(dir, 'key.pem'), 'not read by the script\n', { mode: 0o600 });
       writeFileSync(join(dir, 'devices.txt'), 'B\n# spare\nC\n');
       const out = join(dir, 'out');
-      const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/platform/broker-config.ts',
+      const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/platform/cli.ts', 'broker-config',
         '--cert', join(dir, 'chain.pem'), '--key', join(dir, 'key.pem'), '--out', out, ...args], { cwd: REPO, encoding: 'utf8' });
 
       const ok = cli('--site', 'S', '--devices', 'A', '--devices-file', join(dir, 'devices.txt'));
@@ -163,8 +163,8 @@ describe('broker-config: the generated files', () => {
       expect(again.status).toBe(1);
       expect(again.stderr).toMatch(/already holds .*--force/);
       const bad = cli('--site', 'S', '--devices', 'A,b.c', '--force');
-      expect(bad.status).toBe(1);
-      expect(bad.stderr).toMatch(/^broker-config: device "b\.c" is not a valid device id/);
+      expect(bad.status).toBe(2); // bad input: the CLI's usage exit code
+      expect(bad.stderr).toMatch(/^platform broker-config: device "b\.c" is not a valid device id/);
       expect(JSON.parse(readFileSync(join(out, 'credentials.json'), 'utf8'))).toEqual(credentials);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import {
   X509CertificateGenerator, cryptoProvider, type X509Certificate,
 } from '@peculiar/x509';
 
-cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
+cryptoProvider.set(webcrypto as unknown as Crypto);
 
 export interface TestCa {
   /** PEM */

@@ -1,0 +1,75 @@
+// `npm run platform -- <verb>`: the reference platform's tools from a shell, for integrators and installers without
+// a browser. Each verb has --help; output is plain lines, or JSON with --json, so a script can use it.
+//
+//   sign-command      a signed door command (door.unlock, ...): printed, or sent with --broker and its result awaited
+//   push-credentials  a door credential list from CSV, encoded, signed and synced (or --dry-run: the commands)
+//   mint-pass         a signed offline visitor pass (QR text; --qr draws it)
+//   alarm-update      an alarm step on a device's alarm channel (docs/protocol.md §9)
+//   clear-retained    a decommissioned device's retained topics cleared
+//   broker-config     the site's Mosquitto configuration (scripts/platform/broker-config.ts)
+//   site-keys         a new site keys file
+//
+// Exit codes: 0 done; 2 the command line or an input file is wrong (nothing was sent); 1 the operation failed
+// (broker unreachable, unknown device, the device refused, no result in time). Keys come from a site keys file
+// (--keys FILE or $CT_SITE_KEYS; format in cli/common.ts) or flags, and are never printed (site-keys --print aside).
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { alarmUpdateCommand } from './cli/alarm.js';
+import { FailureError, UsageError } from './cli/common.js';
+import { mintPassCommand, signCommandCommand } from './cli/door.js';
+import { pushCredentialsCommand } from './cli/push-credentials.js';
+import { clearRetainedCommand } from './cli/retained.js';
+import { brokerConfigCommand, siteKeysCommand } from './cli/site.js';
+
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function platformProgram(): Command {
+  const program = new Command()
+    .name('platform')
+    .description('platform tools for a community-terminal site: door commands, credential lists, passes, alarms, broker')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `
+Exit codes: 0 done, 2 bad command line or input file (nothing sent), 1 the operation failed.
+Site keys: --keys FILE (or $CT_SITE_KEYS), JSON: {"site":"S","hashKey":HEX,"syncKey":HEX,"passKey":HEX,"passKeyId":1,"commandKey":HEX}.
+Run "platform <verb> --help" for a verb's options.`);
+  signCommandCommand(program);
+  pushCredentialsCommand(program);
+  mintPassCommand(program);
+  alarmUpdateCommand(program);
+  clearRetainedCommand(program);
+  brokerConfigCommand(program);
+  siteKeysCommand(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runPlatformCli(argv: readonly string[]): Promise<number> {
+  const program = platformProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help).
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      return EXIT_USAGE;
+    }
+    const verb = program.args[0];
+    const prefix = `platform${verb === undefined ? '' : ` ${verb}`}`;
+    process.stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) return EXIT_USAGE;
+    if (error instanceof FailureError) return EXIT_FAILURE;
+    return EXIT_FAILURE;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runPlatformCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (error: unknown) => {
+    process.stderr.write(`platform: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  });
+}

@@ -1,0 +1,151 @@
+// A device page: its state, the kind's own controls (the same world actions as the terminal commands), network
+// cut/restore, restart and power cut, its latest events, and for the SOS button the acceleration of the last
+// replayed trace with the alert marked (uPlot).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import type { DeviceDetail, MotionPlot } from '../wire.js';
+import { act, type Store } from './conn.js';
+
+export function DevicePage({ store, index }: { store: Store; index: number }) {
+  const d = store.detail;
+  if (!d || d.i !== index) return <section><a href="#/">← fleet</a><p class="muted">loading device {index}…</p></section>;
+  return (
+    <section class="device" data-testid="device-page" data-device={d.id}>
+      <a href="#/">← fleet</a>
+      <h2>{d.id} <span class="muted">{d.kind}</span></h2>
+      <dl class="facts">
+        <dt>state</dt><dd data-testid="device-state">{d.state}</dd>
+        <dt>platform sees</dt><dd data-testid="device-status">{d.status}</dd>
+        <dt>network</dt><dd>{d.net ? 'up' : 'CUT'}</dd>
+        <dt>boots</dt><dd>{d.boots}</dd>
+        <dt>queued</dt><dd>{d.queued ?? '—'}</dd>
+        <dt>world</dt><dd data-testid="device-world">{d.world}</dd>
+      </dl>
+      <div class="controls">
+        <button data-testid="net-toggle" onClick={() => act(d.i, 'net', [d.net ? 'down' : 'up'])}>{d.net ? 'Cut network' : 'Restore network'}</button>
+        <button data-testid="restart" onClick={() => act(d.i, 'restart')}>Restart</button>
+        <button data-testid="power-cut" onClick={() => act(d.i, 'power', ['1000'])}>Power cut (1 s)</button>
+      </div>
+      {d.door ? <DoorControls d={d} /> : null}
+      {d.sos ? <SosControls d={d} /> : null}
+      <h3>Latest events</h3>
+      <table class="small">
+        <thead><tr><th>seq</th><th>type</th><th>data</th></tr></thead>
+        <tbody data-testid="device-events">
+          {[...d.events].reverse().map((e) => <tr key={`${e.seq}/${e.at}`}><td>{e.seq}</td><td>{e.type}</td><td class="data">{JSON.stringify(e.data)}</td></tr>)}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function DoorControls({ d }: { d: DeviceDetail }) {
+  const door = d.door!;
+  const [card, setCard] = useState(door.cards[0] ?? 'alice');
+  const [pin, setPin] = useState('1234');
+  return (
+    <div class="kind" data-testid="door-controls">
+      <h3>Door</h3>
+      <p data-testid="door-state">
+        <b class={door.unlocked ? 'ok' : ''}>{door.unlocked ? 'UNLOCKED' : 'locked'}</b> · door {door.open ? 'OPEN' : 'shut'} · mode {door.mode}
+        {door.awaitingPin ? ' · PIN?' : ''}{door.alarms.length ? ` · ALARM ${door.alarms.join(', ')}` : ''}
+        {door.lastDecision ? <span data-testid="door-decision"> · last: {door.lastDecision}</span> : null}
+      </p>
+      <div class="controls">
+        <select data-testid="card" value={card} onChange={(e) => setCard((e.target as HTMLSelectElement).value)}>
+          {door.cards.map((c) => <option value={c}>{c}</option>)}
+        </select>
+        <button data-testid="badge" onClick={() => act(d.i, 'card', [card])}>Badge card</button>
+        <input data-testid="pin" value={pin} size={8} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+        <button data-testid="pin-enter" onClick={() => act(d.i, 'pin', [pin])}>Enter PIN</button>
+        <button data-testid="qr-visitor" onClick={() => act(d.i, 'qr', ['visitor'])}>QR visitor</button>
+        <button data-testid="qr-resident" onClick={() => act(d.i, 'qr', ['resident'])}>QR resident</button>
+        <button data-testid="door-open" onClick={() => act(d.i, 'door', ['open'])}>Open door</button>
+        <button data-testid="door-close" onClick={() => act(d.i, 'door', ['close'])}>Shut door</button>
+        <button data-testid="rex" onClick={() => act(d.i, 'rex')}>Exit button</button>
+      </div>
+    </div>
+  );
+}
+
+function SosControls({ d }: { d: DeviceDetail }) {
+  const sos = d.sos!;
+  const [mv, setMv] = useState(String(sos.batteryMv));
+  const alarm = sos.alarm as { state?: string; cause?: string; escalated?: boolean; id?: number } | undefined;
+  const window = sos.window as { cause?: string; remainingMs?: number } | undefined;
+  return (
+    <div class="kind" data-testid="sos-controls">
+      <h3>SOS button</h3>
+      <p>
+        alarm: <b data-testid="sos-alarm">{alarm ? `${alarm.state ?? '?'}${alarm.escalated ? ' (escalated)' : ''}` : window ? `window (${window.cause})` : 'none'}</b>
+        {alarm?.cause ? ` · cause ${alarm.cause}` : ''}
+        {window ? ` · alarm in ${Math.ceil((window.remainingMs ?? 0) / 1000)} s` : ''}
+        {` · battery ${sos.batteryMv} mV`}{sos.batteryPct !== undefined ? ` (${sos.batteryPct} %)` : ''}
+        {sos.showing ? ` · showing ${sos.showing}` : ''}{sos.buttonDown ? ' · button DOWN' : ''}
+      </p>
+      <div class="controls">
+        <button data-testid="sos-press" onClick={() => act(d.i, 'press')}>Press</button>
+        <button data-testid="sos-hold" onClick={() => act(d.i, 'hold', ['3'])}>Hold 3 s (cancel)</button>
+        <button data-testid="sos-fall" onClick={() => act(d.i, 'fall')}>Fall replay</button>
+        <button data-testid="sos-adl" onClick={() => act(d.i, 'adl')}>Daily-activity replay</button>
+        <input data-testid="battery-mv" value={mv} size={6} onInput={(e) => setMv((e.target as HTMLInputElement).value)} />
+        <button data-testid="battery-set" onClick={() => act(d.i, 'battery', [mv])}>Set battery mV</button>
+      </div>
+      {d.plot ? <MotionChart plot={d.plot} /> : <p class="muted">Replay a fall or an activity to plot its acceleration.</p>}
+    </div>
+  );
+}
+
+/** |a| and the three axes in g against seconds from the trace's start; the alert as a red vertical line. */
+function MotionChart({ plot }: { plot: MotionPlot }) {
+  const host = useRef<HTMLDivElement>(null);
+  const key = `${plot.startUp}/${plot.boot}/${plot.samples.length}/${plot.detectS ?? ''}/${plot.alertS ?? ''}`;
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return undefined;
+    const n = Math.floor(plot.samples.length / 3);
+    const t: number[] = [], x: number[] = [], y: number[] = [], z: number[] = [], m: number[] = [];
+    for (let k = 0; k < n; k++) {
+      t.push(k / plot.hz);
+      x.push(plot.samples[3 * k]! / 1000);
+      y.push(plot.samples[3 * k + 1]! / 1000);
+      z.push(plot.samples[3 * k + 2]! / 1000);
+      m.push(Math.hypot(x[k]!, y[k]!, z[k]!));
+    }
+    const marks: [number, string][] = [];
+    if (plot.detectS !== undefined) marks.push([plot.detectS, '#e80']);
+    if (plot.alertS !== undefined) marks.push([plot.alertS, '#e00']);
+    const end = Math.max(n / plot.hz, ...marks.map(([at]) => at + 1));
+    const chart = new uPlot({
+      width: Math.min(900, el.clientWidth || 900), height: 260,
+      scales: { x: { time: false, range: () => [0, end] } },
+      axes: [{ label: 's since the trace started' }, { label: 'g' }],
+      series: [{}, { label: '|a|', stroke: '#222', width: 2 }, { label: 'x', stroke: '#d55' }, { label: 'y', stroke: '#5a5' }, { label: 'z', stroke: '#55d' }],
+      hooks: {
+        draw: [(u: uPlot) => {
+          const ctx = u.ctx;
+          for (const [at, color] of marks) {
+            const px = u.valToPos(at, 'x', true);
+            ctx.save();
+            ctx.strokeStyle = color;
+            ctx.lineWidth = 2;
+            ctx.beginPath();
+            ctx.moveTo(px, u.bbox.top);
+            ctx.lineTo(px, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.restore();
+          }
+        }],
+      },
+    }, [t, m, x, y, z], el);
+    return () => chart.destroy();
+  }, [key]);
+  return (
+    <div class="plot" data-testid="motion-plot">
+      <p>{plot.fall ? 'fall' : 'daily activity'} <code>{plot.id}</code> · {(plot.samples.length / 3 / plot.hz).toFixed(1)} s at {plot.hz} Hz
+        {plot.detectS !== undefined ? <span data-testid="plot-detect" style={{ color: '#e80' }}> · fall detected at {plot.detectS.toFixed(1)} s</span> : ''}
+        {plot.alertS !== undefined ? <span data-testid="plot-alert" style={{ color: '#e00' }}> · {plot.alertType} at {plot.alertS.toFixed(1)} s</span> : ' · no alarm yet'}</p>
+      <div ref={host} />
+    </div>
+  );
+}

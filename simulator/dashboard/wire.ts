@@ -1,0 +1,129 @@
+// What crosses the dashboard's WebSocket, both ways: shared by the server (Node) and the client (browser), so it
+// imports nothing.
+
+/** One device in the fleet view (short keys: 5,000 of them cross the socket). */
+export interface FleetRow {
+  /** Device number (the terminal's N). */
+  i: number;
+  id: string;
+  kind: string;
+  /** Inside the device: runtime state, "rebooting", "deep-sleep"... */
+  state: string;
+  /** What the platform sees: online/offline/... from the newest status. */
+  status: string;
+  net: boolean;
+  /** Last event, "type #seq". */
+  last: string;
+  /** Health in a few words: outbox depth, reconnects, bad messages. */
+  health: string;
+  /** The kind's live world state ("locked · door shut"). */
+  world: string;
+}
+
+/** Where fleet rows come from: the simulator, or a synthetic feed in tests. */
+export interface FleetSource {
+  rows(): FleetRow[];
+}
+
+export interface StreamEvent {
+  dev: string;
+  seq: number;
+  boot: number;
+  type: string;
+  /** Device uptime (ms) when made. */
+  up?: number;
+  data: Record<string, unknown>;
+  /** Host time it arrived (ms). */
+  at: number;
+  /** Missing seqs just before this one (a drop-oldest gap or a loss), as [first, last]. */
+  gap?: [number, number];
+  /** A retransmission of a (dev, seq) already seen. */
+  dup?: boolean;
+}
+
+/** An acceleration trace the SOS button was given, and the alert it raised, for the device page's plot. */
+export interface MotionPlot {
+  id: string;
+  fall: boolean;
+  hz: number;
+  /** Interleaved x, y, z, milli-g. */
+  samples: number[];
+  /** Device uptime (ms) when the trace started, on boot `boot`. */
+  startUp: number;
+  boot: number;
+  /** Seconds after the trace started when the detector saw a fall (its cancel window opened), if it did. */
+  detectS?: number;
+  /** Seconds after the trace started when the alarm was raised (alarm.raised), if it was. */
+  alertS?: number;
+  alertType?: string;
+}
+
+export interface DeviceDetail {
+  i: number;
+  id: string;
+  kind: string;
+  state: string;
+  status: string;
+  net: boolean;
+  queued?: number;
+  boots: number;
+  world: string;
+  /** The kind's own commands: verb → [args, help]. */
+  commands: Record<string, [string, string]>;
+  door?: { open: boolean; unlocked: boolean; mode: string; awaitingPin: boolean; alarms: string[]; cards: string[]; lastDecision?: string };
+  sos?: { alarm?: Record<string, unknown>; window?: Record<string, unknown>; batteryMv: number; batteryPct?: number; showing?: string; buttonDown: boolean };
+  events: StreamEvent[];
+  plot?: MotionPlot;
+}
+
+/** Server → browser. */
+export type ServerMessage =
+  | { t: 'hello'; site: string; kinds: string[]; platform: boolean }
+  /** Changed rows (all of them with `full`), batched per tick. */
+  | { t: 'rows'; full?: boolean; rows: FleetRow[]; total: number }
+  | { t: 'events'; events: StreamEvent[] }
+  | { t: 'device'; detail: DeviceDetail | null }
+  | { t: 'console'; alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[] }
+  | { t: 'result'; req: number; ok: boolean; text: string };
+
+/** Browser → server. */
+export type ClientMessage =
+  /** Which device page is open (null: none). */
+  | { t: 'watch'; i: number | null }
+  | { t: 'act'; req: number; i: number; action: string; args: string[] }
+  /** An operator step on incident `id` (the platform's incident id). */
+  | { t: 'alarm'; req: number; id: number; step: AlarmStep; staff?: string };
+
+export type AlarmStep = 'accept' | 'dispatch' | 'arrive' | 'resolve' | 'close';
+
+/** An alarm or incident as the operator console shows it. */
+export interface ConsoleAlarm {
+  /** The platform's incident id. */
+  id: number;
+  dev: string;
+  /** The device's alarm id. */
+  alarmId: string;
+  cause: string;
+  /** raised, accepted, dispatched, onsite, resolved, cancelled, closed. */
+  state: string;
+  staff?: string;
+  raisedAt?: number;
+  reminders?: number;
+  /** The steps taken so far: [state, at ms]. */
+  steps: [string, number][];
+}
+
+export interface ConsoleGap {
+  dev: string;
+  from: number;
+  to: number;
+}
+
+export interface ConsoleChain {
+  dev: string;
+  ok: boolean;
+  /** Chained events that linked to the one before. */
+  linked: number;
+  /** The findings (break, gap, restart, conflict) in words. */
+  problem?: string;
+}
