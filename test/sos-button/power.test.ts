@@ -28,6 +28,14 @@ describe('SOS button: duty cycle', () => {
     expect(p.telemetry().at(-1)!.data).toMatchObject({ batteryMv: expect.any(Number), batteryPct: expect.any(Number), batteryLow: false });
   });
 
+  test('a longer awakeS received while online keeps this connection up that long', () => {
+    const p = new SosButtonDevice({ config: { awakeS: 120 } }).boot();
+    p.advance(AWAKE_MS + 5000);
+    expect(p.runtime.state).toBe('online');
+    p.advance(120_000);
+    expect(p.runtime.state).toBe('sleeping');
+  });
+
   test('checks in every checkInS: connect, birth, health, sleep again', () => {
     const p = new SosButtonDevice({ config: { checkInS: 600 } }).boot();
     p.advance(60_000);

@@ -210,6 +210,8 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
       else this.#falls.stop();
     }
     if (changed.includes('batteryCheckS')) this.#scheduleBattery();
+    // A longer awake time asked for now counts for this connection, not only from the next one.
+    if (changed.includes('awakeS') && this.#runtime.state === 'online') this.#duty.connected();
   }
 
   onAlarm(update: AlarmUpdateMessage): void {
