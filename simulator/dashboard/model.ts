@@ -74,6 +74,12 @@ export class SimulatorModel implements FleetSource {
     return this.sim.devices.find((device) => device.index === i);
   }
 
+  /** The device's wall clock (ms), which runs at the simulator's speed; undefined when it is not running. */
+  deviceWallClock(i: number): number | undefined {
+    const world = this.device(i)?.world as { boot?: { hal: { wallClock: { now(): number } } } } | undefined;
+    return world?.boot?.hal.wallClock.now();
+  }
+
   detail(i: number): DeviceDetail | undefined {
     const device = this.device(i);
     if (!device) return undefined;
@@ -207,6 +213,7 @@ function doorDetail(world: DoorWorld, events: readonly StreamEvent[]): NonNullab
   const relayPin = boot ? boot.hal.io.pin(simDoorReader.pin.relay).level : 0;
   const decision = [...events].reverse().find((event) => event.type.startsWith('access.'));
   return {
+    number: reader?.settings.door ?? 0,
     open: world.doorOpen,
     unlocked: relayPin === 1,
     mode: reader?.door.mode ?? 'off',

@@ -1,7 +1,8 @@
 // The operator console on the reference platform (simulator/platform): its incidents, the seq gaps it found and
 // the door readers' access-event chains, and the operator's steps (accept → dispatch → on site → resolve → close),
-// which the platform publishes to the device.
+// which the platform publishes to the device; and a device page's platform side (platform-device.ts).
 import type { ReferencePlatform } from '../platform/index.js';
+import { devicePlatform, platformOp } from './platform-device.js';
 import type { ConsoleSource } from './server.js';
 import type { AlarmStep, ConsoleAlarm, ConsoleChain, ConsoleGap } from './wire.js';
 
@@ -40,6 +41,8 @@ export function platformConsole(platform: ReferencePlatform, operator = 'operato
       const done = await run(platform, id, step, staff, operator);
       return `incident ${id} (${done.dev}): ${done.state}${done.staff ? ` · ${done.staff}` : ''}`;
     },
+    device: (dev, door) => devicePlatform(platform, dev, door),
+    op: (dev, door, op, arg, deviceNow) => platformOp(platform, dev, door, op, arg, deviceNow),
     close: unsubscribe,
   };
 }

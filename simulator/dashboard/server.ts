@@ -7,13 +7,19 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dashboardBundle } from './bundle.js';
 import type { SimulatorModel } from './model.js';
-import type { AlarmStep, ClientMessage, ConsoleAlarm, ConsoleChain, ConsoleGap, FleetSource, ServerMessage } from './wire.js';
+import type {
+  AlarmStep, ClientMessage, ConsoleAlarm, ConsoleChain, ConsoleGap, DevicePlatform, FleetSource, PlatformOp, ServerMessage,
+} from './wire.js';
 
 /** The operator console's data and actions (the reference platform, through an adapter). */
 export interface ConsoleSource {
   snapshot(): { alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[] };
   /** One operator step on incident `id`; resolves to what happened. */
   step(id: number, step: AlarmStep, staff?: string): Promise<string> | string;
+  /** A device page's platform side (config, telemetry, a door's credential list). */
+  device?(dev: string, door: boolean): DevicePlatform;
+  /** A platform action from a device page (`door`: the reader's door number); resolves to what happened. */
+  op?(dev: string, door: number | undefined, op: PlatformOp, arg?: string, deviceNow?: number): Promise<string>;
 }
 
 export interface DashboardOptions {
@@ -112,6 +118,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           if (!['accept', 'dispatch', 'arrive', 'resolve', 'close'].includes(step)) throw new Error(`unknown step "${step}"`);
           return platform.step(Number(message.id), step, typeof message.staff === 'string' ? message.staff : undefined);
         });
+      } else if (message.t === 'platform') {
+        const platform = options.console;
+        reply(client, message.req, () => {
+          const detail = options.model?.detail(Number(message.i));
+          if (!platform?.op || !detail) throw new Error('no platform or no such device behind this dashboard');
+          const op = String(message.op) as PlatformOp;
+          if (!['config', 'unlock', 'pass', 'sync'].includes(op)) throw new Error(`unknown platform action "${op}"`);
+          const arg = typeof message.arg === 'string' ? message.arg : undefined;
+          return platform.op(detail.id, detail.door?.number, op, arg, options.model?.deviceWallClock(detail.i));
+        });
       }
     });
   });
@@ -119,6 +135,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const pushDetail = (client: Client) => {
     if (!options.model) return;
     const detail = client.watch === null ? null : options.model.detail(client.watch) ?? null;
+    if (detail && options.console?.device) detail.platform = options.console.device(detail.id, detail.door !== undefined);
     const text = JSON.stringify(detail);
     if (text === client.lastDetail) return;
     client.lastDetail = text;

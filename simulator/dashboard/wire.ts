@@ -70,11 +70,27 @@ export interface DeviceDetail {
   world: string;
   /** The kind's own commands: verb → [args, help]. */
   commands: Record<string, [string, string]>;
-  door?: { open: boolean; unlocked: boolean; mode: string; awaitingPin: boolean; alarms: string[]; cards: string[]; lastDecision?: string };
+  door?: { number: number; open: boolean; unlocked: boolean; mode: string; awaitingPin: boolean; alarms: string[]; cards: string[]; lastDecision?: string };
   sos?: { alarm?: Record<string, unknown>; window?: Record<string, unknown>; batteryMv: number; batteryPct?: number; showing?: string; buttonDown: boolean };
   events: StreamEvent[];
   plot?: MotionPlot;
+  /** What the reference platform holds for this device (absent: no platform). */
+  platform?: DevicePlatform;
 }
+
+/** The platform's side of a device page: its config (desired / reported), telemetry history, credential list. */
+export interface DevicePlatform {
+  desired?: { version: number; config: Record<string, unknown> };
+  reported?: { version: number; config: Record<string, unknown>; last?: { version: number; status: string; reason?: string } };
+  /** A few numeric health fields over time: `at` (host ms) and one series per field. */
+  telemetry: { fields: string[]; at: number[]; series: (number | null)[][] };
+  /** Door readers: the list the platform last synced (or the demo list), as CSV in the CLI's format. */
+  credentialsCsv?: string;
+  credentialsVersion?: number;
+}
+
+/** A platform action from a device page: desired config (JSON object), signed unlock, visitor pass, credential sync (CSV). */
+export type PlatformOp = 'config' | 'unlock' | 'pass' | 'sync';
 
 /** Server → browser. */
 export type ServerMessage =
@@ -92,7 +108,9 @@ export type ClientMessage =
   | { t: 'watch'; i: number | null }
   | { t: 'act'; req: number; i: number; action: string; args: string[] }
   /** An operator step on incident `id` (the platform's incident id). */
-  | { t: 'alarm'; req: number; id: number; step: AlarmStep; staff?: string };
+  | { t: 'alarm'; req: number; id: number; step: AlarmStep; staff?: string }
+  /** A platform action on device `i`; `arg` is the JSON text (config) or CSV text (sync). */
+  | { t: 'platform'; req: number; i: number; op: PlatformOp; arg?: string };
 
 export type AlarmStep = 'accept' | 'dispatch' | 'arrive' | 'resolve' | 'close';
 

@@ -3,42 +3,37 @@
 // operator console (accept → dispatch → on site → resolve → close) and every step reaches the device; a fall
 // replay raises an alarm and plots its acceleration with the detection and the alarm marked.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { Writable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import type { Dashboard } from '../../simulator/dashboard/index.js';
 import type { SosWorld } from '../../simulator/kinds/sos-button.js';
 import type { ReferencePlatform } from '../../simulator/platform/index.js';
-import { startSimulator, type Simulator } from '../../simulator/simulator.js';
-import { haveChromium, launch, openPage, requireChromium } from './browser.js';
+import type { Simulator } from '../../simulator/simulator.js';
+import { haveChromium, openPage, startDashboardRig, stopDashboardRig, type DashboardRig } from './browser.js';
 
 const maybe = haveChromium || process.env.CI ? describe : describe.skip;
 
 maybe('dashboard on the simulator (Chromium)', () => {
+  let rig: DashboardRig | undefined;
   let browser: Browser;
   let sim: Simulator;
   let platform: ReferencePlatform;
   let dashboard: Dashboard;
 
   beforeAll(async () => {
-    requireChromium();
     const t0 = Date.now();
-    const output = new Writable({ write: (_chunk, _encoding, done) => done() });
-    sim = await startSimulator({ fleet: 'door-reader:1,sos-button:2', port: 0, http: 0, speed: 20, tty: false, output });
     // Synthetic traces only (the shared recordings are random and slow to read).
-    for (const device of sim.devices) if (device.kind.model === 'sos-button') (device.world as SosWorld).dataDir = '/nonexistent';
+    rig = await startDashboardRig('door-reader:1,sos-button:2', (started) => {
+      for (const device of started.devices) if (device.kind.model === 'sos-button') (device.world as SosWorld).dataDir = '/nonexistent';
+    });
+    ({ sim, browser } = rig);
     platform = sim.platform!;
     dashboard = sim.dashboard!;
     expect(platform).toBeDefined();
     expect(dashboard).toBeDefined();
-    browser = await launch();
-    await sim.monitor.waitFor((monitor) => [...monitor.rows.values()].filter((row) => row.status !== undefined).length === 3, 15_000);
     console.log(`dashboard test: simulator, platform, dashboard and Chromium up in ${Date.now() - t0} ms`);
   }, 40_000); // Chromium's first start and three device boots on a loaded 2-core machine
 
-  afterAll(async () => {
-    await browser?.close();
-    await sim?.stop();
-  });
+  afterAll(() => stopDashboardRig(rig));
 
   async function devicePage(page: Page, index: number): Promise<void> {
     await page.goto(`${dashboard.url}#/device/${index}`);

@@ -1,6 +1,6 @@
 // The dashboard's one WebSocket and the store it fills; views re-render (at most once a frame) when it changes.
 import { useEffect, useState } from 'preact/hooks';
-import type { AlarmStep, ClientMessage, ConsoleAlarm, ConsoleChain, ConsoleGap, DeviceDetail, FleetRow, ServerMessage, StreamEvent } from '../wire.js';
+import type { AlarmStep, ClientMessage, PlatformOp, ConsoleAlarm, ConsoleChain, ConsoleGap, DeviceDetail, FleetRow, ServerMessage, StreamEvent } from '../wire.js';
 
 export interface Store {
   site: string;
@@ -25,6 +25,8 @@ const store: Store = {
 let socket: WebSocket | undefined;
 let watching: number | null = null;
 let nextReq = 1;
+/** Requests whose outcome a view awaits (platform actions). */
+const pending = new Map<number, (outcome: { ok: boolean; text: string }) => void>();
 const listeners = new Set<() => void>();
 let scheduled = false;
 
@@ -60,6 +62,19 @@ export function alarmStep(id: number, step: AlarmStep, staff?: string): void {
   send({ t: 'alarm', req: nextReq++, id, step, ...(staff ? { staff } : {}) });
 }
 
+/** A platform action on device `i`; resolves to its outcome (also logged in the results). */
+export function platformOp(i: number, op: PlatformOp, arg?: string): Promise<{ ok: boolean; text: string }> {
+  const req = nextReq++;
+  return new Promise((resolve) => {
+    if (socket?.readyState !== WebSocket.OPEN) {
+      resolve({ ok: false, text: 'not connected' });
+      return;
+    }
+    pending.set(req, resolve);
+    send({ t: 'platform', req, i, op, ...(arg !== undefined ? { arg } : {}) });
+  });
+}
+
 export function watch(i: number | null): void {
   watching = i;
   if (i === null) store.detail = null;
@@ -91,6 +106,8 @@ function receive(message: ServerMessage): void {
       break;
     case 'result':
       store.results = [`${message.ok ? '✓' : '✗'} ${message.text}`, ...store.results].slice(0, 8);
+      pending.get(message.req)?.({ ok: message.ok, text: message.text });
+      pending.delete(message.req);
       break;
     default:
       break;
@@ -109,6 +126,8 @@ export function connect(): void {
   ws.onmessage = (event) => receive(JSON.parse(String(event.data)) as ServerMessage);
   ws.onclose = () => {
     store.connected = false;
+    for (const resolve of pending.values()) resolve({ ok: false, text: 'connection lost' });
+    pending.clear();
     changed();
     setTimeout(connect, 1000);
   };

@@ -1,10 +1,11 @@
 // A device page: its state, the kind's own controls (the same world actions as the terminal commands), network
 // cut/restore, restart and power cut, its latest events, and for the SOS button the acceleration of the last
-// replayed trace with the alert marked (uPlot).
+// replayed trace with the alert marked (uPlot). With the reference platform: the desired config (sent as JSON) and
+// the reported one, a telemetry plot, and on a door reader a signed unlock, visitor passes and the credential list.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import type { DeviceDetail, MotionPlot } from '../wire.js';
-import { act, type Store } from './conn.js';
+import type { DeviceDetail, DevicePlatform, MotionPlot } from '../wire.js';
+import { act, platformOp, type Store } from './conn.js';
 
 export function DevicePage({ store, index }: { store: Store; index: number }) {
   const d = store.detail;
@@ -28,6 +29,8 @@ export function DevicePage({ store, index }: { store: Store; index: number }) {
       </div>
       {d.door ? <DoorControls d={d} /> : null}
       {d.sos ? <SosControls d={d} /> : null}
+      {d.platform && d.door ? <DoorPlatform d={d} platform={d.platform} /> : null}
+      {d.platform ? <PlatformPanel d={d} platform={d.platform} /> : null}
       <h3>Latest events</h3>
       <table class="small">
         <thead><tr><th>seq</th><th>type</th><th>data</th></tr></thead>
@@ -43,6 +46,7 @@ function DoorControls({ d }: { d: DeviceDetail }) {
   const door = d.door!;
   const [card, setCard] = useState(door.cards[0] ?? 'alice');
   const [pin, setPin] = useState('1234');
+  const [uid, setUid] = useState('');
   return (
     <div class="kind" data-testid="door-controls">
       <h3>Door</h3>
@@ -56,6 +60,8 @@ function DoorControls({ d }: { d: DeviceDetail }) {
           {door.cards.map((c) => <option value={c}>{c}</option>)}
         </select>
         <button data-testid="badge" onClick={() => act(d.i, 'card', [card])}>Badge card</button>
+        <input data-testid="card-uid" value={uid} size={16} placeholder="card UID, hex" onInput={(e) => setUid((e.target as HTMLInputElement).value)} />
+        <button data-testid="badge-uid" onClick={() => act(d.i, 'card', [uid.trim()])}>Badge UID</button>
         <input data-testid="pin" value={pin} size={8} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
         <button data-testid="pin-enter" onClick={() => act(d.i, 'pin', [pin])}>Enter PIN</button>
         <button data-testid="qr-visitor" onClick={() => act(d.i, 'qr', ['visitor'])}>QR visitor</button>
@@ -148,4 +154,97 @@ function MotionChart({ plot }: { plot: MotionPlot }) {
       <div ref={host} />
     </div>
   );
+}
+
+/** An outcome line: "…" while waiting, then ✓/✗ and the text. */
+function useOutcome(): [string, (run: Promise<{ ok: boolean; text: string }>) => Promise<{ ok: boolean; text: string }>] {
+  const [text, setText] = useState('');
+  return [text, async (run) => {
+    setText('…');
+    const outcome = await run;
+    setText(`${outcome.ok ? '✓' : '✗'} ${outcome.text}`);
+    return outcome;
+  }];
+}
+
+/** A door reader's platform actions: signed unlock, a visitor pass for this door, the credential list (CSV). */
+function DoorPlatform({ d, platform }: { d: DeviceDetail; platform: DevicePlatform }) {
+  const [unlock, track] = useOutcome();
+  const [pass, setPass] = useState('');
+  const [passOutcome, trackPass] = useOutcome();
+  const [csv, setCsv] = useState(platform.credentialsCsv ?? '');
+  const [sync, trackSync] = useOutcome();
+  return (
+    <div class="kind" data-testid="door-platform">
+      <h3>Platform: door {d.door!.number}</h3>
+      <div class="controls">
+        <button data-testid="signed-unlock" onClick={() => void track(platformOp(d.i, 'unlock'))}>Signed unlock</button>
+        <span data-testid="unlock-result">{unlock}</span>
+      </div>
+      <div class="controls">
+        <button data-testid="issue-pass" onClick={() => void trackPass(platformOp(d.i, 'pass')).then((o) => setPass(o.ok ? o.text : ''))}>Issue visitor pass (1 use, 1 h)</button>
+        {pass ? <><code data-testid="pass-text">{pass}</code> <button data-testid="scan-pass" onClick={() => act(d.i, 'qr', [pass])}>Scan it here</button></> : <span>{passOutcome}</span>}
+      </div>
+      <h4>Credentials{platform.credentialsVersion !== undefined ? ` (platform's version ${platform.credentialsVersion})` : ' (the demo list)'}</h4>
+      <textarea data-testid="credentials-csv" rows={8} cols={80} value={csv} onInput={(e) => setCsv((e.target as HTMLTextAreaElement).value)} />
+      <div class="controls">
+        <button data-testid="credentials-sync" disabled={sync === '…'} onClick={() => void trackSync(platformOp(d.i, 'sync', csv))}>Sync</button>
+        <button onClick={() => setCsv(platform.credentialsCsv ?? '')}>Reload</button>
+        <span data-testid="sync-status">{sync === '…' ? 'syncing…' : sync}</span>
+      </div>
+    </div>
+  );
+}
+
+/** Desired config (a JSON object, merged into the current one), the reported config, and the telemetry plot. */
+function PlatformPanel({ d, platform }: { d: DeviceDetail; platform: DevicePlatform }) {
+  const [text, setText] = useState(() => JSON.stringify(platform.desired?.config ?? platform.reported?.config ?? {}, null, 2));
+  const [sent, track] = useOutcome();
+  let error = '';
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) error = 'expected a JSON object';
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const reported = platform.reported;
+  return (
+    <div class="kind" data-testid="platform-panel">
+      <h3>Desired config</h3>
+      <p>
+        desired: <b data-testid="config-desired">{platform.desired ? `version ${platform.desired.version}` : 'none'}</b>
+        {' · '}reported: <b data-testid="config-reported">{reported ? `version ${reported.version}` : 'none'}
+          {reported?.last ? ` · last ${reported.last.version} ${reported.last.status}${reported.last.reason ? ` (${reported.last.reason})` : ''}` : ''}</b>
+      </p>
+      <textarea data-testid="desired-config" rows={6} cols={80} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      <div class="controls">
+        <button data-testid="config-send" disabled={error !== ''} onClick={() => void track(platformOp(d.i, 'config', text))}>Send</button>
+        <span data-testid="config-error" class="bad">{error}</span>
+        <span data-testid="config-outcome">{sent}</span>
+      </div>
+      {reported ? <details><summary>reported config</summary><pre class="data">{JSON.stringify(reported.config, null, 2)}</pre></details> : null}
+      <h3>Telemetry</h3>
+      {platform.telemetry.fields.length > 0 && platform.telemetry.at.length > 1
+        ? <TelemetryChart telemetry={platform.telemetry} />
+        : <p class="muted" data-testid="telemetry-empty">No telemetry yet ({platform.telemetry.at.length} points).</p>}
+    </div>
+  );
+}
+
+const COLORS = ['#222', '#d55', '#5a5', '#55d'];
+
+/** The numeric health fields against host time (one axis each would crowd: they share one, with a legend). */
+function TelemetryChart({ telemetry }: { telemetry: DevicePlatform['telemetry'] }) {
+  const host = useRef<HTMLDivElement>(null);
+  const key = `${telemetry.fields.join(',')}/${telemetry.at.length}/${telemetry.at[telemetry.at.length - 1] ?? ''}`;
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return undefined;
+    const chart = new uPlot({
+      width: Math.min(900, el.clientWidth || 900), height: 220,
+      series: [{}, ...telemetry.fields.map((field, k) => ({ label: field, stroke: COLORS[k % COLORS.length]!, spanGaps: true }))],
+    }, [telemetry.at.map((at) => at / 1000), ...telemetry.series], el);
+    return () => chart.destroy();
+  }, [key]);
+  return <div class="plot" data-testid="telemetry-plot"><div ref={host} /></div>;
 }

@@ -1,0 +1,104 @@
+// A device page's platform side, on the reference platform: the device's desired and reported config, a few
+// numeric telemetry fields over time, a door's credential list as CSV, and the page's platform actions — desired
+// config, signed door.unlock, a visitor pass for this door, and a credential sync from CSV in the CLI's format
+// (scripts/platform/cli/credentials-csv.ts).
+import { parseCredentialsCsv } from '../../scripts/platform/cli/credentials-csv.js';
+import type { CredentialInput } from '../../scripts/platform/credential-encoder.js';
+import { dayNumber } from '../../firmware/apps/door-reader/credentials/format.js';
+import { demoCredentials } from '../kinds/door-reader.js';
+import type { ReferencePlatform } from '../platform/index.js';
+import type { DevicePlatform, PlatformOp } from './wire.js';
+
+const TELEMETRY_POINTS = 120;
+const TELEMETRY_FIELDS = 4;
+const COMMAND_TTL_MS = 30_000;
+const DAY_MS = 86_400_000;
+const EPOCH_2020 = Date.UTC(2020, 0, 1);
+/** The demo list's profiles (simulator/kinds/door-reader.ts): 0 every door, 1 doors 5 and 6; any time. */
+const DEMO_PROFILES = [
+  { doors: 0xffff_ffff, schedule: [{ days: 0x7f, start: 0, end: 1440 }] },
+  { doors: (1 << 5) | (1 << 6), schedule: [{ days: 0x7f, start: 0, end: 1440 }] },
+];
+
+export function devicePlatform(platform: ReferencePlatform, dev: string, door: boolean): DevicePlatform {
+  const config = platform.config(dev);
+  const history = platform.telemetry(dev, TELEMETRY_POINTS).history;
+  const fields: string[] = [];
+  for (const point of history) {
+    for (const [key, value] of Object.entries(point.data)) {
+      if (typeof value === 'number' && !fields.includes(key) && fields.length < TELEMETRY_FIELDS) fields.push(key);
+    }
+  }
+  const out: DevicePlatform = {
+    telemetry: {
+      fields,
+      at: history.map((point) => point.at),
+      series: fields.map((field) => history.map((point) => (typeof point.data[field] === 'number' ? point.data[field] as number : null))),
+    },
+  };
+  if (config.desired) out.desired = config.desired;
+  if (config.reported) {
+    const { version, config: values, last } = config.reported;
+    out.reported = { version, config: values, ...(last ? { last } : {}) };
+  }
+  if (door) {
+    const list = platform.credentialList(dev);
+    out.credentialsCsv = credentialsCsv(list?.credentials ?? demoCredentials(dayNumber(Date.now())).list);
+    if (list) out.credentialsVersion = list.version;
+  }
+  return out;
+}
+
+/**
+ * One platform action from a device page; resolves to what happened (the pass text for `pass`). `deviceNow`: the
+ * device's wall clock, which runs at the simulator's speed (ahead of the platform's): commands get a TTL that
+ * reaches past it and passes start from it, so the device does not see them expired.
+ */
+export async function platformOp(platform: ReferencePlatform, dev: string, door: number | undefined, op: PlatformOp, arg = '', deviceNow?: number): Promise<string> {
+  const ahead = deviceNow === undefined ? 0 : Math.max(0, deviceNow - Date.now());
+  const ttl = { ttlMs: ahead + COMMAND_TTL_MS };
+  switch (op) {
+    case 'config': {
+      let values: unknown;
+      try {
+        values = JSON.parse(arg);
+      } catch {
+        throw new Error('desired config: not JSON');
+      }
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new Error('desired config: expected a JSON object');
+      const version = await platform.setDesiredConfig(dev, values as Record<string, unknown>);
+      return `${dev}: desired config version ${version} sent`;
+    }
+    case 'unlock': {
+      if (door === undefined) throw new Error(`${dev} is not a door reader`);
+      const result = await platform.sendCommand(dev, 'door.unlock', { door }, ttl);
+      return `${dev}: door.unlock → ${result.code}${result.reason ? ` (${result.reason})` : ''}`;
+    }
+    case 'pass': {
+      if (door === undefined) throw new Error(`${dev} is not a door reader`);
+      const validFrom = Math.floor((deviceNow ?? Date.now()) / 1000) - 60;
+      return platform.mintPass({ doors: [door], validFrom, hours: 1, maxUses: 1, note: `dashboard, ${dev}` }).text;
+    }
+    case 'sync': {
+      if (door === undefined) throw new Error(`${dev} is not a door reader`);
+      const credentials = parseCredentialsCsv(arg, 'csv');
+      const profiles = platform.credentialList(dev)?.profiles ?? DEMO_PROFILES;
+      const outcome = await platform.syncCredentials(dev, credentials.map(({ line: _line, ...credential }) => credential), profiles, ttl);
+      const result = outcome.result ? `${outcome.result.code}${outcome.result.reason ? ` (${outcome.result.reason})` : ''}` : 'no result';
+      if (!outcome.ok) throw new Error(`${dev}: credential sync (${outcome.kind}) to version ${outcome.version} failed: ${result}`);
+      return `${dev}: credentials version ${outcome.version} synced (${outcome.kind}, ${credentials.length} credentials): ${result}`;
+    }
+    default:
+      throw new Error(`unknown platform action "${String(op)}"`);
+  }
+}
+
+/** A list as CSV in the CLI's format (kind,secret,validFrom,validTo,profile,pin,revoked). */
+export function credentialsCsv(credentials: readonly CredentialInput[]): string {
+  const date = (day: number) => new Date(EPOCH_2020 + day * DAY_MS).toISOString().slice(0, 10);
+  const rows = credentials.map((c) => [
+    c.kind, typeof c.secret === 'string' ? c.secret : Buffer.from(c.secret).toString('hex'), date(c.validFrom), date(c.validTo),
+    String(c.profile), c.pin ?? '', c.revoked ? 'true' : '',
+  ].join(','));
+  return ['kind,secret,validFrom,validTo,profile,pin,revoked', ...rows].join('\n') + '\n';
+}
