@@ -3,15 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { helpLines } from './commands.js';
 import { DEFAULT_FLEET, DEVICE_KINDS } from './kinds/index.js';
+import { integer, positive } from './options.js';
 import { startSimulator } from './simulator.js';
-
-function integer(min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}`);
-    return n;
-  };
-}
 
 /** A CA file as a device stores it: PEM as text, anything else as DER bytes. */
 function readCa(path: string): string | ArrayBuffer {
@@ -23,12 +16,6 @@ function readCa(path: string): string | ArrayBuffer {
   }
   if (bytes.includes('-----BEGIN')) return bytes.toString('utf8');
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number > 0');
-  return n;
 }
 
 const program = new Command()

@@ -5,6 +5,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { PROTOCOL_VERSION, type DesiredConfigMessage, type OutboundMessage, type StatusMessage } from '../firmware/protocol/messages.js';
 import { isOutboundChannel, parseTopic, topicFor } from '../firmware/protocol/topics.js';
 import { parseOutbound } from '../firmware/protocol/validate.js';
+import { waitForChange } from './wait-for.js';
 
 export interface DeviceRow {
   readonly device: string;
@@ -99,19 +100,7 @@ export class Monitor {
 
   /** Resolves when `predicate` holds (checked now and after every update). */
   waitFor(predicate: (monitor: Monitor) => boolean, timeoutMs = 10_000): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`monitor: condition not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onUpdate(() => {
-        if (!predicate(this)) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      });
-    });
+    return waitForChange((listener) => this.onUpdate(listener), () => predicate(this), timeoutMs, `monitor: condition not met within ${timeoutMs} ms`);
   }
 
   /** Platform → device: a retained desired configuration document. */

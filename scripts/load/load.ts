@@ -8,7 +8,8 @@
 import os, { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integer, nonNegative } from '../../simulator/options.js';
 import type { EventMessage } from '../../firmware/protocol/messages.js';
 import { openLoadBroker, type BrokerChoice } from './broker.js';
 import { EventConsumer } from './consumer.js';
@@ -190,22 +191,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number ≥ 1');
-  return n;
-};
-const nonNegative = (value: string) => {
-  const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a number ≥ 0');
-  return n;
-};
-
 async function main(): Promise<void> {
   const program = new Command('load')
     .description('N devices with the real runtime against a real broker and a platform consumer; prints the figures last')
-    .option('--devices <n>', 'number of devices', positiveInt, 100)
-    .option('--duration <s>', 'length of the run in seconds (events are driven in the first 80 %)', positiveInt, 60)
+    .option('--devices <n>', 'number of devices', integer(1), 100)
+    .option('--duration <s>', 'length of the run in seconds (events are driven in the first 80 %)', integer(1), 60)
     .option('--broker <url>', 'an external broker (mqtt://host:port); default: mosquitto started here if installed, else aedes')
     .option('--use <broker>', 'with no --broker: auto, mosquitto or aedes', 'auto')
     .option('--events <n>', 'events each device emits over the run', nonNegative, 3)

@@ -8,7 +8,8 @@
 // restart every few seconds would push it to its 120 s cap, so the soak caps it (--backoff-max-ms, default 2 s):
 // the only change from the device's own policy.
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integer } from '../../simulator/options.js';
 import { openLoadBroker, type BrokerChoice } from './broker.js';
 import { EventConsumer } from './consumer.js';
 import { ensureFdLimit } from './fd-limit.js';
@@ -106,24 +107,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
-const wholeNumber = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number ≥ 0');
-  return n;
-};
-
 async function main(): Promise<void> {
   const program = new Command('soak')
     .description('broker restarts and device power cuts during event bursts; prints events=, lost=, duplicates= last')
-    .option('--devices <n>', 'number of devices', wholeNumber, 50)
-    .option('--restarts <n>', 'broker restarts', wholeNumber, 100)
-    .option('--power-cuts <n>', 'device power cuts', wholeNumber, 100)
-    .option('--burst <n>', 'events each device emits per round', wholeNumber, 3)
-    .option('--burst-ms <ms>', 'length of a burst', wholeNumber, 500)
-    .option('--backoff-max-ms <ms>', 'cap on the devices\' reconnect backoff', wholeNumber, 2000)
+    .option('--devices <n>', 'number of devices', integer(0), 50)
+    .option('--restarts <n>', 'broker restarts', integer(0), 100)
+    .option('--power-cuts <n>', 'device power cuts', integer(0), 100)
+    .option('--burst <n>', 'events each device emits per round', integer(0), 3)
+    .option('--burst-ms <ms>', 'length of a burst', integer(0), 500)
+    .option('--backoff-max-ms <ms>', 'cap on the devices\' reconnect backoff', integer(0), 2000)
     .option('--broker <url>', 'an external broker (then --restarts 0)')
     .option('--use <broker>', 'with no --broker: auto, mosquitto or aedes', 'auto')
-    .option('--drain <s>', 'longest wait at the end for events still on their way', wholeNumber, 60)
+    .option('--drain <s>', 'longest wait at the end for events still on their way', integer(0), 60)
     .option('--site <id>', 'site id', 'soak')
     .parse();
   const o = program.opts<{ devices: number; restarts: number; powerCuts: number; burst: number; burstMs: number; backoffMaxMs: number; broker?: string; use: string; drain: number; site: string }>();

@@ -2,23 +2,15 @@
 // numeric telemetry fields over time, a door's credential list as CSV, and the page's platform actions — desired
 // config, signed door.unlock, a visitor pass for this door, and a credential sync from CSV in the CLI's format
 // (scripts/platform/cli/credentials-csv.ts).
-import { parseCredentialsCsv } from '../../scripts/platform/cli/credentials-csv.js';
-import type { CredentialInput } from '../../scripts/platform/credential-encoder.js';
+import { credentialsCsv, parseCredentialsCsv } from '../../scripts/platform/cli/credentials-csv.js';
 import { dayNumber } from '../../firmware/apps/door-reader/credentials/format.js';
-import { demoCredentials } from '../kinds/door-reader.js';
+import { DEMO_PROFILES, demoCredentials } from '../kinds/door-reader.js';
 import type { ReferencePlatform } from '../platform/index.js';
 import type { DevicePlatform, PlatformOp } from './wire.js';
 
 const TELEMETRY_POINTS = 120;
 const TELEMETRY_FIELDS = 4;
 const COMMAND_TTL_MS = 30_000;
-const DAY_MS = 86_400_000;
-const EPOCH_2020 = Date.UTC(2020, 0, 1);
-/** The demo list's profiles (simulator/kinds/door-reader.ts): 0 every door, 1 doors 5 and 6; any time. */
-const DEMO_PROFILES = [
-  { doors: 0xffff_ffff, schedule: [{ days: 0x7f, start: 0, end: 1440 }] },
-  { doors: (1 << 5) | (1 << 6), schedule: [{ days: 0x7f, start: 0, end: 1440 }] },
-];
 
 export function devicePlatform(platform: ReferencePlatform, dev: string, door: boolean): DevicePlatform {
   const config = platform.config(dev);
@@ -93,12 +85,3 @@ export async function platformOp(platform: ReferencePlatform, dev: string, door:
   }
 }
 
-/** A list as CSV in the CLI's format (kind,secret,validFrom,validTo,profile,pin,revoked). */
-export function credentialsCsv(credentials: readonly CredentialInput[]): string {
-  const date = (day: number) => new Date(EPOCH_2020 + day * DAY_MS).toISOString().slice(0, 10);
-  const rows = credentials.map((c) => [
-    c.kind, typeof c.secret === 'string' ? c.secret : Buffer.from(c.secret).toString('hex'), date(c.validFrom), date(c.validTo),
-    String(c.profile), c.pin ?? '', c.revoked ? 'true' : '',
-  ].join(','));
-  return ['kind,secret,validFrom,validTo,profile,pin,revoked', ...rows].join('\n') + '\n';
-}

@@ -32,6 +32,7 @@ import { toCsv } from './csv.js';
 import { refuseTransition, TransitionError } from './incidents.js';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db } from './store.js';
+import { waitForChange } from '../wait-for.js';
 import type {
   AlarmRecord, ChainReport, CommandRecord, ConfigReport, CredentialSyncOutcome, DeviceRecord, EventQuery, EventRecord,
   GapRecord, IncidentState, IncidentStep, PassRecord, PlatformChange, PlatformKeys, PlatformListener, ResultRecord,
@@ -189,19 +190,7 @@ export class ReferencePlatform {
 
   /** Resolves when `predicate` holds (checked now and after every change). */
   waitFor(predicate: (platform: this) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolveWait, reject) => {
-      const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`platform: ${what} not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.onChange(() => {
-        if (!predicate(this)) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolveWait();
-      });
-    });
+    return waitForChange((listener) => this.onChange(listener), () => predicate(this), timeoutMs, `platform: ${what} not met within ${timeoutMs} ms`);
   }
 
   // ---- queries ----

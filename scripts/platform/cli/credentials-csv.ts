@@ -41,6 +41,20 @@ export function dayOf(text: string): number | undefined {
   return days >= 0 && days <= LAST_DAY ? days : undefined;
 }
 
+/** A day number as YYYY-MM-DD (the inverse of dayOf). */
+export function dateOf(day: number): string {
+  return new Date(EPOCH_2020 + day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** A list as CSV in this format (kind,secret,validFrom,validTo,profile,pin,revoked): what parseCredentialsCsv reads. */
+export function credentialsCsv(credentials: readonly CredentialInput[]): string {
+  const rows = credentials.map((c) => [
+    c.kind, typeof c.secret === 'string' ? c.secret : Buffer.from(c.secret).toString('hex'), dateOf(c.validFrom), dateOf(c.validTo),
+    String(c.profile), c.pin ?? '', c.revoked ? 'true' : '',
+  ].join(','));
+  return ['kind,secret,validFrom,validTo,profile,pin,revoked', ...rows].join('\n') + '\n';
+}
+
 export function parseCredentialsCsv(text: string, source: string): CsvCredential[] {
   let rows: { record: Record<string, string>; info: { lines: number } }[];
   try {
