@@ -1,7 +1,9 @@
 // A device's side of an alarm (docs/protocol.md §9): a cause (a press, a detector) opens a local window (a
 // chance to confirm or cancel; a cause with a 0 s window raises at once) → alarm.raised (durable event, alarmId
 // made here) → the platform's updates on the `alarm` channel move what the device shows → resolved or
-// cancelled. Not accepted within acceptTimeoutS: an alarm.reminder event and an escalated indication.
+// cancelled. Not accepted within acceptTimeoutS: an alarm.reminder event and an escalated indication. A
+// condition that ends by itself (a fire out, a bin emptied) is reported once as alarm.cleared; the alarm stays
+// shown until the platform resolves it, and the condition coming back after that raises a new alarm.
 // Every state change is written to the key-value store first, so a reboot resumes where it stopped; the
 // alarm.raised event itself is in the durable outbox, which delivers it whenever the network is back.
 // The device names its causes, their windows and cancel events, its key-value domain, and maps the
@@ -9,7 +11,7 @@
 import type { KeyValueStore, MonotonicClock, TimerId, Timers, WallClock } from '../../hal/contract/index.js';
 import { alarmAdvances, isFinalAlarmState } from '../protocol/alarm.js';
 import { PROTOCOL_VERSION, type AlarmUpdateMessage } from '../protocol/messages.js';
-import { type AlarmRecord, AlarmRecords, type DetectorFigures, type WindowRecord } from './alarm-record.js';
+import { type AlarmRecord, AlarmRecords, type ClearNote, clearNote, type DetectorFigures, PART_MAX, type WindowRecord } from './alarm-record.js';
 
 /** How one cause raises an alarm on this device. */
 export interface AlarmCauseSpec {
@@ -56,6 +58,19 @@ interface OpenWindow<Cause extends string> extends WindowRecord<Cause> {
   endsAt: number;
 }
 
+/** An open alarm as the device shows it. */
+export interface OpenAlarm<Cause extends string> {
+  id: string;
+  cause: Cause;
+  state: AlarmRecord<Cause>['state'];
+  escalated: boolean;
+  reminders: number;
+  /** The part (compartment) it concerns, when not the whole device. */
+  c?: number;
+  /** Present (true) once its condition has ended on the device. */
+  cleared?: true;
+}
+
 export interface AlarmCounters<Cause extends string> {
   raised: number;
   reminders: number;
@@ -95,9 +110,12 @@ export class AlarmLifecycle<Cause extends string> {
     return w && { cause: w.cause, remainingMs: Math.max(0, w.endsAt - this.#o.clock.now()) };
   }
 
-  get alarm(): { id: string; cause: Cause; state: AlarmRecord<Cause>['state']; escalated: boolean; reminders: number } | undefined {
+  get alarm(): OpenAlarm<Cause> | undefined {
     const a = this.#alarm;
-    return a && { id: a.id, cause: a.cause, state: a.state, escalated: a.escalated, reminders: a.reminders };
+    return a && {
+      id: a.id, cause: a.cause, state: a.state, escalated: a.escalated, reminders: a.reminders,
+      ...(a.c !== undefined ? { c: a.c } : {}), ...(a.cleared ? { cleared: true } : {}),
+    };
   }
 
   /** At boot: resume a window or an open alarm from the key-value store. */
@@ -113,9 +131,13 @@ export class AlarmLifecycle<Cause extends string> {
         this.#o.log('warn', `alarm ${alarm.id}: raising again after a restart`);
         this.#emitRaised(alarm);
       }
+      if (alarm.cleared && this.#o.nextSeq() <= alarm.cleared.seq) {
+        this.#o.log('warn', `alarm ${alarm.id}: reporting it cleared again after a restart`);
+        this.#emitCleared(alarm);
+      }
       this.#o.log('info', `alarm ${alarm.id} (${alarm.cause}) resumed in state ${alarm.state}`);
       this.#showAlarm();
-      if (!accepted(alarm)) this.#armAcceptTimer(this.#remaining(alarm.at, alarm.tv, this.#o.settings().acceptTimeoutS));
+      if (!accepted(alarm) && !alarm.cleared) this.#armAcceptTimer(this.#remaining(alarm.at, alarm.tv, this.#o.settings().acceptTimeoutS));
       return;
     }
     const window = records.loadWindow();
@@ -134,10 +156,38 @@ export class AlarmLifecycle<Cause extends string> {
     if (!this.#window) this.#begin(cause);
   }
 
-  /** A detector found `cause`. Returns false when it was ignored (an alarm or a window is open already). */
-  detected(cause: Cause, figures: DetectorFigures): boolean {
-    if (this.busy) return false;
-    this.#begin(cause, figures);
+  /**
+   * A detector found `cause` (on part `c`, a compartment, when not the whole device). Returns false when it was
+   * ignored: a window or an alarm whose condition has not cleared is open already. An open alarm that has cleared
+   * is left to the platform (which resolves it from alarm.cleared) and a new one is raised.
+   */
+  detected(cause: Cause, figures: DetectorFigures, c?: number): boolean {
+    if (this.#window || (this.#alarm && !this.#alarm.cleared)) return false;
+    if (c !== undefined && !(Number.isInteger(c) && c >= 0 && c <= PART_MAX)) throw new RangeError(`alarm part ${c}: expected 0–${PART_MAX}`);
+    this.#begin(cause, figures, c);
+    return true;
+  }
+
+  /**
+   * The condition that raised the open alarm has ended (`note`: what the device knows about how, e.g. when it was
+   * emptied). Reported once as a durable alarm.cleared event, even across a reboot; no more reminders. The alarm
+   * stays open and shown until the platform resolves or cancels it. Returns false when there is no open alarm or
+   * it was cleared already.
+   */
+  clear(note?: ClearNote): boolean {
+    const alarm = this.#alarm;
+    if (!alarm || alarm.cleared) return false;
+    const copy = note ? clearNote(note) : undefined;
+    alarm.cleared = { seq: this.#o.nextSeq(), at: this.#o.wallClock.now(), ...(copy && Object.keys(copy).length > 0 ? { note: copy } : {}) };
+    alarm.escalated = false;
+    // Record first, then the event: restore() writes the event again if power went between the two.
+    this.#records.saveAlarm(alarm);
+    this.#emitCleared(alarm);
+    this.#o.timers.clear(this.#acceptTimer);
+    this.#acceptTimer = undefined;
+    this.#o.log('info', `alarm ${alarm.id} (${alarm.cause}) cleared on the device`);
+    this.#showAlarm();
+    this.#o.changed();
     return true;
   }
 
@@ -206,8 +256,10 @@ export class AlarmLifecycle<Cause extends string> {
   }
 
   /** Opens the cause's window, or raises at once when it has none. */
-  #begin(cause: Cause, figures?: DetectorFigures): void {
-    const record: WindowRecord<Cause> = { cause, at: this.#o.wallClock.now(), tv: this.#o.wallClock.valid, ...(figures ? { detector: figures } : {}) };
+  #begin(cause: Cause, figures?: DetectorFigures, c?: number): void {
+    const record: WindowRecord<Cause> = {
+      cause, at: this.#o.wallClock.now(), tv: this.#o.wallClock.valid, ...(figures ? { detector: figures } : {}), ...(c !== undefined ? { c } : {}),
+    };
     const windowS = this.#o.causes[cause].windowS();
     if (windowS === 0) {
       this.#raise(record);
@@ -238,7 +290,9 @@ export class AlarmLifecycle<Cause extends string> {
     const alarm: AlarmRecord<Cause> = {
       id: alarmId(this.#o.deviceId(), seq), seq, cause: window.cause, at: window.at, tv: window.tv,
       state: 'sent', ts: 0, reminders: 0, escalated: false, ...(window.detector ? { detector: window.detector } : {}),
+      ...(window.c !== undefined ? { c: window.c } : {}),
     };
+    if (this.#alarm) this.#o.log('info', `alarm ${this.#alarm.id} cleared and superseded by ${alarm.id}; the platform resolves it`);
     // Record first, then the event, then drop the window: a restart between any two is resolved by restore().
     this.#records.saveAlarm(alarm);
     this.#alarm = alarm;
@@ -253,11 +307,23 @@ export class AlarmLifecycle<Cause extends string> {
 
   #emitRaised(alarm: AlarmRecord<Cause>): void {
     const seq = this.#o.emit('alarm.raised', {
-      alarmId: alarm.id, cause: alarm.cause, ...(alarm.detector ? { detector: { ...alarm.detector } } : {}),
+      alarmId: alarm.id, cause: alarm.cause, ...(alarm.c !== undefined ? { c: alarm.c } : {}),
+      ...(alarm.detector ? { detector: { ...alarm.detector } } : {}),
     });
     if (seq !== alarm.seq) {
       // Only if the outbox numbered differently than announced; keep the record true to the event.
       alarm.seq = seq;
+      this.#records.saveAlarm(alarm);
+    }
+  }
+
+  #emitCleared(alarm: AlarmRecord<Cause>): void {
+    const cleared = alarm.cleared!;
+    const seq = this.#o.emit('alarm.cleared', {
+      ...cleared.note, alarmId: alarm.id, cause: alarm.cause, ...(alarm.c !== undefined ? { c: alarm.c } : {}), at: cleared.at,
+    });
+    if (seq !== cleared.seq) {
+      cleared.seq = seq;
       this.#records.saveAlarm(alarm);
     }
   }
@@ -270,7 +336,7 @@ export class AlarmLifecycle<Cause extends string> {
   #acceptOverdue(): void {
     this.#acceptTimer = undefined;
     const alarm = this.#alarm;
-    if (!alarm || accepted(alarm)) return;
+    if (!alarm || accepted(alarm) || alarm.cleared) return;
     if (!alarm.escalated) {
       alarm.escalated = true;
       this.#records.saveAlarm(alarm);

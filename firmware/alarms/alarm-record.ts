@@ -12,6 +12,8 @@ const ALARM_KEY = 'alarm';
 export type DetectorFigures = Readonly<Record<string, number>>;
 
 const FIGURES_MAX = 24;
+/** Parts (compartments) a device may number: 0–255. */
+export const PART_MAX = 255;
 
 /** Copies the finite numbers of a detector's output (whatever it carries), rounded to 0.001. */
 export function detectorFigures(output: object): DetectorFigures {
@@ -25,6 +27,26 @@ export function detectorFigures(output: object): DetectorFigures {
   return figures;
 }
 
+/** What the device says about a condition that ended (emptied at, temperature now, ...): short and flat. */
+export type ClearNote = Readonly<Record<string, number | string | boolean>>;
+
+const NOTE_TEXT_MAX = 64;
+const RESERVED: readonly string[] = Object.freeze(['alarmId', 'cause', 'c', 'at']);
+
+/** Copies the flat values of a note (finite numbers, booleans, strings up to 64 characters), as detectorFigures does. */
+export function clearNote(output: object): ClearNote {
+  const note: Record<string, number | string | boolean> = {};
+  let count = 0;
+  for (const [key, value] of Object.entries(output)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key) || RESERVED.includes(key)) continue; // the event's own fields
+    if (typeof value === 'number' && Number.isFinite(value)) note[key] = value;
+    else if (typeof value === 'boolean' || (typeof value === 'string' && value.length <= NOTE_TEXT_MAX)) note[key] = value;
+    else continue;
+    if (++count === FIGURES_MAX) break;
+  }
+  return note;
+}
+
 /** A cause waiting out its window before the alarm goes out. */
 export interface WindowRecord<Cause extends string> {
   cause: Cause;
@@ -32,6 +54,15 @@ export interface WindowRecord<Cause extends string> {
   at: number;
   tv: boolean;
   detector?: DetectorFigures;
+  /** The part of the device it concerns (a bin's compartment), when not the whole device. */
+  c?: number;
+}
+
+/** The condition that raised an alarm has ended: when, and the seq its alarm.cleared event was given. */
+export interface ClearedRecord {
+  seq: number;
+  at: number;
+  note?: ClearNote;
 }
 
 /** An alarm raised by this device and not yet resolved or cancelled. */
@@ -48,6 +79,8 @@ export interface AlarmRecord<Cause extends string> {
   reminders: number;
   escalated: boolean;
   detector?: DetectorFigures;
+  c?: number;
+  cleared?: ClearedRecord;
 }
 
 const STATES: readonly string[] = ['sent', 'raised', 'accepted', 'dispatched', 'onsite', 'resolved', 'cancelled'];
@@ -66,7 +99,7 @@ export class AlarmRecords<Cause extends string> {
   loadWindow(): WindowRecord<Cause> | undefined {
     const r = this.#read(WINDOW_KEY);
     if (!r || !this.#causes.includes(r.cause as string) || !isTime(r.at) || typeof r.tv !== 'boolean') return undefined;
-    return { cause: r.cause as Cause, at: r.at as number, tv: r.tv, ...figuresOf(r) };
+    return { cause: r.cause as Cause, at: r.at as number, tv: r.tv, ...figuresOf(r), ...partOf(r) };
   }
 
   saveWindow(record: WindowRecord<Cause>): void {
@@ -85,7 +118,7 @@ export class AlarmRecords<Cause extends string> {
     return {
       id: r.id, seq: r.seq as number, cause: r.cause as Cause, at: r.at as number, tv: r.tv,
       state: r.state as AlarmRecord<Cause>['state'], ts: r.ts as number, reminders: r.reminders as number, escalated: r.escalated,
-      ...figuresOf(r),
+      ...figuresOf(r), ...partOf(r), ...clearedOf(r),
     };
   }
 
@@ -117,7 +150,21 @@ function isTime(value: unknown): value is number {
   return isCount(value);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function figuresOf(r: Record<string, unknown>): { detector?: DetectorFigures } {
-  const d = r.detector;
-  return typeof d === 'object' && d !== null && !Array.isArray(d) ? { detector: detectorFigures(d) } : {};
+  return isObject(r.detector) ? { detector: detectorFigures(r.detector) } : {};
+}
+
+function partOf(r: Record<string, unknown>): { c?: number } {
+  return isCount(r.c) && r.c <= PART_MAX ? { c: r.c } : {};
+}
+
+/** A cleared mark that does not read right is dropped: the alarm is then still open, the safer way to be wrong. */
+function clearedOf(r: Record<string, unknown>): { cleared?: ClearedRecord } {
+  const x = r.cleared;
+  if (!isObject(x) || !isCount(x.seq) || x.seq < 1 || !isTime(x.at)) return {};
+  return { cleared: { seq: x.seq, at: x.at, ...(isObject(x.note) ? { note: clearNote(x.note) } : {}) } };
 }

@@ -29,3 +29,13 @@ export function nibble(code: number): number {
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
   return -1;
 }
+
+/** 64 lowercase hex digits: a SHA-256 digest or an HMAC-SHA256 (a manifest's, a signed command's). */
+export function isHex64(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}

@@ -14,7 +14,7 @@ export interface Lis3dhSpec extends PartSpec<Lis3dhCallbacks> {
   readonly address?: number;
 }
 
-type Lis3dhPart<S extends Lis3dhSpec> = FittedPart<LIS3DH, NonNullable<S['interrupt']>, Lis3dhCallbacks, S> & { readonly bus: 'i2c' };
+type Lis3dhPart<S extends Lis3dhSpec> = FittedPart<LIS3DH, S extends { readonly interrupt: infer P extends string } ? P : never, Lis3dhCallbacks, S> & { readonly bus: 'i2c' };
 
 export function lis3dh<const S extends Lis3dhSpec>(spec: S & NoOthers<S, Lis3dhSpec>): Lis3dhPart<S> {
   const { interrupt, on, required, ...options } = spec;

@@ -43,10 +43,14 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
   #version = 0;
   #values: Record<string, ConfigValue>;
   #listeners: ((changed: string[]) => void)[] = [];
+  // Unparameterised, so that a store of one app's settings stays assignable to a store of any settings.
+  #check: ((values: ConfigValues) => string | undefined) | undefined;
 
-  constructor(spec: S, kv: KeyValueStore) {
+  /** `check`: the app's rules across fields (a blind zone shorter than the bin), after each field's own. */
+  constructor(spec: S, kv: KeyValueStore, check?: (values: ConfigValues<S>) => string | undefined) {
     this.#spec = spec;
     this.#kv = kv;
+    this.#check = check as ((values: ConfigValues) => string | undefined) | undefined;
     this.#values = defaults(spec);
     this.#load();
   }
@@ -80,6 +84,8 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
     if (version < this.#version) return { status: 'stale', reason: `version ${version} is older than ${this.#version}` };
     const checked = validateDocument(this.#spec, document);
     if (typeof checked === 'string') return { status: 'rejected', reason: checked };
+    const refused = this.#check?.(checked);
+    if (refused !== undefined) return { status: 'rejected', reason: refused };
     if (version === this.#version) {
       return sameValues(checked, this.#values)
         ? { status: 'unchanged' }
@@ -103,7 +109,8 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
       const parsed = JSON.parse(stored) as { version?: unknown; values?: unknown };
       if (typeof parsed.version !== 'number' || typeof parsed.values !== 'object' || parsed.values === null) return;
       const checked = validateDocument(this.#spec, parsed.values as Record<string, unknown>, true);
-      if (typeof checked === 'string') return;
+      // A stored document the app's rules now refuse (a firmware update changed them): the defaults stand.
+      if (typeof checked === 'string' || this.#check?.(checked) !== undefined) return;
       this.#version = parsed.version;
       this.#values = checked;
     } catch {

@@ -29,6 +29,12 @@ export interface DeviceApp<S extends ConfigSpec = ConfigSpec> {
   start?(runtime: DeviceRuntime<S>): void;
   stop?(): void;
   onConfig?(changed: string[], values: ConfigValues<DeviceConfig<S>>): void;
+  /**
+   * Rules across settings (each field's own range is the spec's): why `values` cannot apply, or undefined. The
+   * values are the whole document, checked field by field already (unparameterised: a typed parameter here would
+   * make every DeviceRuntime<S> invariant in S).
+   */
+  checkConfig?(values: ConfigValues): string | undefined;
   onAlarm?(update: AlarmUpdateMessage): void;
   onConnection?(online: boolean): void;
   /** Extra fields for health telemetry. */
@@ -132,7 +138,8 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     if (this.#state !== 'booting') throw new Error('runtime: start() called twice');
     const { storage, system } = this.hal;
     this.#boot = nextBootCount(this.hal);
-    this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...this.#app?.config } as DeviceConfig<S>, storage.kv);
+    const app = this.#app;
+    this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...app?.config } as DeviceConfig<S>, storage.kv, (values) => app?.checkConfig?.(values));
     const partition = storage.partition(this.#outboxPartition);
     if (!partition) throw new Error(`runtime: no flash partition "${this.#outboxPartition}" for the outbox`);
     this.#outbox = new Outbox(new RecordLog(partition));

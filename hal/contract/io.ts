@@ -142,6 +142,25 @@ export interface AnalogConstructor {
   new (options: AnalogOptions): Analog;
 }
 
+/**
+ * An HX711 load-cell ADC on two GPIOs (not an ECMA-419 class: its clock needs native timing on the ESP32, see
+ * hal/contract/hx711.ts). `gain` 128 or 64 reads channel A, 32 channel B.
+ */
+export interface HX711Options {
+  data: PinSpecifier;
+  clock: PinSpecifier;
+  gain?: 128 | 64 | 32;
+}
+
+export interface HX711 extends IoInstance {
+  /** One signed 24-bit conversion, or undefined while none is ready (DOUT high). Never waits. */
+  read(): number | undefined;
+}
+
+export interface HX711Constructor {
+  new (options: HX711Options): HX711;
+}
+
 /** `device.io` of an ECMA-419 host provider. A board may lack a class (e.g. no PWM): then it is absent. */
 export interface IoClasses {
   Digital: DigitalConstructor;
@@ -151,4 +170,6 @@ export interface IoClasses {
   Serial?: SerialConstructor;
   PWM?: PWMConstructor;
   Analog?: AnalogConstructor;
+  /** Only where the binding has it (host: bit-banged on virtual pins; ESP32: the build's native). */
+  HX711?: HX711Constructor;
 }

@@ -18,6 +18,8 @@ interface ScheduledTimer {
   due: number;
   /** Insertion order breaks ties between timers due at the same instant. */
   order: number;
+  /** Periods in a row a repeating timer fired already overdue (real time: bounded catch-up). */
+  behind?: number;
 }
 
 /** Shared machinery: the timer queue and the wall clock, over a monotonic time source. */
@@ -72,9 +74,14 @@ export abstract class VirtualClock implements MonotonicClock {
     this.queueChanged();
   }
 
-  /** Whether a repeating timer that fell behind fires once per missed period (stepped) or just once (real time). */
-  protected get catchUp(): boolean {
-    return true;
+  /**
+   * How many missed periods in a row a repeating timer that fell behind fires, each at its own due time with time
+   * held there, before it skips to the present. Stepped: all of them. Real time: a bounded number, because the
+   * device did not stall, only the host did (a watchdog feed must not be skipped past the watchdog), but a long
+   * stall must not turn into an endless burst of sensor polls.
+   */
+  protected get catchUpPeriods(): number {
+    return Infinity;
   }
 
   /** Called whenever the earliest due time may have changed. */
@@ -91,8 +98,11 @@ export abstract class VirtualClock implements MonotonicClock {
     const firedAt = timer.due;
     if (timer.interval > 0) {
       timer.due += timer.interval;
-      // Like a device's timer service, a late repeating timer does not fire a burst to catch up.
-      if (!this.catchUp && timer.due <= limit) timer.due = limit + timer.interval;
+      timer.behind = timer.due <= limit ? (timer.behind ?? 0) + 1 : 0;
+      if (timer.behind > this.catchUpPeriods) {
+        timer.due = limit + timer.interval;
+        timer.behind = 0;
+      }
       timer.order = this.#order++;
       this.#insert(timer);
     }
@@ -166,6 +176,8 @@ export interface RealTimeClockOptions extends ClockOptions {
 }
 
 const MAX_HOST_TIMEOUT_MS = 2 ** 31 - 1;
+/** Missed periods a repeating timer makes up after a host stall: a 10 s watchdog feed covers 1000 s. */
+export const REAL_TIME_CATCH_UP_PERIODS = 100;
 
 /** Time follows the host clock, scaled by `speed`. For the simulator. */
 export class RealTimeClock extends VirtualClock {
@@ -216,8 +228,8 @@ export class RealTimeClock extends VirtualClock {
     this.clearAll();
   }
 
-  protected override get catchUp(): boolean {
-    return false;
+  protected override get catchUpPeriods(): number {
+    return REAL_TIME_CATCH_UP_PERIODS;
   }
 
   protected override queueChanged(): void {

@@ -9,6 +9,7 @@ import type { PartsTable } from '../../firmware/parts/part.js';
 import type { KeyValueStore } from '../contract/index.js';
 import { createModdableHal } from './index.js';
 import { SntpSync } from './sntp.js';
+import type { NativeIoClasses } from './device.js';
 import { traceLog, type DeepSleepNative } from './system.js';
 import type { WifiCredentials } from './wifi.js';
 import { WifiLink } from './wifi.js';
@@ -21,6 +22,11 @@ export interface DeviceOptions<T extends PartsTable> {
   board: NoInfer<BoardFor<T>>;
   /** The build's deep-sleep native (manifest module "deep-sleep"); absent or undefined: no deep sleep. */
   deepSleep?: DeepSleepNative | undefined;
+  /**
+   * IO classes over the build's own natives, added to the SDK's: `{ HX711: nativeHX711(hx711) }` with the manifest
+   * module "hx711" (hal/moddable/hx711.ts). Imported by the entry that needs them, so other builds carry none.
+   */
+  natives?: NativeIoClasses;
 }
 
 /** Wi-Fi credentials live beside the MQTT provisioning (kv `prov`), written by the installer. */
@@ -37,6 +43,7 @@ export function startDevice<T extends PartsTable>(options: DeviceOptions<T>): De
     firmwareVersion: stringSetting(config.firmware) ?? '0.0.0',
     log,
     ...(options.deepSleep ? { deepSleep: options.deepSleep } : {}),
+    ...(options.natives ? { natives: options.natives } : {}),
   });
 
   const sntp = new SntpSync(sntpHosts(), hal.wallClock, hal.timers, log);

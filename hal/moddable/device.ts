@@ -2,8 +2,12 @@
 import builtin from 'embedded:provider/builtin';
 import type { Board, Device, IoClasses } from '../contract/index.js';
 
-export function createDevice(board: Board): Device {
+/** IO classes over our own natives, beside the SDK's; the build decides which (hal/moddable/hx711.ts). */
+export type NativeIoClasses = { readonly [K in 'HX711']?: IoClasses[K] | undefined };
+
+export function createDevice(board: Board, natives: NativeIoClasses = {}): Device {
   // The SDK classes are the ECMA-419 ones our contract describes; @moddable/typings 5.6 omits some members
   // (I2C.close, for one), so the types cannot be matched structurally.
-  return Object.freeze({ io: builtin.io as unknown as IoClasses, board });
+  const io = builtin.io as unknown as IoClasses;
+  return Object.freeze({ io: natives.HX711 ? Object.freeze({ ...io, ...natives }) : io, board });
 }

@@ -1,7 +1,7 @@
 // The HAL on the Moddable SDK: builds every service the contract names (hal/contract/index.ts).
 import type { Board, Hal } from '../contract/index.js';
 import { ModdableCrypto } from './crypto.js';
-import { createDevice } from './device.js';
+import { createDevice, type NativeIoClasses } from './device.js';
 import { MqttClient, type MqttNetwork } from '../../firmware/net/mqtt/client.js';
 import { mqttNetwork } from './network.js';
 import { ModdableStorage } from './storage.js';
@@ -20,6 +20,8 @@ export interface ModdableHalOptions {
   network?: MqttNetwork;
   /** The build's deep-sleep native, where it has one (the SOS button's ESP32 build). */
   deepSleep?: DeepSleepNative;
+  /** IO classes over the build's own natives (io.HX711: hal/moddable/hx711.ts), added to the SDK's. */
+  natives?: NativeIoClasses;
 }
 
 export function createModdableHal(options: ModdableHalOptions): Hal {
@@ -38,7 +40,7 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     ...(options.board.wakePins ? { wakePins: options.board.wakePins } : {}),
   });
   return Object.freeze({
-    device: createDevice(options.board),
+    device: createDevice(options.board, options.natives),
     clock,
     wallClock: new SystemWallClock(),
     timers,

@@ -49,7 +49,9 @@ import { encodePublish } from '../../firmware/net/mqtt/packet.js';
 import { PROTOCOL_VERSION } from '../../firmware/protocol/messages.js';
 import { topicFor, type Channel } from '../../firmware/protocol/topics.js';
 import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
+import { COMMAND_KEY, HASH_KEY, writeSiteKey } from '../../firmware/identity/site-keys.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
+import { simSmartBin } from '../../hal/boards/sim-smart-bin.js';
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
 import { createHostStorage, type HostStorage } from '../../hal/host/storage/index.js';
@@ -508,7 +510,52 @@ const SOS_BUTTON: AppSpec = {
   ],
 };
 
-export const APPS: readonly AppSpec[] = [GENERIC, DOOR_READER, SOS_BUTTON];
+const BIN_COMMAND_KEY = digest('bench bin command key');
+
+function binStorage(): HostStorage {
+  const storage = createHostStorage({ partitions: { outbox: 64 * 4096 } });
+  writeSiteKey(storage.kv, HASH_KEY, SITE_KEYS.hashKey);
+  writeSiteKey(storage.kv, COMMAND_KEY, BIN_COMMAND_KEY);
+  return storage;
+}
+
+const SMART_BIN: AppSpec = {
+  name: 'smart-bin',
+  entry: 'test/xs/entries/heap-smart-bin.ts',
+  hostOptions: () => ({ storage: binStorage(), board: simSmartBin, wallTimeMs: Date.UTC(2026, 0, 9, 9, 0), wallTimeValid: true }),
+  phases: [
+    ['connected', (bench) => run(bench, 2000, 500)],
+    ['commands', async (bench) => {
+      await runtimeCommands(bench);
+      await command(bench, 'b-1', 'smart-bin.status');
+      await command(bench, 'b-2', 'smart-bin.measure');
+      const exp = bench.xs.host.clock.wallClock.now() + 600_000;
+      const sig = signCommand(BIN_COMMAND_KEY, 'smart-bin.open', 'b-3', exp, 1, 30);
+      await inject(bench, 'command', { v: 1, msg: 'command', reqId: 'b-3', name: 'smart-bin.open', exp, args: { c: 1, s: 30, sig } });
+      await inject(bench, 'command', { v: 1, msg: 'command', reqId: 'b-4', name: 'smart-bin.open', exp, args: { c: 1, sig: '0'.repeat(64) } });
+      await run(bench, 40_000, 500);
+      expectResults(bench, [...RUNTIME_RESULTS, 'b-1:ok', 'b-2:ok', 'b-3:ok', 'b-4:invalid']);
+    }],
+    // Two residents deposit: card, button, the waste in, the lid shuts, weighed and credited; then the levels.
+    ['events', async (bench) => {
+      for (const [c, grams] of [[0, 1500], [1, 600]] as const) {
+        await bench.xs.call('card', hex(uid(c + 3)));
+        await run(bench, 1000, 500);
+        await bench.xs.call('select', c);
+        await run(bench, 4000, 500);
+        await bench.xs.call('drop', c, grams);
+        await run(bench, 25_000, 500);
+      }
+      await run(bench, 90_000, 1000);
+      const deposits = bench.broker.on('event').filter((message) => message.payload.includes('"bin.deposit"')).length;
+      if (deposits !== 2) throw new Error(`bench: ${deposits} bin.deposit events, expected 2`);
+    }],
+    ['health', healthCycle],
+    ['steady', (bench) => run(bench, 60_000, 1000)],
+  ],
+};
+
+export const APPS: readonly AppSpec[] = [GENERIC, DOOR_READER, SOS_BUTTON, SMART_BIN];
 
 export interface AppFigures {
   app: string;
@@ -603,7 +650,7 @@ async function main(argv: string[]): Promise<void> {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--app' && argv[i + 1]) names.push(argv[++i]!);
     else if (argv[i] === '--detail') detail = true;
-    else throw new Error(`usage: npm run bench:heap -- [--app generic|door-reader|sos-button]... [--detail]`);
+    else throw new Error(`usage: npm run bench:heap -- [--app generic|door-reader|sos-button|smart-bin]... [--detail]`);
   }
   for (const line of await runHeapBench(names, detail)) console.log(line);
 }

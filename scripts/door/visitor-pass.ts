@@ -1,13 +1,13 @@
-// The platform's side of visitor passes and signed door commands (docs/door-reader.md): mints pass texts for a
-// QR code and signs door.* commands, with node:crypto (independently of the device's crypto; what is signed is
-// laid out by the device's own code: passBody() in firmware/apps/door-reader/visitor-pass.ts, signedText() in
-// commands.ts). Used by tests, the simulator, the fuzzer and benchmarks, and from the shell:
+// The platform's side of visitor passes and signed commands (docs/door-reader.md, docs/protocol.md): mints pass
+// texts for a QR code and signs door.* and smart-bin.open commands, with node:crypto (independently of the
+// device's crypto; what is signed is laid out by the device's own code: passBody() in
+// firmware/apps/door-reader/visitor-pass.ts, signedText() in firmware/protocol/signed-command.ts). Used by tests, the simulator, the fuzzer and benchmarks, and from the shell:
 //   npx tsx scripts/door/visitor-pass.ts --key <64 hex> --key-id 1 --pass 42 --doors 0,2 --hours 4 --uses 2
 import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { PASS_MAC_BYTES, passBody, passText, type VisitorPass } from '../../firmware/apps/door-reader/visitor-pass.js';
-import { signedText } from '../../firmware/apps/door-reader/commands.js';
+import { signedText } from '../../firmware/protocol/signed-command.js';
 
 export type { VisitorPass } from '../../firmware/apps/door-reader/visitor-pass.js';
 
@@ -24,9 +24,9 @@ export function doorMask(doors: readonly number[]): number {
   return [...new Set(doors)].reduce((mask, door) => mask + 2 ** door, 0);
 }
 
-/** `args.sig` of a door.* command. */
-export function signCommand(key: Uint8Array, name: string, reqId: string, exp: number, door: number, ms?: number): string {
-  return createHmac('sha256', key).update(signedText(name, reqId, exp, door, ms), 'utf8').digest('hex');
+/** `args.sig` of a signed command: `target` the door's number or the bin's compartment, `amount` its ms or s. */
+export function signCommand(key: Uint8Array, name: string, reqId: string, exp: number, target: number, amount?: number): string {
+  return createHmac('sha256', key).update(signedText(name, reqId, exp, target, amount), 'utf8').digest('hex');
 }
 
 function hexKey(text: string): Uint8Array {

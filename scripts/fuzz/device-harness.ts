@@ -1,11 +1,14 @@
-// Devices for the runtime-level fuzz targets: the real DeviceRuntime and app (generic, door reader, SOS button)
-// on the host HAL with a stepped clock, connected through a scripted transport that hands inbound payloads over
-// as bytes, exactly as MqttHandlers.onMessage receives them. The harness watches what the device does per input:
-// what it published (each message must pass the platform's own validators), its log lines, exceptions its
-// command handlers threw (the dispatcher turns those into `failed` results), and the door relay.
+// Devices for the runtime-level fuzz targets: the real DeviceRuntime and app (generic, door reader, SOS button,
+// smart bin) on the host HAL with a stepped clock, connected through a scripted transport that hands inbound
+// payloads over as bytes, exactly as MqttHandlers.onMessage receives them. The harness watches what the device
+// does per input: what it published (each message must pass the platform's own validators), its log lines,
+// exceptions its command handlers threw (the dispatcher turns those into `failed` results), the door relay and
+// the bin's lid servos. The smart bin runs in the simulator's bin world (simulator/kinds/smart-bin.ts: every chip
+// attached, lid switches following the servos), so its lids close for real and only a command could open one.
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../../hal/contract/index.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
+import { simSmartBin } from '../../hal/boards/sim-smart-bin.js';
 import { createHostHal, type HostHal, type LevelChange, SteppedClock } from '../../hal/host/index.js';
 import { createHostStorage, type HostStorage } from '../../hal/host/storage/index.js';
 import { DoorReaderApp } from '../../firmware/apps/door-reader/index.js';
@@ -13,6 +16,9 @@ import { writeDoorKeys } from '../../firmware/apps/door-reader/door-keys.js';
 import { CredentialStore, writeCredentialKeys } from '../../firmware/apps/door-reader/credentials/index.js';
 import { dayNumber, type Profile } from '../../firmware/apps/door-reader/credentials/format.js';
 import { SosButtonApp } from '../../firmware/apps/sos-button/index.js';
+import type { SmartBinApp } from '../../firmware/apps/smart-bin/app.js';
+import { CLOSED_DEG } from '../../firmware/apps/smart-bin/lid.js';
+import { COMMAND_KEY, HASH_KEY, writeSiteKey } from '../../firmware/identity/site-keys.js';
 import type { InboundChannel, OutboundChannel } from '../../firmware/protocol/topics.js';
 import { isOutboundChannel } from '../../firmware/protocol/topics.js';
 import { parseOutbound } from '../../firmware/protocol/validate.js';
@@ -23,6 +29,7 @@ import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
 import { attachBattery } from '../../simulator/chips/battery.js';
 import { attachLis3dh } from '../../simulator/chips/lis3dh.js';
+import { BinWorld } from '../../simulator/kinds/smart-bin.js';
 import { type CredentialInput, encodeList, snapshotSync } from '../platform/credential-encoder.js';
 import { check } from './cores/invariant.js';
 import { FUZZ_PASS_KEY, FUZZ_WALL_TIME } from './cores/visitor-pass.js';
@@ -30,8 +37,10 @@ import { FUZZ_SITE_KEYS } from './cores/cred-sync.js';
 import { fromHex } from '../../firmware/lib/hex.js';
 
 export const SITE = 'fuzz-site';
-export type DeviceKind = 'generic' | 'door-reader' | 'sos-button';
-export const DEVICE_IDS: Readonly<Record<DeviceKind, string>> = { generic: 'gen-1', 'door-reader': 'door-reader-1', 'sos-button': 'sos-button-1' };
+export type DeviceKind = 'generic' | 'door-reader' | 'sos-button' | 'smart-bin';
+export const DEVICE_IDS: Readonly<Record<DeviceKind, string>> = {
+  generic: 'gen-1', 'door-reader': 'door-reader-1', 'sos-button': 'sos-button-1', 'smart-bin': 'smart-bin-1',
+};
 export const WALL_TIME = FUZZ_WALL_TIME;
 export const TODAY = dayNumber(WALL_TIME);
 
@@ -42,6 +51,14 @@ export const DOOR_KEYS = {
   passKeyId: FUZZ_PASS_KEY.id,
   commandKey: fromHex('c0ffee00112233445566778899aabbccddeeff00112233445566778899aabbcc'),
 };
+
+/** The smart bin's site keys (domain `cred`): residents' hash key, and the command key its lid opens are signed with. */
+export const BIN_KEYS = {
+  hashKey: fromHex('5eed0000111122223333444455556666777788889999aaaabbbbccccddddeeee'),
+  commandKey: fromHex('b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0'),
+};
+/** The bin's compartments (the simulated station's board). */
+export const BIN_COMPARTMENTS = simSmartBin.compartments;
 
 export const DOOR_PROFILES: Profile[] = [
   { doors: 0xffff_ffff, schedule: [{ days: 0x7f, start: 0, end: 1440 }] },
@@ -126,6 +143,8 @@ export interface Observation {
   handlerErrors: string[];
   /** The door relay was energized during the input. */
   relayEnergized: boolean;
+  /** Smart bin: compartments whose lid servo was driven away from shut during the input. */
+  lidsOpened: number[];
   /** Alarm updates the runtime handed to the app. */
   alarms: unknown[];
 }
@@ -163,6 +182,7 @@ function observed(app: DeviceApp, thrown: string[], alarms: unknown[]): DeviceAp
     start: (runtime) => app.start?.(runtime),
     stop: () => app.stop?.(),
     onConfig: (changed, values) => app.onConfig?.(changed, values),
+    checkConfig: (values) => app.checkConfig?.(values),
     onAlarm: (update) => {
       alarms.push(update);
       app.onAlarm?.(update);
@@ -175,6 +195,9 @@ function observed(app: DeviceApp, thrown: string[], alarms: unknown[]): DeviceAp
 export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** Degrees a shut lid's commanded angle may read above CLOSED_DEG (the duty's rounding), and still be shut. */
+const LID_SLACK_DEG = 1;
 
 /** Inputs a device lives through before it is rebuilt on fresh storage (bounds its state and its clock). */
 const LIFE_INPUTS = 1500;
@@ -195,6 +218,11 @@ export class FuzzDevice {
   sosApp: SosButtonApp | undefined;
   /** The door reader app (kind door-reader). */
   doorApp: DoorReaderApp | undefined;
+  /** The smart bin app (kind smart-bin) and the world around it (one per life: it outlives reboots). */
+  binApp: SmartBinApp | undefined;
+  binWorld: BinWorld | undefined;
+  /** Compartments whose lid servo was driven away from shut since the last observe(). */
+  #lidsOpened = new Set<number>();
   #publishedMark = 0;
   /** prepare() ran and observe() has not yet. */
   #prepared = false;
@@ -230,6 +258,11 @@ export class FuzzDevice {
       for (const chunk of sync.chunks) if (step.status === 'progress') step = store.applyChunk(chunk);
       if (step.status !== 'done') throw new Error(`fuzz door: the credential list did not sync: ${JSON.stringify(step)}`);
     }
+    if (this.kind === 'smart-bin') {
+      writeSiteKey(this.storage.kv, HASH_KEY, BIN_KEYS.hashKey);
+      writeSiteKey(this.storage.kv, COMMAND_KEY, BIN_KEYS.commandKey);
+      this.binWorld = new BinWorld(undefined, { demo: false, seed: 10 });
+    }
     this.#boot();
     this.inputs = 0;
   }
@@ -238,7 +271,7 @@ export class FuzzDevice {
     this.#restart = false;
     const transport = (this.transport = new FuzzTransport());
     const clock = new SteppedClock({ wallTimeMs: WALL_TIME, wallTimeValid: true });
-    const board = this.kind === 'door-reader' ? simDoorReader : this.kind === 'sos-button' ? simSosButton : undefined;
+    const board = { 'door-reader': simDoorReader, 'sos-button': simSosButton, 'smart-bin': simSmartBin, generic: undefined }[this.kind];
     this.hal = createHostHal({
       storage: this.storage,
       ...(board ? { board } : {}),
@@ -262,6 +295,10 @@ export class FuzzDevice {
       attachBattery(this.hal, simSosButton.pin.battery!, { millivolts: 4000 });
       app = this.sosApp = new SosButtonApp();
     }
+    if (this.kind === 'smart-bin') {
+      app = this.binApp = this.binWorld!.attach(this.hal);
+      this.#watchLids();
+    }
     this.runtime = new DeviceRuntime({
       hal: this.hal,
       model: this.kind,
@@ -278,6 +315,19 @@ export class FuzzDevice {
       clock.advance(0);
     }
     this.#lastRelay = this.#relayHistory()?.at(-1);
+  }
+
+  /**
+   * Notes every PWM write on a lid<c> pin that asks its servo for an angle away from shut, as the simulated servo
+   * reads the pin (its listener runs first: it was attached first). No pulses (a released servo) is no move.
+   */
+  #watchLids(): void {
+    const servos = this.binWorld!.boot!.servos;
+    servos.forEach((servo, c) => {
+      this.hal.io.pin(simSmartBin.pin[`lid${c}` as 'lid0']).watch(() => {
+        if ((servo.target ?? CLOSED_DEG) > CLOSED_DEG + LID_SLACK_DEG) this.#lidsOpened.add(c);
+      });
+    });
   }
 
   #relayHistory(): LevelChange[] | undefined {
@@ -315,6 +365,7 @@ export class FuzzDevice {
     this.#thrown.length = 0;
     this.#alarms.length = 0;
     this.#relayChanges();
+    this.#lidsOpened.clear();
   }
 
   /** A restart on the same storage (a power cut: nothing shut down cleanly). */
@@ -356,8 +407,10 @@ export class FuzzDevice {
       errors: this.#logs.filter((line) => line.level === 'error').map((line) => line.message),
       handlerErrors: [...this.#thrown],
       relayEnergized: this.#relayChanges().some((change) => change.level === 1),
+      lidsOpened: [...this.#lidsOpened].sort((a, b) => a - b),
       alarms: [...this.#alarms],
     };
+    this.#lidsOpened.clear();
     this.#checkOutbound(published);
     return observation;
   }

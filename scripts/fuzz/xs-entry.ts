@@ -6,12 +6,14 @@
 import type { Crypto } from '../../hal/contract/crypto.js';
 import { decodeBase64 } from '../../firmware/lib/base64.js';
 import { createHalProxy } from '../../test/support/xs/hal-proxy.js';
+import { runA02yyuwSerial } from './cores/a02yyuw.js';
 import { CRED_SLOT_BYTES, runCredSync } from './cores/cred-sync.js';
 import { runInbound } from './cores/inbound.js';
 import { runMqttPackets } from './cores/mqtt-packets.js';
 import { runQrSerial } from './cores/qr-serial.js';
 import { RamStorage } from './cores/ram-storage.js';
 import { runVisitorPass } from './cores/visitor-pass.js';
+import { runVl53l1x } from './cores/vl53l1x.js';
 import { runWiegand } from './cores/wiegand.js';
 
 declare const resetMeter: (limit: number, count: number) => number;
@@ -38,6 +40,8 @@ const CORES: Readonly<Record<string, (input: Uint8Array, runSeed: number) => voi
   'visitor-pass': (input, runSeed) => runVisitorPass(input, runSeed, halCrypto()),
   'wiegand': (input) => runWiegand(input),
   'qr-serial': runQrSerial,
+  'a02yyuw-serial': runA02yyuwSerial,
+  'vl53l1x-result': runVl53l1x,
   // For the fuzzer's own tests: input byte 0 = 1 throws, = 2 never returns (the budget stops it), else fine.
   'selftest': (input) => {
     if (input[0] === 1) throw new Error('selftest: deliberate crash');

@@ -8,6 +8,8 @@
 //   clear-retained    a decommissioned device's retained topics cleared
 //   broker-config     the site's Mosquitto configuration (scripts/platform/broker-config.ts)
 //   site-keys         a new site keys file
+//   bin-open          a signed smart-bin.open (a lid opened for maintenance); bin-tare, bin-calibrate: the scale
+//   deposits-csv      smart-bin deposits (or the credits ledger) from the reference platform's data dir
 //
 // Exit codes: 0 done; 2 the command line or an input file is wrong (nothing was sent); 1 the operation failed
 // (broker unreachable, unknown device, the device refused, no result in time). Keys come from a site keys file
@@ -15,6 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { alarmUpdateCommand } from './cli/alarm.js';
+import { binCommands, depositsCsvCommand } from './cli/bin.js';
 import { FailureError, UsageError } from './cli/common.js';
 import { mintPassCommand, signCommandCommand } from './cli/door.js';
 import { pushCredentialsCommand } from './cli/push-credentials.js';
@@ -27,7 +30,7 @@ export const EXIT_USAGE = 2;
 export function platformProgram(): Command {
   const program = new Command()
     .name('platform')
-    .description('platform tools for a community-terminal site: door commands, credential lists, passes, alarms, broker')
+    .description('platform tools for a community-terminal site: door and bin commands, credential lists, passes, alarms, deposits, broker')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `
@@ -41,6 +44,8 @@ Run "platform <verb> --help" for a verb's options.`);
   clearRetainedCommand(program);
   brokerConfigCommand(program);
   siteKeysCommand(program);
+  binCommands(program);
+  depositsCsvCommand(program);
   return program;
 }
 

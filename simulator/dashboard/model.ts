@@ -7,6 +7,7 @@ import type { SimDevice } from '../device.js';
 import type { DoorWorld } from '../kinds/door-reader.js';
 import type { SosWorld } from '../kinds/sos-button.js';
 import type { Monitor } from '../monitor.js';
+import { binAction, binDetail, FillHistories, fillSummary, isBin } from './bin-detail.js';
 import type { DeviceDetail, FleetRow, FleetSource, MotionPlot, StreamEvent } from './wire.js';
 
 export type { DeviceDetail, FleetRow, FleetSource, MotionPlot, StreamEvent } from './wire.js';
@@ -31,6 +32,7 @@ export class SimulatorModel implements FleetSource {
   #maxSeq = new Map<string, number>();
   #plots = new Map<number, MotionPlot>();
   #hooked = new WeakSet<object>();
+  #fills = new FillHistories();
   #unsubscribe: () => void;
 
   constructor(sim: DashboardSimulator) {
@@ -49,8 +51,12 @@ export class SimulatorModel implements FleetSource {
     return this.sim.devices.map((device) => this.#row(device));
   }
 
-  /** Once per dashboard tick: marks when the detector saw the fall on a plotted trace (its cancel window opened). */
+  /**
+   * Once per dashboard tick: records the sorting stations' fill levels, and marks when the detector saw the fall
+   * on a plotted trace (its cancel window opened).
+   */
   poll(): void {
+    for (const device of this.sim.devices) if (isBin(device)) this.#fills.sample(device);
     for (const [i, plot] of this.#plots) {
       if (plot.detectS !== undefined) continue;
       const device = this.device(i) as SimDevice<SosWorld> | undefined;
@@ -94,6 +100,7 @@ export class SimulatorModel implements FleetSource {
     if (queued !== undefined) detail.queued = queued;
     if (device.kind.model === 'door-reader') detail.door = doorDetail(device.world as DoorWorld, detail.events);
     if (device.kind.model === 'sos-button') detail.sos = sosDetail(device.world as SosWorld);
+    if (isBin(device)) detail.bin = binDetail(device, this.#fills.history(device));
     const plot = this.#plots.get(i);
     if (plot) detail.plot = plot;
     return detail;
@@ -126,6 +133,8 @@ export class SimulatorModel implements FleetSource {
         return `${device.id}: queued event #${device.emit(type, { source: 'dashboard' })} ${type}`;
       }
       default: {
+        const bin = isBin(device) ? binAction(device.world, action, args) : undefined;
+        if (bin !== undefined) return `${device.id}: ${bin}`;
         const replay = (action === 'fall' || action === 'adl') && device.kind.model === 'sos-button';
         if (replay) this.#capturePlay(device as SimDevice<SosWorld>);
         const text = device.kindCommand(action, args);
@@ -164,7 +173,7 @@ export class SimulatorModel implements FleetSource {
     } catch {
       world = '';
     }
-    return {
+    const row: FleetRow = {
       i: device.index,
       id: device.id,
       kind: device.kind.model,
@@ -175,6 +184,8 @@ export class SimulatorModel implements FleetSource {
       health: health.join(' · '),
       world,
     };
+    if (isBin(device)) row.fill = fillSummary(device.world);
+    return row;
   }
 
   #onEvent(message: EventMessage): void {
@@ -193,6 +204,10 @@ export class SimulatorModel implements FleetSource {
     if (this.events.length > EVENT_RING) this.events.splice(0, this.events.length - EVENT_RING);
     this.#newEvents.push(event);
     if (this.#newEvents.length > EVENT_RING) this.#newEvents.splice(0, this.#newEvents.length - EVENT_RING);
+    if (message.type === 'bin.deposit' && !event.dup) {
+      const device = this.sim.devices.find((d) => d.id === message.dev);
+      if (device && isBin(device)) this.#fills.deposit(device, event);
+    }
     this.#notePlotAlert(message);
   }
 

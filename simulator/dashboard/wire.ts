@@ -18,6 +18,8 @@ export interface FleetRow {
   health: string;
   /** The kind's live world state ("locked · door shut"). */
   world: string;
+  /** A sorting station: each compartment's reported fill ("#0 42% · #1 87% FULL"). */
+  fill?: string;
 }
 
 /** Where fleet rows come from: the simulator, or a synthetic feed in tests. */
@@ -72,10 +74,66 @@ export interface DeviceDetail {
   commands: Record<string, [string, string]>;
   door?: { number: number; open: boolean; unlocked: boolean; mode: string; awaitingPin: boolean; alarms: string[]; cards: string[]; lastDecision?: string };
   sos?: { alarm?: Record<string, unknown>; window?: Record<string, unknown>; batteryMv: number; batteryPct?: number; showing?: string; buttonDown: boolean };
+  bin?: BinDetail;
   events: StreamEvent[];
   plot?: MotionPlot;
   /** What the reference platform holds for this device (absent: no platform). */
   platform?: DevicePlatform;
+}
+
+/** A sorting station's page: each compartment as the world has it beside what the station reports. */
+export interface BinDetail {
+  compartments: BinCompartmentDetail[];
+  /** The station's thresholds, %: full from highPct, empty below lowPct, the overflow alarm from overflowPct. */
+  highPct: number;
+  lowPct: number;
+  overflowPct?: number;
+  /** The world's air temperature (°C), tilt (° from upright) and battery (mV). */
+  celsius: number;
+  tiltDeg: number;
+  batteryMv: number;
+  /** What the station's watch last read. */
+  stationC?: number;
+  stationTiltDeg?: number;
+  alarms: { key: string; cause: string; state: string; c?: number; cleared?: boolean }[];
+  /** The LED/buzzer indication playing, and the speaker's last clips (newest last). */
+  showing: string;
+  prompts: string[];
+  /** Residents: the demo cards (NFC) and QR codes. */
+  cards: string[];
+  qr: string[];
+  /** Deposits credited and refused since boot. */
+  credited: number;
+  refused: number;
+  history: FillHistory;
+}
+
+export interface BinCompartmentDetail {
+  c: number;
+  category: string;
+  /** The world: fill % (the heap's peak over the visible depth) and the mass on the load cell, g. */
+  truePct: number;
+  grams: number;
+  /** The station: its last accepted fill % (none yet: absent) and its flags. */
+  reportedPct?: number;
+  full: boolean;
+  empty: boolean;
+  sensor: string;
+  lid: string;
+  lidDeg: number;
+  obstacle: boolean;
+  sensorDead: boolean;
+}
+
+/**
+ * Fill over world time (s since the device was made; it runs on across boots), recorded when a value changes, the
+ * last point being now: per compartment the true and the reported fill %; deposits as markers.
+ */
+export interface FillHistory {
+  t: number[];
+  truePct: number[][];
+  reportedPct: (number | null)[][];
+  deposits: { t: number; c: number; grams: number; credits?: number }[];
 }
 
 /** The platform's side of a device page: its config (desired / reported), telemetry history, credential list. */

@@ -2,12 +2,14 @@
 import { doorReaderKind } from './door-reader.js';
 import { genericKind } from './generic.js';
 import type { AnyDeviceKind } from './kind.js';
+import { smartBinKind } from './smart-bin.js';
 import { sosButtonKind } from './sos-button.js';
 
 export const DEVICE_KINDS: Readonly<Record<string, AnyDeviceKind>> = {
   [genericKind.model]: genericKind,
   [doorReaderKind.model]: doorReaderKind,
   [sosButtonKind.model]: sosButtonKind,
+  [smartBinKind.model]: smartBinKind,
 };
 
 /** What `npm start` runs when no fleet is given. */

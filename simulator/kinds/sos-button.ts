@@ -145,12 +145,16 @@ export class SosWorld {
 
   /** Puts the held button on this boot's pin until its release time. */
   #applyButton(hal: HostHal): void {
-    const left = this.#button.releaseAt - this.#context.now();
+    const hold = this.#button;
+    const left = hold.releaseAt - this.#context.now();
     const pin = hal.io.pin(buttonPin);
     pin.setInput(0);
     if (!Number.isFinite(left)) return;
+    // This hold's own timer lets go, unless another press or release came since. Not "is the world's release
+    // time past?": in real time the device's clock can lag the world's (it stands at an overdue timer's time),
+    // so that timer may fire a moment before it, and the button would stay down for good (the next press lost).
     hal.timers.set(() => {
-      if (!this.buttonDown) pin.setInput(undefined);
+      if (this.#button === hold) pin.setInput(undefined);
     }, left);
   }
 }

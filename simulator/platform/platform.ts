@@ -9,7 +9,9 @@
 //   - telemetry (latest + a bounded history), config desired (retained) / reported (§8);
 //   - incidents: alarm.raised → raised → accepted → dispatched → onsite → resolved → closed, each device-visible
 //     step published retained on the device's `alarm` topic (§9);
-//   - door operations: credential syncs (§14.7), visitor passes, signed door commands.
+//   - door operations: credential syncs (§14.7), visitor passes, signed door commands;
+//   - smart bins (bin.ts): deposits credited once per id, a credits ledger, levels with history, emptyings; a
+//     bin alarm whose condition ended (alarm.cleared, or bin.emptied for an overflow) is resolved with the time.
 // Query methods are synchronous (they read the database); operator methods are async (they publish).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -28,13 +30,14 @@ import {
   deltaSync, encodeList, snapshotSync, syncCommands, type CredentialInput, type SyncPackage,
 } from '../../scripts/platform/credential-encoder.js';
 import { doorMask, mintPass as mintPassText, signCommand } from '../../scripts/door/visitor-pass.js';
+import { BinLedger } from './bin.js';
 import { toCsv } from './csv.js';
 import { refuseTransition, TransitionError } from './incidents.js';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db } from './store.js';
 import { waitForChange } from '../wait-for.js';
 import type {
-  AlarmRecord, ChainReport, CommandRecord, ConfigReport, CredentialSyncOutcome, DeviceRecord, EventQuery, EventRecord,
+  AlarmRecord, BinEmptying, BinLevel, ChainReport, CommandRecord, ConfigReport, CreditBalance, DepositRecord, CredentialSyncOutcome, DeviceRecord, EventQuery, EventRecord,
   GapRecord, IncidentState, IncidentStep, PassRecord, PlatformChange, PlatformKeys, PlatformListener, ResultRecord,
   TelemetryPoint, TelemetryReport,
 } from './types.js';
@@ -69,6 +72,8 @@ export interface PlatformOptions {
   clientId?: string;
   /** Telemetry points kept per device (default 500). */
   telemetryHistory?: number;
+  /** bin.level reports kept per device and compartment (default 2000: weeks of reports). */
+  levelHistory?: number;
   /** Command TTL (default 30 s) and the retry period with the same reqId (default 3 s), §7.5. */
   commandTtlMs?: number;
   commandRetryMs?: number;
@@ -92,11 +97,22 @@ interface EventRow {
 interface IncidentRow {
   id: number; dev: string; alarm_id: string; cause: string; state: string; raised_at: number; seq: number | null;
   accepted_by: string | null; staff: string | null; eta_min: number | null; resolution: string | null;
-  closed_by: string | null; reminders: number; last_ts: number | null;
+  closed_by: string | null; reminders: number; last_ts: number | null; part: number | null; cleared_at: number | null;
 }
 
 const OVERDUE_GRACE_MS = 60_000;
-const DOOR_SIGNED = new Set(['door.unlock', 'door.hold_open', 'door.lockdown', 'door.normal']);
+/**
+ * Commands signed with the site command key (firmware/protocol/signed-command.ts): the argument naming what they
+ * act on, and the optional amount that is signed too.
+ */
+export const SIGNED_COMMANDS: Readonly<Record<string, { target: string; amount?: string }>> = Object.freeze({
+  'door.unlock': { target: 'door', amount: 'ms' },
+  'door.hold_open': { target: 'door', amount: 'ms' },
+  'door.lockdown': { target: 'door', amount: 'ms' },
+  'door.normal': { target: 'door', amount: 'ms' },
+  'smart-bin.open': { target: 'c', amount: 's' },
+});
+const FINAL_INCIDENT_STATES = ['resolved', 'cancelled', 'closed'];
 
 export class ReferencePlatform {
   readonly site: string;
@@ -114,6 +130,7 @@ export class ReferencePlatform {
   #steps: Promise<unknown> = Promise.resolve();
   #now: () => number;
   #closed = false;
+  #bins: BinLedger;
 
   constructor(options: PlatformOptions) {
     this.#options = options;
@@ -124,6 +141,7 @@ export class ReferencePlatform {
     if (this.dataDir) mkdirSync(this.dataDir, { recursive: true });
     this.keys = options.keys ?? (this.dataDir ? readKeysFile(join(this.dataDir, 'keys.json')) : undefined);
     this.#db = openDatabase(this.dataDir ? join(this.dataDir, 'platform.db') : ':memory:');
+    this.#bins = new BinLedger((sql) => this.#q(sql), options.levelHistory ?? 2000);
     this.#rebuildChains();
   }
 
@@ -325,7 +343,37 @@ export class ReferencePlatform {
     }));
   }
 
+  // ---- smart bins ----
+
+  /** Deposits credited, oldest first (one per deposit id, however often it arrived). */
+  deposits(filter: { dev?: string; resident?: string } = {}): DepositRecord[] {
+    return this.#bins.deposits(filter);
+  }
+
+  /** The credits ledger: per resident hash and category, credits, grams and deposits. */
+  credits(filter: { resident?: string } = {}): CreditBalance[] {
+    return this.#bins.credits(filter);
+  }
+
+  /** A bin's level reports, oldest first: one compartment's, or all of them (the fill plot). */
+  binLevels(dev: string, c?: number, limit?: number): BinLevel[] {
+    return this.#bins.levels(dev, c, limit);
+  }
+
+  /** The newest level report of each compartment. */
+  latestBinLevels(dev: string): BinLevel[] {
+    return this.#bins.latestLevels(dev);
+  }
+
+  emptyings(dev: string, c?: number): BinEmptying[] {
+    return this.#bins.emptyings(dev, c);
+  }
+
   // ---- CSV ----
+
+  depositsCsv(filter: { dev?: string; resident?: string } = {}): string {
+    return this.#bins.depositsCsv(filter);
+  }
 
   eventsCsv(query: Omit<EventQuery, 'limit'> & { limit?: number } = {}): string {
     const events = this.events({ limit: Number.MAX_SAFE_INTEGER, ...query });
@@ -350,8 +398,11 @@ export class ReferencePlatform {
     return this.#step(id, 'accepted', { by, note: `accepted by ${by}` });
   }
 
+  /** Someone is on the way; for a bin's overflow this is the collection (a crew to empty it). */
   dispatch(id: number, staff: string, etaMin?: number): Promise<AlarmRecord> {
-    return this.#step(id, 'dispatched', { by: staff, note: `${staff} is on the way`, ...(etaMin !== undefined ? { etaMin } : {}) });
+    const collection = this.#incidentRow(id)?.cause === 'overflow';
+    const note = collection ? `collection: ${staff} on the way` : `${staff} is on the way`;
+    return this.#step(id, 'dispatched', { by: staff, note, ...(etaMin !== undefined ? { etaMin } : {}) });
   }
 
   arrive(id: number, note?: string): Promise<AlarmRecord> {
@@ -412,13 +463,14 @@ export class ReferencePlatform {
     const reqId = options.reqId ?? `p-${this.#now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const exp = this.#now() + (options.ttlMs ?? this.#options.commandTtlMs ?? 30_000);
     let finalArgs = args;
-    if (DOOR_SIGNED.has(name)) {
+    const signed = Object.hasOwn(SIGNED_COMMANDS, name) ? SIGNED_COMMANDS[name] : undefined;
+    if (signed) {
       const key = this.keys?.commandKey;
       if (!key) throw new Error(`${name} must be signed: the platform has no command key (keys.commandKey)`);
-      const door = args?.door;
-      if (typeof door !== 'number' || !Number.isInteger(door)) throw new Error(`${name}: args.door (the door's number) is required`);
-      const ms = typeof args?.ms === 'number' ? args.ms : undefined;
-      finalArgs = { ...args, sig: signCommand(key, name, reqId, exp, door, ms) };
+      const target = args?.[signed.target];
+      if (typeof target !== 'number' || !Number.isInteger(target)) throw new Error(`${name}: args.${signed.target} (an integer) is required`);
+      const amount = signed.amount !== undefined && typeof args?.[signed.amount] === 'number' ? args[signed.amount] as number : undefined;
+      finalArgs = { ...args, sig: signCommand(key, name, reqId, exp, target, amount) };
     }
     const command: CommandMessage = { v: PROTOCOL_VERSION, msg: 'command', reqId, name, exp, ...(finalArgs ? { args: finalArgs } : {}) };
     return this.#command(dev, command);
@@ -618,16 +670,60 @@ export class ReferencePlatform {
       }
       // A new incident (a reminder stands in for a raised event lost in a gap).
       const cause = typeof data.cause === 'string' ? data.cause : 'unknown';
-      const info = this.#q(`INSERT INTO incidents (dev, alarm_id, cause, state, raised_at, seq, reminders) VALUES (?, ?, ?, 'raised', ?, ?, ?)`)
-        .run(dev, alarmId, cause, this.#now(), event.type === 'alarm.raised' ? event.seq : null, event.type === 'alarm.reminder' ? 1 : 0);
+      const part = Number.isInteger(data.c) && (data.c as number) >= 0 && (data.c as number) <= 255 ? data.c as number : null;
+      const info = this.#q(`INSERT INTO incidents (dev, alarm_id, cause, state, raised_at, seq, reminders, part) VALUES (?, ?, ?, 'raised', ?, ?, ?, ?)`)
+        .run(dev, alarmId, cause, this.#now(), event.type === 'alarm.raised' ? event.seq : null, event.type === 'alarm.reminder' ? 1 : 0, part);
       const id = Number(info.lastInsertRowid);
       this.#addStep(id, 'raised', { note: `${cause} alarm` });
       this.#emitAlarm(id);
       // `raised` acknowledges that the alarm arrived (§9).
       this.#publishAlarm(id, 'raised', {}).catch(() => {});
+    } else if (event.type === 'alarm.cleared') {
+      const row = typeof data.alarmId === 'string'
+        ? this.#q('SELECT * FROM incidents WHERE dev = ? AND alarm_id = ?').get(dev, data.alarmId) as IncidentRow | undefined : undefined;
+      if (!row) return; // its alarm.raised never arrived (a gap): nothing to resolve
+      const at = Number.isSafeInteger(data.at) && (data.at as number) >= 0 ? data.at as number : event.ts;
+      const emptiedAt = Number.isSafeInteger(data.emptiedAt) && (data.emptiedAt as number) >= 0 ? data.emptiedAt as number : undefined;
+      this.#clearIncident(row, emptiedAt ?? at, emptiedAt !== undefined ? `emptied ${clock(emptiedAt)}` : `cleared on the device ${clock(at)}`);
     } else if (event.type === 'credentials.synced' && typeof data.version === 'number') {
       this.#q('UPDATE devices SET cred_version = ? WHERE dev = ?').run(data.version, dev);
+    } else {
+      this.#onBinEvent(dev, event);
     }
+  }
+
+  #onBinEvent(dev: string, event: EventMessage): void {
+    const outcome = this.#bins.onEvent(dev, event, this.#now());
+    if (!outcome) return;
+    switch (outcome.kind) {
+      case 'invalid':
+        // Stored as the event it is; nothing credited or plotted from it.
+        this.#emit({ kind: 'invalid', dev, channel: 'event', error: outcome.error });
+        break;
+      case 'deposit': this.#emit({ kind: 'deposit', dev, deposit: outcome.deposit, credited: outcome.credited }); break;
+      case 'level': this.#emit({ kind: 'level', dev, level: outcome.level }); break;
+      case 'emptied': {
+        const { c, at, fromPct, toPct } = outcome.emptying;
+        this.#emit({ kind: 'emptied', dev, emptying: outcome.emptying });
+        // Emptied is what an overflow waits for: the collection is done.
+        const open = this.#q(`SELECT * FROM incidents WHERE dev = ? AND cause = 'overflow' AND part = ? AND state NOT IN (${FINAL_INCIDENT_STATES.map(() => '?').join(', ')})`)
+          .all(dev, c, ...FINAL_INCIDENT_STATES) as IncidentRow[];
+        for (const row of open) this.#clearIncident(row, at, `emptied ${clock(at)} (${Math.round(fromPct)} % → ${Math.round(toPct)} %)`);
+        break;
+      }
+    }
+  }
+
+  /**
+   * A device says the condition behind an incident ended: the time is kept, and an incident not yet final is
+   * resolved (whatever step it had reached: an overflow emptied before anyone was dispatched needs no collection),
+   * published on the alarm channel so the device stops showing it. The operator still checks and closes it.
+   */
+  #clearIncident(row: IncidentRow, at: number, note: string): void {
+    this.#q('UPDATE incidents SET cleared_at = COALESCE(cleared_at, ?) WHERE id = ?').run(at, row.id);
+    this.#emitAlarm(row.id);
+    if (FINAL_INCIDENT_STATES.includes(row.state)) return;
+    this.#step(row.id, 'resolved', { by: 'device', note, resolution: note, auto: true }).catch(() => {});
   }
 
   #onTelemetry(dev: string, telemetry: TelemetryMessage): void {
@@ -764,17 +860,19 @@ export class ReferencePlatform {
    * Operator steps run one after another (a double click, or accept and dispatch fired together, are checked
    * against the state the step before left, not against the state both started from).
    */
-  #step(id: number, state: IncidentState, details: { by?: string; note?: string; etaMin?: number; resolution?: string }): Promise<AlarmRecord> {
+  #step(id: number, state: IncidentState, details: StepDetails): Promise<AlarmRecord> {
     const run = this.#steps.then(() => this.#stepNow(id, state, details));
     this.#steps = run.catch(() => {});
     return run;
   }
 
-  async #stepNow(id: number, state: IncidentState, details: { by?: string; note?: string; etaMin?: number; resolution?: string }): Promise<AlarmRecord> {
+  async #stepNow(id: number, state: IncidentState, details: StepDetails): Promise<AlarmRecord> {
     if (this.#closed) throw new Error('platform stopped');
     const row = this.#incidentRow(id);
     if (!row) throw new TransitionError(id, 'no such alarm');
-    const refusal = refuseTransition(row.state as IncidentState, state);
+    const refusal = details.auto && state === 'resolved'
+      ? (FINAL_INCIDENT_STATES.includes(row.state) ? `the alarm is already ${row.state}` : undefined)
+      : refuseTransition(row.state as IncidentState, state);
     if (refusal) throw new TransitionError(id, refusal);
     if (state !== 'closed') {
       await this.#publishAlarm(id, state, {
@@ -844,6 +942,7 @@ export class ReferencePlatform {
       ...(row.staff ? { staff: row.staff } : {}), ...(row.eta_min !== null ? { etaMin: row.eta_min } : {}),
       ...(row.resolution ? { resolution: row.resolution } : {}), ...(row.closed_by ? { closedBy: row.closed_by } : {}),
       ...(row.last_ts !== null ? { lastTs: row.last_ts } : {}),
+      ...(row.part !== null ? { c: row.part } : {}), ...(row.cleared_at !== null ? { clearedAt: row.cleared_at } : {}),
     };
   }
 
@@ -918,6 +1017,20 @@ export class ReferencePlatform {
   #historySize(): number {
     return this.#options.telemetryHistory ?? 500;
   }
+}
+
+interface StepDetails {
+  by?: string;
+  note?: string;
+  etaMin?: number;
+  resolution?: string;
+  /** Resolved because the device said its condition ended: allowed from any state that is not final. */
+  auto?: boolean;
+}
+
+/** A device time for an operator's note: `2026-12-06 14:05 UTC`. */
+function clock(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 interface ResultDbRow { dev: string; req_id: string; code: string; reason: string | null; data: string | null; received_at: number }

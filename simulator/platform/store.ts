@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS config (
 CREATE TABLE IF NOT EXISTS incidents (
   id INTEGER PRIMARY KEY AUTOINCREMENT, dev TEXT NOT NULL, alarm_id TEXT NOT NULL, cause TEXT NOT NULL,
   state TEXT NOT NULL, raised_at INTEGER NOT NULL, seq INTEGER, accepted_by TEXT, staff TEXT, eta_min INTEGER,
-  resolution TEXT, closed_by TEXT, reminders INTEGER NOT NULL DEFAULT 0, last_ts INTEGER,
+  resolution TEXT, closed_by TEXT, reminders INTEGER NOT NULL DEFAULT 0, last_ts INTEGER, part INTEGER, cleared_at INTEGER,
   UNIQUE (dev, alarm_id)
 );
 CREATE TABLE IF NOT EXISTS incident_steps (
@@ -55,6 +55,21 @@ CREATE INDEX IF NOT EXISTS incident_steps_incident ON incident_steps (incident);
 CREATE TABLE IF NOT EXISTS passes (
   pass_id INTEGER PRIMARY KEY, text TEXT NOT NULL, doors TEXT NOT NULL, valid_from INTEGER NOT NULL,
   valid_to INTEGER NOT NULL, max_uses INTEGER NOT NULL, issued_at INTEGER NOT NULL, note TEXT
+);
+CREATE TABLE IF NOT EXISTS bin_deposits (
+  dev TEXT NOT NULL, deposit_id TEXT NOT NULL, c INTEGER NOT NULL, category TEXT NOT NULL, grams INTEGER NOT NULL,
+  credits INTEGER NOT NULL, resident TEXT NOT NULL, via TEXT NOT NULL, at INTEGER, seq INTEGER NOT NULL, received_at INTEGER NOT NULL,
+  PRIMARY KEY (dev, deposit_id)
+);
+CREATE INDEX IF NOT EXISTS bin_deposits_resident ON bin_deposits (resident, category);
+CREATE TABLE IF NOT EXISTS bin_levels (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, dev TEXT NOT NULL, c INTEGER NOT NULL, category TEXT, fill_pct REAL, status TEXT NOT NULL,
+  full INTEGER, why TEXT, ts INTEGER NOT NULL, received_at INTEGER NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bin_levels_dev ON bin_levels (dev, c, id);
+CREATE TABLE IF NOT EXISTS bin_emptyings (
+  dev TEXT NOT NULL, c INTEGER NOT NULL, category TEXT, at INTEGER NOT NULL, from_pct REAL NOT NULL, to_pct REAL NOT NULL,
+  received_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS credential_lists (
   dev TEXT PRIMARY KEY, version INTEGER NOT NULL, list TEXT NOT NULL, synced_at INTEGER NOT NULL
@@ -66,5 +81,8 @@ export function openDatabase(file: string): Db {
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  // Databases from before bin alarms: their incidents table gains the compartment and the cleared time.
+  const columns = (db.prepare('PRAGMA table_info(incidents)').all() as { name: string }[]).map((column) => column.name);
+  for (const column of ['part', 'cleared_at']) if (!columns.includes(column)) db.exec(`ALTER TABLE incidents ADD COLUMN ${column} INTEGER`);
   return db;
 }

@@ -11,7 +11,7 @@ export interface PlatformKeys {
   /** Visitor pass key and its id. */
   passKey?: Uint8Array;
   passKeyId?: number;
-  /** Door command key (door.* signatures). */
+  /** Command key (door.* and smart-bin.open signatures). */
   commandKey?: Uint8Array;
 }
 
@@ -149,6 +149,63 @@ export interface AlarmRecord {
   /** The `ts` of the last update published on the device's `alarm` topic. */
   lastTs?: number;
   steps: IncidentStep[];
+  /** The part it concerns (a bin's compartment), from alarm.raised's `c`. */
+  c?: number;
+  /** Device wall time its condition ended (alarm.cleared's `at`, or bin.emptied's for an overflow). */
+  clearedAt?: number;
+}
+
+/** A deposit credited by the platform: one per (dev, id), whatever the copies. */
+export interface DepositRecord {
+  dev: string;
+  /** `<dev>.<n>`, stable across the device's retries and power cuts. */
+  id: string;
+  c: number;
+  category: string;
+  grams: number;
+  credits: number;
+  /** The resident's keyed hash (64 hex), never a card number. */
+  resident: string;
+  via: 'card' | 'qr';
+  /** Device wall time of the deposit, when it knew the time. */
+  at?: number;
+  /** The seq of the event that credited it. */
+  seq: number;
+  receivedAt: number;
+}
+
+/** The ledger: one row per resident and category. */
+export interface CreditBalance {
+  resident: string;
+  category: string;
+  credits: number;
+  grams: number;
+  deposits: number;
+}
+
+/** One bin.level report of a compartment (the whole event data in `data`). */
+export interface BinLevel {
+  dev: string;
+  c: number;
+  category?: string;
+  fillPct?: number;
+  status: 'ok' | 'blind' | 'fault';
+  full?: boolean;
+  why?: string;
+  /** Device time of the event, host time it arrived. */
+  ts: number;
+  receivedAt: number;
+  data: Record<string, unknown>;
+}
+
+export interface BinEmptying {
+  dev: string;
+  c: number;
+  category?: string;
+  at: number;
+  fromPct: number;
+  toPct: number;
+  receivedAt: number;
 }
 
 export interface TelemetryPoint {
@@ -204,6 +261,9 @@ export type PlatformChange =
   | { kind: 'telemetry'; dev: string; point: TelemetryPoint }
   | { kind: 'config'; dev: string }
   | { kind: 'alarm'; alarm: AlarmRecord }
+  | { kind: 'deposit'; dev: string; deposit: DepositRecord; credited: boolean }
+  | { kind: 'level'; dev: string; level: BinLevel }
+  | { kind: 'emptied'; dev: string; emptying: BinEmptying }
   | { kind: 'invalid'; dev: string; channel: string; error: string };
 
 export type PlatformListener = (change: PlatformChange) => void;

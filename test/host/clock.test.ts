@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { RealTimeClock, SteppedClock } from '../../hal/host/clock.js';
+import { REAL_TIME_CATCH_UP_PERIODS, RealTimeClock, SteppedClock } from '../../hal/host/clock.js';
 
 describe('SteppedClock', () => {
   test('time moves only on advance', () => {
@@ -162,6 +162,37 @@ describe('RealTimeClock', () => {
     expect(clock.now()).toBe(5); // a network callback running now sees the overdue timer's time
     await new Promise<void>((resolve) => clock.timers.set(resolve, 30));
     expect(order).toEqual(['bit', 'edge', 'frame end']);
+    clock.close();
+  });
+});
+
+describe('real-time repeating timers after a host stall', () => {
+  test('make up the missed periods at their own due times (a watchdog feed is not skipped past the watchdog)', async () => {
+    const clock = new RealTimeClock({ speed: 100 });
+    const feeds: number[] = [];
+    let bitten: number | undefined;
+    clock.timers.repeat(() => feeds.push(clock.now()), 100); // the feed, every 100 ms of device time
+    clock.timers.set(() => (bitten = clock.now()), 250); // a one-shot that a skipped feed would let through first
+    const until = performance.now() + 20; // 2 s of device time at 100×
+    while (performance.now() < until);
+    await new Promise<void>((resolve) => clock.timers.set(resolve, 10));
+    // Each made-up feed at its own due time (a period apart), and the second before the one-shot due at 250.
+    expect(feeds[1]! - feeds[0]!).toBe(100);
+    expect(feeds[2]! - feeds[1]!).toBe(100);
+    expect(feeds[1]!).toBeLessThan(bitten!);
+    expect(bitten!).toBeLessThan(feeds[2]!);
+    clock.close();
+  });
+
+  test('but only so many: after REAL_TIME_CATCH_UP_PERIODS in a row it skips to the present', async () => {
+    const clock = new RealTimeClock({ speed: 1000 });
+    let polls = 0;
+    clock.timers.repeat(() => polls++, 1);
+    const until = performance.now() + 50; // 50 s of device time: 50,000 missed 1 ms polls
+    while (performance.now() < until);
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    expect(polls).toBeGreaterThan(REAL_TIME_CATCH_UP_PERIODS);
+    expect(polls).toBeLessThan(10_000);
     clock.close();
   });
 });

@@ -4,15 +4,21 @@
 import { describe, expect, test } from '@jest/globals';
 import { DOOR_READER } from '../../firmware/apps/door-reader/index.js';
 import { SOS_BUTTON } from '../../firmware/apps/sos-button/index.js';
+import type { LevelReading } from '../../firmware/drivers/level-reading.js';
+import { a02yyuw } from '../../firmware/parts/a02yyuw.js';
 import { button } from '../../firmware/parts/button.js';
 import { contact } from '../../firmware/parts/contact.js';
 import { indicator } from '../../firmware/parts/indicator.js';
 import { openParts } from '../../firmware/parts/open-parts.js';
 import type { Part } from '../../firmware/parts/part.js';
+import { vl53l1x } from '../../firmware/parts/vl53l1x.js';
+import { simBoard } from '../../hal/boards/sim.js';
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import { createHostHal, SteppedClock, type HostHal } from '../../hal/host/index.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import type { Board } from '../../hal/contract/board.js';
+import { attachA02yyuw } from '../../simulator/chips/a02yyuw.js';
+import { attachVl53l1x } from '../../simulator/chips/vl53l1x.js';
 
 const BOARD = Object.freeze({
   name: 'test-board',
@@ -125,5 +131,31 @@ describe('openParts', () => {
   test('the door reader on the SOS button board does not start: its relay is required', () => {
     const events = { doorClosed() {}, exit() {}, wiegand() {}, nfcCard() {}, qr() {} };
     expect(() => openParts(DOOR_READER.parts, options(hal(simSosButton), events))).toThrow('relay: board sim-sos-button has no "relay" pin');
+  });
+
+  test('level sensors: the app measures through the opened parts and gets readings; a missing ToF is reported', () => {
+    const host = hal(simBoard);
+    const readings: string[] = [];
+    attachA02yyuw(host.io, { port: simBoard.serial.reader.port, timers: host.timers, mode: 'triggered', reading: () => 640 });
+    const tof = attachVl53l1x(host.io, { port: simBoard.i2c.port, clock: host.clock, reading: () => ({ mm: 420 }) });
+    const table = {
+      sonar: a02yyuw({ serial: 'reader', mode: 'triggered', on: { reading: 'level0' } }),
+      tof: vl53l1x({ distanceMode: 'short', timingBudgetMs: 20, on: { reading: 'level1' } }),
+      absent: vl53l1x({ address: 0x30, on: { reading: 'level1' } }),
+    };
+    const shown = (r: LevelReading) => ('mm' in r ? `${r.mm} mm` : r.fault);
+    const opened = openParts(table, options(host, {
+      level0: (r: LevelReading) => readings.push(`sonar ${shown(r)}`),
+      level1: (r: LevelReading) => readings.push(`tof ${shown(r)}`),
+    }));
+    expect(opened.problems).toEqual({ absent: 'I2C write failed: no device at 0x30 on port 0' });
+    expect(tof.register(0x4b)).toBe(0x0a); // short mode waits for the calibration ranging to end
+    opened.parts.sonar?.measure();
+    opened.parts.tof?.measure();
+    host.clock.advance(300);
+    expect(readings).toEqual(['sonar 640 mm', 'tof 420 mm']);
+    expect(tof.register(0x4b)).toBe(0x14);
+    opened.close();
+    expect(host.clock.pendingTimers).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPass } from '../../firmware/apps/door-reader/visitor-pass.js';
-import { signedText } from '../../firmware/apps/door-reader/commands.js';
+import { signedText } from '../../firmware/protocol/signed-command.js';
 import { manifestSigningText } from '../../firmware/protocol/cred-sync.js';
 import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';

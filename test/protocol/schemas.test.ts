@@ -6,6 +6,7 @@ import * as limits from '../../firmware/protocol/limits.js';
 import { CHANNELS, type Channel } from '../../firmware/protocol/topics.js';
 import { KIND_OF_CHANNEL } from '../../firmware/protocol/validate.js';
 import { DOCS, SCHEMA_BASE, examples, fileKindOfChannel, loadAjv, schemaFor } from './support.js';
+import { checkBinEvent } from '../../simulator/platform/bin.js';
 
 const ajv = loadAjv();
 const channels = Object.keys(CHANNELS) as Channel[];
@@ -99,5 +100,37 @@ describe('schemas and limits.ts agree', () => {
     expect(common.safeKey.not.enum).toEqual(limits.FORBIDDEN_KEYS);
     const levels = Object.keys(common).filter((k) => /^level\d+$/.test(k)).map((k) => Number(k.slice(5)));
     expect(Math.max(...levels)).toBe(limits.MAX_FREE_DEPTH);
+  });
+});
+
+describe('event data of the smart bin and of alarms (docs/schemas/common.json $defs)', () => {
+  const DATA_DEFS: Readonly<Record<string, string>> = {
+    'bin.level': 'binLevelData', 'bin.emptied': 'binEmptiedData', 'bin.deposit': 'binDepositData', 'bin.refused': 'binRefusedData',
+    'bin.tared': 'binTaredData', 'alarm.raised': 'alarmRaisedData', 'alarm.cleared': 'alarmClearedData',
+  };
+  const dataCheck = (type: string) => ajv.getSchema(`${SCHEMA_BASE}common.json#/$defs/${DATA_DEFS[type]}`)!;
+  const eventExamples = examples('valid').map((e) => e.value as { type: string; data: Record<string, unknown> })
+    .filter((e) => typeof e.type === 'string' && Object.hasOwn(DATA_DEFS, e.type));
+
+  test('every such valid event example has data its $def accepts, and the platform reads it the same way', () => {
+    expect(new Set(eventExamples.map((e) => e.type))).toEqual(new Set(['alarm.cleared', 'alarm.raised', 'bin.deposit', 'bin.emptied', 'bin.level']));
+    for (const { type, data } of eventExamples) {
+      const check = dataCheck(type);
+      expect({ type, ok: check(data), errors: check.errors ?? null }).toEqual({ type, ok: true, errors: null });
+      expect(checkBinEvent(type, data)).toBeUndefined();
+    }
+  });
+
+  test.each([
+    ['bin.deposit', { resident: 'ab'.repeat(31) }],
+    ['bin.deposit', { via: 'cash' }],
+    ['bin.deposit', { grams: 1.5 }],
+    ['bin.deposit', { c: 4 }],
+    ['bin.emptied', { toPct: 101 }],
+    ['bin.level', { status: 'empty' }],
+  ])('%s with %j: refused by the $def and by the platform', (type, change) => {
+    const data = { ...eventExamples.find((e) => e.type === type)!.data, ...change };
+    expect(dataCheck(type)(data)).toBe(false);
+    expect(checkBinEvent(type, data)).toMatch(new RegExp(`^${type.replace('.', '\\.')}\\.data\\.${Object.keys(change)[0]}: `));
   });
 });

@@ -3,6 +3,8 @@
 // retained commands, the reqId of a malformed command.
 import { describe, expect, test } from '@jest/globals';
 import { checkCredSyncArgs } from '../../firmware/apps/door-reader/command-args.js';
+import { binCommands } from '../../firmware/apps/smart-bin/commands.js';
+import { fromHex, isHex64 } from '../../firmware/lib/hex.js';
 import { MAX_PAYLOAD_BYTES, MAX_REASON } from '../../firmware/protocol/limits.js';
 import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { isInboundChannel, type Channel, type InboundChannel, type OutboundChannel } from '../../firmware/protocol/topics.js';
@@ -13,12 +15,30 @@ const ajv = loadAjv();
 const ajv07 = loadAjvDraft07();
 
 /**
- * The schemas also spell out the args of the credential sync commands, which the protocol layer leaves to the
- * device that runs them: a command's verdict here is the door reader's, the protocol's and its args check.
+ * A four-compartment bin whose signature check accepts any well-formed sig: what is checked here is the args'
+ * shape; the signature itself is test/smart-bin's (and the platform's, test/platform/bin.test.ts).
+ */
+let binSig: unknown;
+const BIN_COMMANDS = binCommands({
+  compartments: () => 4, unavailable: () => undefined, commandKey: () => new Uint8Array(32),
+  sign: () => (isHex64(binSig) ? fromHex(binSig) : new Uint8Array(32)),
+  status: () => ({}), tare: () => ({ code: 'ok' }), calibrate: () => ({ code: 'ok' }), open: () => ({ code: 'ok' }), measure: () => ({ code: 'ok' }),
+});
+
+/**
+ * The schemas also spell out the args of the credential sync and smart-bin commands, which the protocol layer
+ * leaves to the device that runs them: a command's verdict here is the device's, the protocol's and its args check.
  */
 function argsError(channel: Channel, value: unknown): string | undefined {
   if (channel !== 'command' || typeof value !== 'object' || value === null) return undefined;
-  const { name, args } = value as Record<string, unknown>;
+  const command = value as CommandMessage;
+  const { name, args } = command;
+  if (typeof name === 'string' && Object.hasOwn(BIN_COMMANDS, name)) {
+    const plain = typeof args === 'object' && args !== null && !Array.isArray(args) ? args : {};
+    binSig = plain.sig;
+    const error = BIN_COMMANDS[name]!.validate?.(plain, command);
+    return error === undefined ? undefined : `command.${error}`;
+  }
   return checkCredSyncArgs(name, args, 'command.args');
 }
 

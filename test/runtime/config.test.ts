@@ -59,3 +59,23 @@ describe('ConfigStore', () => {
     expect(new ConfigStore(spec, kv).values.pulseMs).toBe(3000);
   });
 });
+
+describe('rules across fields (the app\'s checkConfig)', () => {
+  const spans = { low: { type: 'integer', min: 0, max: 100, default: 10 }, high: { type: 'integer', min: 0, max: 100, default: 80 } } satisfies ConfigSpec;
+  const check = (values: Record<string, unknown>) => ((values.low as number) < (values.high as number) ? undefined : 'low must be below high');
+
+  test('a document whose fields are each in range but together refused is rejected with the rule\'s reason', () => {
+    const kv = new MemoryKeyValueStore();
+    const config = new ConfigStore(spans, kv, check);
+    expect(config.applyDesired(2, { low: 90, high: 50 })).toEqual({ status: 'rejected', reason: 'low must be below high' });
+    expect(config.values).toEqual({ low: 10, high: 80 });
+    expect(kv.get('cfg', 'doc')).toBeUndefined();
+    expect(config.applyDesired(3, { low: 20, high: 50 }).status).toBe('applied');
+  });
+
+  test('a stored document the rules now refuse is not loaded: the defaults stand', () => {
+    const kv = new MemoryKeyValueStore();
+    new ConfigStore(spans, kv).applyDesired(2, { low: 90, high: 50 }); // stored by a firmware without the rule
+    expect(new ConfigStore(spans, kv, check).values).toEqual({ low: 10, high: 80 });
+  });
+});

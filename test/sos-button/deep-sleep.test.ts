@@ -92,6 +92,19 @@ describe('SOS button: deep sleep (fall detection off)', () => {
     expect(p.events('sos.cancelled')).toHaveLength(0);
   });
 
+  test('a press that begins while the chip boots from a timer wake and is held as the app starts is one SOS', () => {
+    const p = sleepingSosButton({}, 300);
+    const chip = p.asleep!;
+    p.advance(chip.request.ms! - chip.elapsedMs + 100); // the timer has woken it; the app starts 200 ms later
+    expect(p.asleep).toBe(chip);
+    p.press(500, 100); // down 100 ms into the boot, up 300 ms after the app started
+    expect(p.hal.system.wakeCause?.()).toEqual({ by: 'timer' });
+    expect(p.app.alarms.window?.cause).toBe('button');
+    p.advance(4000);
+    expect(p.events('alarm.raised')).toHaveLength(1);
+    expect(p.events('sos.cancelled')).toHaveLength(0);
+  });
+
   test('a long hold that wakes it is still one SOS, not a cancel (the press owns its window)', () => {
     const p = sleepingSosButton();
     p.press(3000, 2000);

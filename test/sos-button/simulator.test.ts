@@ -9,6 +9,8 @@ import { startSimulator, type Simulator } from '../../simulator/simulator.js';
 import { uniqueSite } from '../support/broker.js';
 import { BrokerMqtt } from '../support/broker-mqtt.js';
 import { steppedDevice } from '../support/device.js';
+import { createHostHal, SteppedClock } from '../../hal/host/index.js';
+import { createHostStorage } from '../../hal/host/storage/index.js';
 
 function simulated() {
   const device = steppedDevice({
@@ -40,6 +42,36 @@ describe('simulator kind sos-button', () => {
     expect(s.describe()).toMatch(/battery \d+ % LOW · radio \d+ % · est\. \d+ days/);
     expect(() => s.run('battery', 'lots')).toThrow(/mV/);
     expect(() => s.run('hold', '-1')).toThrow(/seconds/);
+  });
+
+  test('a press lets go after its hold even when the device\'s clock lagged the world\'s as it began', () => {
+    // In real time the device's clock stands at an overdue timer's time until that timer fires, so it can lag the
+    // world's clock when a press comes, and the release timer (set on the device's clock) then fires a moment
+    // before the world's release time. The line must go high all the same, or the next press makes no edge.
+    const clock = new SteppedClock();
+    let lag = 20;
+    const world = sosButtonKind.createWorld({ now: () => clock.now() + lag, inputChanged: () => {} });
+    const hal = createHostHal({ storage: createHostStorage({ partitions: {} }), board: sosButtonKind.board, clock, transport: new BrokerMqtt(clock.timers) });
+    world.attach(hal);
+    const pin = sosButtonKind.board.pin.button!;
+    const { Digital } = hal.device.io;
+    new Digital({ pin, mode: Digital.InputPullUp }); // as the app's button driver opens it: released reads high
+    const line = hal.io.pin(pin);
+    world.holdButton(200);
+    expect(line.level).toBe(0);
+    lag = 0; // the overdue timer has fired: the device's clock caught up
+    clock.advance(199);
+    expect(line.level).toBe(0);
+    clock.advance(1);
+    expect(line.level).toBe(1);
+    expect(world.buttonDown).toBe(true); // by the world's clock the hold has 20 ms to go
+    // A press that replaced the hold is not let go by the old hold's timer.
+    world.holdButton(200);
+    world.setButton(true);
+    clock.advance(500);
+    expect(line.level).toBe(0);
+    world.setButton(false);
+    expect(line.level).toBe(1);
   });
 
   test('fall without a data set plays the synthetic fall; hold cancels it; adl raises nothing', () => {

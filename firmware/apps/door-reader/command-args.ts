@@ -2,6 +2,7 @@
 // runs it; the credential sync commands (docs/protocol.md §14) take strict args, checked here in their specs'
 // validate() so a malformed sync step gets `invalid` and never reaches the store. docs/schemas/command.json and
 // common.json say the same.
+import { isHex64 } from '../../lib/hex.js';
 import { isPlainObject, oneOf, shape, token, uint, type Check, type Shape } from '../../protocol/fields.js';
 import { CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS, MAX_CHUNK_TEXT, MAX_HASHES_TEXT, MAX_LIST_VERSION,
   MAX_PROFILES, MAX_SYNC_CHUNKS, MAX_SYNC_RECORDS } from '../../protocol/cred-sync.js';
@@ -30,16 +31,6 @@ function isBase64Char(c: number): boolean {
 
 function base64(maxLength: number): Check {
   return (value, path) => (isBase64(value, maxLength) ? undefined : `${path}: expected base64 (padded), 4–${maxLength} chars`);
-}
-
-/** 64 lowercase hex digits: a SHA-256 digest or an HMAC-SHA256 (a manifest's, a door command's signature). */
-export function isHex64(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = value.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
 }
 
 const hex64: Check = (value, path) => (isHex64(value) ? undefined : `${path}: expected 64 lowercase hex digits`);

@@ -14,6 +14,7 @@
 // The device only verifies; the platform's encoder (scripts/door/visitor-pass.ts) shares the layout below.
 import type { Crypto } from '../../../hal/contract/index.js';
 import { base32Decode, base32Encode } from './base32.js';
+import { sameBytes } from '../../lib/bytes.js';
 
 export const PASS_PREFIX = 'CTV1.';
 const PASS_VERSION = 1;
@@ -86,14 +87,6 @@ export function passText(body: Uint8Array, mac: Uint8Array): string {
   bytes.set(body.subarray(0, PASS_BODY_BYTES));
   bytes.set(mac.subarray(0, PASS_MAC_BYTES), PASS_BODY_BYTES);
   return PASS_PREFIX + base32Encode(bytes);
-}
-
-/** Compares without an early exit, so timing does not tell how much of a forged MAC was right. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
 }
 
 function checkField(name: string, value: number, max: number): number {

@@ -29,7 +29,8 @@ export type SosButtonParts = {
   readonly led?: Part<Indicator, string, SosButtonEvents>;
   readonly buzzer?: Part<Indicator, string, SosButtonEvents>;
   readonly vibration?: Part<Indicator, string, SosButtonEvents>;
-  readonly button?: Part<Closable, string, SosButtonEvents>;
+  /** `pressed`: held now (also when held since it opened, which it does not report as a press). */
+  readonly button?: Part<Closable & { readonly pressed: boolean }, string, SosButtonEvents>;
 };
 
 export interface SosButtonAppOptions {
@@ -187,10 +188,14 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
     else this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
     // Woken from deep sleep by the button: that press asked for help. By now the wearer may have let go (the
     // chip takes a moment to boot) and the Button driver ignores a button held since before it started, so the
-    // press is taken from the wake cause, once.
+    // press is taken from the wake cause, once. Pressed during the boot from a timer wake (the wake pin no longer
+    // watched, the driver not yet running) and still held: that press is taken here, or it would be lost.
     const wake = hal.system.wakeCause?.();
     if (wake?.by === 'pin' && typeof buttonPin === 'number' && wake.pins.includes(buttonPin)) {
       log('info', 'woken from deep sleep by the button');
+      this.#press();
+    } else if (wake !== undefined && this.#hardware.parts.button?.pressed === true) {
+      log('info', 'button pressed while waking from deep sleep');
       this.#press();
     }
   }

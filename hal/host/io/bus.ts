@@ -4,6 +4,7 @@ import type { IoClasses } from '../../contract/io.js';
 import type { MonotonicClock } from '../../contract/time.js';
 import type { Defer } from './common.js';
 import { createDigitalClass } from './digital.js';
+import { createHX711Class } from './hx711.js';
 import { createI2CClasses, VirtualI2cBus } from './i2c.js';
 import { PinSet, type VirtualPin } from './pins.js';
 import { createAnalogClass, createPWMClass } from './pwm.js';
@@ -32,14 +33,16 @@ export class VirtualIo {
     this.#pins = new PinSet(options);
     const defer = options.defer ?? queueMicrotask;
     const { I2C, SMBus } = createI2CClasses((port) => this.i2c(port));
+    const Digital = createDigitalClass(this.#pins, defer);
     this.classes = {
-      Digital: createDigitalClass(this.#pins, defer),
+      Digital,
       I2C,
       SMBus,
       SPI: createSPIClass((port) => this.spi(port)),
       Serial: createSerialClass((port) => this.serial(port), defer),
       PWM: createPWMClass(this.#pins),
       Analog: createAnalogClass(this.#pins),
+      HX711: createHX711Class(Digital),
     };
   }
 

@@ -1,4 +1,4 @@
-// SDK modules that neither @moddable/typings nor the SDK's typings folder declare (and one native of ours). Listed in
+// SDK modules that neither @moddable/typings nor the SDK's typings folder declare (and our own natives). Listed in
 // manifests/shared.json under typescript.tsconfig.compilerOptions.types, so mcconfig's tsc sees it too.
 
 /** $(MODDABLE)/build/devices/esp32/modules/resetReason: esp_reset_reason() with the SDK's label. */
@@ -14,4 +14,13 @@ declare module 'resetReason' {
 declare module 'deep-sleep' {
   const deepSleep: { start(ms: number, mask: number, level: 0 | 1): void; cause(): number; pins(): number } | undefined;
   export default deepSleep;
+}
+
+/**
+ * Ours, not the SDK's: the HX711 wire native (hal/moddable/esp32/hx711.js + .c), mapped by builds with a load
+ * cell; their Linux build maps a stand-in that exports undefined. Shape: Hx711WireNative in hal/moddable/hx711.ts.
+ */
+declare module 'hx711' {
+  const Wire: (new (data: number, clock: number) => { ready(): boolean; shift(pulses: number): number; close(): void }) | undefined;
+  export default Wire;
 }

@@ -7,7 +7,8 @@
 import type { Crypto } from '../../../hal/contract/crypto.js';
 import { base32Decode } from '../../../firmware/apps/door-reader/base32.js';
 import { decidePass } from '../../../firmware/apps/door-reader/decision.js';
-import { PASS_BODY_BYTES, PASS_MAC_BYTES, PASS_PREFIX, passBody, type PassKey, readPass, sameBytes } from '../../../firmware/apps/door-reader/visitor-pass.js';
+import { sameBytes } from '../../../firmware/lib/bytes.js';
+import { PASS_BODY_BYTES, PASS_MAC_BYTES, PASS_PREFIX, passBody, type PassKey, readPass } from '../../../firmware/apps/door-reader/visitor-pass.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { utf8Decode } from '../../../firmware/lib/utf8.js';
 import { Prng } from '../prng.js';

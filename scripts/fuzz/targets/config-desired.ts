@@ -1,18 +1,22 @@
 // Target `config-desired`: the config/desired channel through the device runtime (generic device, door reader,
-// SOS button), as the PUBLISH arrives, retained or not. Seeds: the protocol's examples and full documents of
-// each device's settings at their limits. The structure-aware mutation often sets the version to `"@next"`, which
+// SOS button, smart bin), as the PUBLISH arrives, retained or not. Seeds: the protocol's examples, full documents
+// of each device's settings at their limits, the bin's `categories` text in odd shapes and its settings that
+// depend on each other at odds. The structure-aware mutation often sets the version to `"@next"`, which
 // stands for the version after the one in force (replaced just before delivery), so mutated documents reach the
 // config store instead of being stale.
 //
 // Asserted beyond "nothing escapes": no error logged, no result sent, every message sent is valid; the settings
-// in force always fit the device's spec; a payload that is not UTF-8 never changes them; the door relay never
-// moves; every 64 inputs the device reboots and comes back with the same version and settings.
+// in force always fit the device's spec; a payload that is not UTF-8 never changes them; the door relay and the
+// bin's lids never move; after every change and every 64 inputs the device reboots and comes back with the same
+// version and settings, and the bin's compartments each with a category it knows, whatever `categories` said.
 import { DOOR_CONFIG } from '../../../firmware/apps/door-reader/config.js';
 import { SOS_CONFIG } from '../../../firmware/apps/sos-button/config.js';
+import { CATEGORIES } from '../../../firmware/apps/smart-bin/app.js';
+import { SMART_BIN_CONFIG } from '../../../firmware/apps/smart-bin/config.js';
 import type { ConfigSpec, ConfigValues } from '../../../firmware/runtime/config.js';
 import { RUNTIME_CONFIG } from '../../../firmware/runtime/device-runtime.js';
 import { check, isValidUtf8 } from '../cores/invariant.js';
-import type { DeviceKind, FuzzDevice } from '../device-harness.js';
+import { BIN_COMPARTMENTS, type DeviceKind, type FuzzDevice } from '../device-harness.js';
 import { Prng } from '../prng.js';
 import type { FuzzTarget } from '../target.js';
 import { bytesOf, DevicePool, examples, mutateObject } from './messages.js';
@@ -23,6 +27,7 @@ const SPECS: Readonly<Record<DeviceKind, ConfigSpec>> = {
   generic: RUNTIME_CONFIG,
   'door-reader': { ...RUNTIME_CONFIG, ...DOOR_CONFIG },
   'sos-button': { ...RUNTIME_CONFIG, ...SOS_CONFIG },
+  'smart-bin': { ...RUNTIME_CONFIG, ...SMART_BIN_CONFIG },
 };
 const REBOOT_EVERY = 64;
 /** In an input, `"@next"` stands for the version after the one in force (replaced just before delivery). */
@@ -52,6 +57,14 @@ export function configSeeds(): Uint8Array[] {
     ...limitDocuments(SPECS['sos-button'], 30),
     desired(40, { healthIntervalS: 60, unlockMs: 2500, door: 0, lockType: 'fail-safe' }),
     desired(41, { awakeS: 3600, fallDetection: false, pressConfirmS: 0 }),
+    ...limitDocuments(SPECS['smart-bin'], 50),
+    ...['kitchen,recyclable,hazardous,other', 'hazardous', ' kitchen , recyclable ', 'paper,glass,,', ',', 'KITCHEN,Other',
+      'kitchen,kitchen,kitchen,kitchen,kitchen,kitchen', 'recyclable;other', '']
+      .map((categories, i) => desired(60 + i, { categories })),
+    // Settings that depend on each other, at odds: a blind zone deeper than the bin, min deposit over the max.
+    desired(70, { heightMm: 200, blindMm: 600 }),
+    desired(71, { minDepositG: 5000, maxDepositG: 1000 }),
+    desired(72, { lowPct: 40, highPct: 50, hysteresisPct: 20, overflowPct: 80 }),
   ];
 }
 
@@ -64,6 +77,13 @@ function checkValues(spec: ConfigSpec, values: ConfigValues, kind: DeviceKind): 
     check(fits, () => `${kind}: setting ${key} is ${JSON.stringify(value)} in force`);
   }
   for (const key of Object.keys(values)) check(Object.hasOwn(spec, key), () => `${kind}: unknown setting ${key} in force`);
+}
+
+/** A bin booted on whatever `categories` said: every compartment there, each with a category it knows. */
+function checkCategories(device: FuzzDevice): void {
+  const categories = device.binApp!.compartments.map((compartment) => compartment?.category);
+  check(categories.length === BIN_COMPARTMENTS && categories.every((category) => (CATEGORIES as readonly unknown[]).includes(category)),
+    () => `smart-bin booted with categories ${JSON.stringify(categories)} from ${JSON.stringify(device.runtime.config.values.categories)}`);
 }
 
 /** Every occurrence of `needle` (ASCII) in the bytes replaced by `value`. */
@@ -86,7 +106,6 @@ function snapshot(device: FuzzDevice): string {
 
 export function configTarget(): FuzzTarget {
   const devices = new DevicePool();
-  const device = (kind: DeviceKind) => devices.get(kind);
   let inputs = 0;
   return {
     name: 'config-desired',
@@ -99,24 +118,29 @@ export function configTarget(): FuzzTarget {
     }),
     run(input, runSeed) {
       const rng = new Prng(runSeed);
-      const roll = rng.below(6);
-      const kind: DeviceKind = roll < 2 ? 'door-reader' : roll < 4 ? 'sos-button' : 'generic';
-      const target = device(kind);
-      target.prepare();
-      const before = snapshot(target);
-      const payload = replaceText(input, NEXT, String(target.runtime.config.version + 1));
-      const seen = target.deliver('config/desired', payload, rng.chance(0.85), stepFor(rng));
-      check(seen.errors.length === 0, () => `the device logged an error: ${seen.errors[0]}`);
-      check(seen.handlerErrors.length === 0, () => `a handler threw: ${seen.handlerErrors[0]}`);
-      check(!seen.published.some((p) => p.topic.endsWith('/result')), 'a config document was answered with a result');
-      check(!seen.relayEnergized, 'the relay moved for a config document');
-      checkValues(SPECS[kind], target.runtime.config.values, kind);
-      if (!isValidUtf8(payload)) check(snapshot(target) === before, 'a payload that is not UTF-8 changed the settings');
-      if (++inputs % REBOOT_EVERY === 0) {
+      const roll = rng.below(7);
+      const kind: DeviceKind = roll < 2 ? 'door-reader' : roll < 4 ? 'sos-button' : roll < 6 ? 'smart-bin' : 'generic';
+      devices.use(kind, (target) => {
+        target.prepare();
+        const before = snapshot(target);
+        const payload = replaceText(input, NEXT, String(target.runtime.config.version + 1));
+        const seen = target.deliver('config/desired', payload, rng.chance(0.85), stepFor(rng));
+        check(seen.errors.length === 0, () => `the device logged an error: ${seen.errors[0]}`);
+        check(seen.handlerErrors.length === 0, () => `a handler threw: ${seen.handlerErrors[0]}`);
+        check(!seen.published.some((p) => p.topic.endsWith('/result')), 'a config document was answered with a result');
+        check(!seen.relayEnergized, 'the relay moved for a config document');
+        check(seen.lidsOpened.length === 0, () => `lids ${JSON.stringify(seen.lidsOpened)} opened for a config document`);
+        checkValues(SPECS[kind], target.runtime.config.values, kind);
+        if (!isValidUtf8(payload)) check(snapshot(target) === before, 'a payload that is not UTF-8 changed the settings');
+        // A reboot right after a change: a device that no longer boots on what it accepted fails on this input,
+        // and its saved input replays the failure on a fresh device.
         const kept = snapshot(target);
-        target.reboot();
-        check(snapshot(target) === kept, () => `after a reboot the settings are ${snapshot(target)}, before ${kept}`);
-      }
+        if (++inputs % REBOOT_EVERY === 0 || kept !== before) {
+          target.reboot();
+          check(snapshot(target) === kept, () => `after a reboot the settings are ${snapshot(target)}, before ${kept}`);
+          if (target.binApp) checkCategories(target);
+        }
+      });
     },
     close() {
       devices.dispose();

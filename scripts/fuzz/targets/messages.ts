@@ -1,5 +1,5 @@
 // Seeds and helpers the inbound-channel targets share: the protocol's own valid examples (docs/examples/valid),
-// messages built for the fuzzed devices (signed door commands, a credential sync), and the fix-ups their
+// messages built for the fuzzed devices (signed door and lid commands, a credential sync), and the fix-ups their
 // structure-aware mutations apply after a generic mutation (a fresh reqId, a valid exp, a signature recomputed
 // over what the mutation left, so that mutated arguments get past the signature check).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { signCommand } from '../../door/visitor-pass.js';
 import { isValidUtf8 } from '../cores/invariant.js';
 import type { Prng } from '../prng.js';
 import type { MutateContext } from '../target.js';
-import { DOOR_KEYS, FuzzDevice, WALL_TIME, type DeviceKind } from '../device-harness.js';
+import { BIN_KEYS, DOOR_KEYS, FuzzDevice, WALL_TIME, type DeviceKind } from '../device-harness.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const encoder = new TextEncoder();
@@ -66,19 +66,62 @@ export class DevicePool {
     return found;
   }
 
+  /**
+   * Runs `body` on the kind's device. When it throws, the device is dropped: after a crash its state is unknown
+   * (a boot that failed, a half-run handler), and the next input gets a fresh one instead of the same finding.
+   */
+  use(kind: DeviceKind, body: (device: FuzzDevice) => void): void {
+    const device = this.get(kind);
+    try {
+      body(device);
+    } catch (error) {
+      this.#devices.delete(kind);
+      try {
+        device.dispose();
+      } catch {
+        // already broken: the finding is the error above
+      }
+      throw error;
+    }
+  }
+
   dispose(): void {
     for (const device of this.#devices.values()) device.dispose();
     this.#devices.clear();
   }
 }
 
-/** Re-signs a door.* command over its (possibly mutated) fields, when they have the types the device reads. */
-export function resignDoor(command: Record<string, unknown>): void {
+/** How a signed command is signed: by which key, over which argument (what it acts on) and which amount. */
+export interface Signing {
+  key: Uint8Array;
+  target: string;
+  amount: string;
+}
+
+/** The signing of command `name` on the fuzzed devices (door.* on the door reader, a bin's lid open), if signed. */
+export function signingOf(name: unknown): Signing | undefined {
+  if (typeof name !== 'string') return undefined;
+  if (name.startsWith('door.')) return { key: DOOR_KEYS.commandKey, target: 'door', amount: 'ms' };
+  if (name === 'smart-bin.open') return { key: BIN_KEYS.commandKey, target: 'c', amount: 's' };
+  return undefined;
+}
+
+/** The signature `signing` makes for a command's fields, or undefined when they lack the types a device reads. */
+export function signatureOf(command: Record<string, unknown>, signing: Signing): string | undefined {
   const { name, reqId, exp, args } = command;
-  if (typeof name !== 'string' || typeof reqId !== 'string' || typeof exp !== 'number' || args === null || typeof args !== 'object') return;
+  if (typeof name !== 'string' || typeof reqId !== 'string' || typeof exp !== 'number' || args === null || typeof args !== 'object') return undefined;
   const a = args as Record<string, unknown>;
-  if (typeof a.door !== 'number') return;
-  a.sig = signCommand(DOOR_KEYS.commandKey, name, reqId, exp, a.door, typeof a.ms === 'number' ? a.ms : undefined);
+  const target = a[signing.target];
+  if (typeof target !== 'number') return undefined;
+  const amount = a[signing.amount];
+  return signCommand(signing.key, name, reqId, exp, target, typeof amount === 'number' ? amount : undefined);
+}
+
+/** Re-signs a signed command over its (possibly mutated) fields, when they have the types the device reads. */
+export function resignCommand(command: Record<string, unknown>): void {
+  const signing = signingOf(command.name);
+  const sig = signing && signatureOf(command, signing);
+  if (sig !== undefined) (command.args as Record<string, unknown>).sig = sig;
 }
 
 /** Re-MACs a cred.sync.begin manifest over its (possibly mutated) fields. */
@@ -92,7 +135,7 @@ export function fixCommand(command: Record<string, unknown>, rng: Prng): void {
   if (rng.chance(0.6)) command.reqId = `f-${rng.next().toString(36)}`;
   if (rng.chance(0.4)) command.exp = LIVE_EXP - rng.below(600_000);
   const name = command.name;
-  if (typeof name === 'string' && name.startsWith('door.') && rng.chance(0.8)) resignDoor(command);
+  if (signingOf(name) && rng.chance(0.8)) resignCommand(command);
   if (name === 'cred.sync.begin' && command.args !== null && typeof command.args === 'object' && rng.chance(0.7)) {
     resignManifest(command.args as Record<string, unknown>);
   }

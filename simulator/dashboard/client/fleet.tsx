@@ -18,7 +18,7 @@ export function FleetView({ store }: { store: Store }) {
   const states = useMemo(() => [...new Set(all.map((r) => r.state))].sort(), [all]);
   const needle = text.trim().toLowerCase();
   const rows = useMemo(() => all.filter((r) => (kind === '' || r.kind === kind) && (state === '' || r.state === state)
-    && (needle === '' || `${r.i} ${r.id} ${r.kind} ${r.state} ${r.status} ${r.last} ${r.world}`.toLowerCase().includes(needle))), [all, kind, state, needle]);
+    && (needle === '' || `${r.i} ${r.id} ${r.kind} ${r.state} ${r.status} ${r.last} ${r.fill ?? ''} ${r.world}`.toLowerCase().includes(needle))), [all, kind, state, needle]);
   const viewport = useRef<HTMLDivElement>(null);
   useEffect(() => { // a new filter starts at the top
     if (viewport.current) viewport.current.scrollTop = 0;
@@ -54,7 +54,7 @@ function Row({ row, top }: { row: FleetRow; top: number }) {
     <a class={`row ${row.net ? '' : 'netdown'} ${row.status === 'online' ? '' : 'notonline'}`} data-testid="fleet-row" data-device={row.id}
       href={`#/device/${row.i}`} style={{ top: `${top}px`, height: `${ROW_HEIGHT}px` }}>
       <span>{row.i}</span><span>{row.id}</span><span>{row.kind}</span><span>{row.state}</span><span>{row.status}{row.net ? '' : ' (net cut)'}</span>
-      <span>{row.last}</span><span>{row.health}</span><span title={row.world}>{row.world}</span>
+      <span>{row.last}</span><span>{row.health}</span><span title={row.world}>{row.fill ? <><b data-testid="fleet-fill">{row.fill}</b> · </> : null}{row.world}</span>
     </a>
   );
 }

@@ -1,5 +1,7 @@
 // A part that opens to a stand-in object: XS entries fit them where the XS HAL proxy has no bus (I2C, ADC), fed
 // by the test instead of a chip.
+import type { SmartBinParts } from '../../../firmware/apps/smart-bin/app.js';
+import { SMART_BIN_PARTS, type SmartBinEvents } from '../../../firmware/apps/smart-bin/parts.js';
 import type { SosButtonParts } from '../../../firmware/apps/sos-button/app.js';
 import { SOS_BUTTON_PARTS } from '../../../firmware/apps/sos-button/parts.js';
 import type { Closable, Part, PartContext } from '../../../firmware/parts/part.js';
@@ -32,5 +34,66 @@ export function sosButtonStandInParts(stand: {
     led: SOS_BUTTON_PARTS.led,
     buzzer: SOS_BUTTON_PARTS.buzzer,
     button: SOS_BUTTON_PARTS.button,
+  };
+}
+
+/** What the station's stand-ins do: the bench's waste, and the resident at the reader. */
+export interface BinStandIn {
+  /** Distance compartment `c`'s level sensor hears now, mm. */
+  distanceMm(c: number): number;
+  /** Raw load-cell counts of compartment `c` now. */
+  rawCounts(c: number): number;
+}
+
+/**
+ * The smart bin's parts for XS (two compartments): LED and buzzer on Digital pins, stand-ins for what needs a bus
+ * (level sensors, load cells, thermistor, accelerometer, battery, NFC) and for the servos with their lid switches
+ * (a stand-in servo reports its lid shut a moment after it is sent to 0°). `card(uid)` and `select(c)` reach the
+ * app's events as the NFC reader and the select buttons would.
+ */
+export function smartBinStandInParts(stand: BinStandIn): { parts: SmartBinParts; card(uid: Uint8Array): void; select(c: number): void } {
+  let events: SmartBinEvents | undefined;
+  const grab = (context: PartContext) => {
+    events = context.events as SmartBinEvents;
+  };
+  const parts: Record<string, Part<Closable, string, SmartBinEvents>> = {
+    nfc: standInPart((context) => {
+      grab(context);
+      return { close() {} };
+    }),
+    temperature: standInPart(() => ({ sample: () => 21, close() {} })),
+    accel: standInPart(() => ({ configure() {}, sample: () => ({ x: 0, y: 0, z: 1000 }), close() {} })),
+    battery: standInPart(() => ({ read: () => ({ mv: 3900, percent: 70 }), close() {} })),
+    led: SMART_BIN_PARTS.led,
+    buzzer: SMART_BIN_PARTS.buzzer,
+  };
+  for (const c of [0, 1] as const) {
+    let shut = true;
+    parts[`level${c}`] = standInPart(({ timers }) => ({
+      measure: () => void timers.set(() => (events![`level${c}`] as (reading: { mm: number }) => void)({ mm: stand.distanceMm(c) }), 100),
+      close() {},
+    }));
+    parts[`lid${c}`] = standInPart(({ timers }) => ({
+      angle(degrees: number) {
+        timers.set(() => {
+          const now = degrees < 3;
+          if (now !== shut) (events![`lidSwitch${c}`] as (closed: boolean) => void)((shut = now));
+        }, 600);
+      },
+      release() {},
+      close() {},
+    }));
+    parts[`lidSwitch${c}`] = standInPart(() => ({ get active() { return shut; }, close() {} }));
+    parts[`scale${c}`] = standInPart(({ timers }) => ({
+      sample(count: number, done: (raws: number[]) => void) {
+        timers.set(() => done(Array.from({ length: count }, () => stand.rawCounts(c))), count * 100);
+      },
+      close() {},
+    }));
+  }
+  return {
+    parts,
+    card: (uid) => events?.card(uid),
+    select: (c) => (events?.[`select${c as 0 | 1}`] as (() => void) | undefined)?.(),
   };
 }
