@@ -3,27 +3,15 @@
 // retained commands, the reqId of a malformed command.
 import { describe, expect, test } from '@jest/globals';
 import { checkCredSyncArgs } from '../../firmware/apps/door-reader/command-args.js';
-import { binCommands } from '../../firmware/apps/smart-bin/commands.js';
-import { fromHex, isHex64 } from '../../firmware/lib/hex.js';
 import { MAX_PAYLOAD_BYTES, MAX_REASON } from '../../firmware/protocol/limits.js';
 import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { isInboundChannel, type Channel, type InboundChannel, type OutboundChannel } from '../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateMessage, validateOutbound } from '../../firmware/protocol/validate.js';
+import { binArgsError } from '../support/bin-args.js';
 import { allExamples, examples, loadAjv, loadAjvDraft07, schemaFor, type Example } from './support.js';
 
 const ajv = loadAjv();
 const ajv07 = loadAjvDraft07();
-
-/**
- * A four-compartment bin whose signature check accepts any well-formed sig: what is checked here is the args'
- * shape; the signature itself is test/smart-bin's (and the platform's, test/platform/bin.test.ts).
- */
-let binSig: unknown;
-const BIN_COMMANDS = binCommands({
-  compartments: () => 4, unavailable: () => undefined, commandKey: () => new Uint8Array(32),
-  sign: () => (isHex64(binSig) ? fromHex(binSig) : new Uint8Array(32)),
-  status: () => ({}), tare: () => ({ code: 'ok' }), calibrate: () => ({ code: 'ok' }), open: () => ({ code: 'ok' }), measure: () => ({ code: 'ok' }),
-});
 
 /**
  * The schemas also spell out the args of the credential sync and smart-bin commands, which the protocol layer
@@ -32,14 +20,7 @@ const BIN_COMMANDS = binCommands({
 function argsError(channel: Channel, value: unknown): string | undefined {
   if (channel !== 'command' || typeof value !== 'object' || value === null) return undefined;
   const command = value as CommandMessage;
-  const { name, args } = command;
-  if (typeof name === 'string' && Object.hasOwn(BIN_COMMANDS, name)) {
-    const plain = typeof args === 'object' && args !== null && !Array.isArray(args) ? args : {};
-    binSig = plain.sig;
-    const error = BIN_COMMANDS[name]!.validate?.(plain, command);
-    return error === undefined ? undefined : `command.${error}`;
-  }
-  return checkCredSyncArgs(name, args, 'command.args');
+  return binArgsError(command) ?? checkCredSyncArgs(command.name, command.args, 'command.args');
 }
 
 /** What the device (inbound) or the platform (outbound) decides about a payload on a channel. */

@@ -37,6 +37,11 @@ const ALARM_KEYS: readonly string[] = Object.freeze([
   ...[0, 1, 2, 3].flatMap((i) => [`over${i}`, `jam${i}`, `fault${i}`]),
 ]);
 
+/** Indications that answer one step and end by themselves, and how long before an alarm's pattern returns. */
+const TRANSIENT: readonly StationIndication[] = Object.freeze(['credited', 'refused', 'identifyFirst', 'blocked', 'busy']);
+const TRANSIENT_MS = 4000;
+const DEPOSIT_STEPS: readonly StationIndication[] = Object.freeze(['identified', 'choose', 'opening']);
+
 export const CATEGORIES = Object.freeze(['kitchen', 'recyclable', 'hazardous', 'other'] as const);
 export type Category = (typeof CATEGORIES)[number];
 
@@ -74,6 +79,7 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
   #battery: BatteryWatch | undefined;
   #batteryTimer: TimerId | undefined;
   #showing: StationIndication = 'idle';
+  #restoreTimer: TimerId | undefined;
   #identityErrors = 0;
 
   constructor(options: SmartBinAppOptions = {}) {
@@ -201,7 +207,6 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
       emit: (type, data) => runtime.emit(type, data),
       nextSeq: () => runtime.outbox.nextSeq,
       show: (indication) => this.#show(indication),
-      ended: () => undefined, // the lid's close already scheduled the compartment's next burst
       log,
     });
 
@@ -260,6 +265,7 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
     this.#overflowTimers = [];
     this.#watch?.stop();
     this.#hal?.timers.clear(this.#batteryTimer);
+    this.#hal?.timers.clear(this.#restoreTimer);
     this.#alarms?.close();
     this.#hardware?.close();
   }
@@ -446,13 +452,18 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
     if (!this.#alarms) return;
     const open = this.#alarms.open();
     const next: StationIndication = open.some((alarm) => alarm.cause === 'fire') ? 'fire' : open.length > 0 ? 'alarm' : 'idle';
-    if (next !== this.#showing && (next !== 'idle' || this.#showing === 'fire' || this.#showing === 'alarm')) this.#show(next);
+    // Idle never cuts short a deposit's own steps (a lid open for a resident).
+    if (next !== this.#showing && (next !== 'idle' || !DEPOSIT_STEPS.includes(this.#showing))) this.#show(next);
   }
 
   #show(indication: StationIndication): void {
-    // A fire's warning is not interrupted by a deposit's beeps (a deposit under way when the fire began).
-    if (this.#showing === 'fire' && indication !== 'idle' && indication !== 'alarm' && this.#watch?.fire) return;
     this.#showing = indication;
+    // A step's answer (credited, refused, blocked...) plays once; then an open alarm's pattern comes back.
+    this.#hal?.timers.clear(this.#restoreTimer);
+    this.#restoreTimer = TRANSIENT.includes(indication) ? this.#hal?.timers.set(() => {
+      this.#restoreTimer = undefined;
+      this.#showAlarms();
+    }, TRANSIENT_MS) : undefined;
     const patterns = PATTERNS[indication];
     const parts = this.#hardware?.parts as Readonly<Record<string, Closable | undefined>> | undefined;
     for (const [name, channel] of [['led', patterns.led], ['buzzer', patterns.buzzer]] as const) {

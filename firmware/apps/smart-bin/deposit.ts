@@ -42,8 +42,6 @@ export interface DepositsOptions {
   emit(type: string, data: Record<string, unknown>): number;
   nextSeq(): number;
   show(indication: DepositIndication, c?: number): void;
-  /** A deposit ended (credited or not): the compartment's level is worth measuring. */
-  ended(c: number): void;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -205,7 +203,6 @@ export class Deposits {
     }
     this.#o.kv.delete(this.#o.domain, PENDING_KEY);
     this.#pending = undefined;
-    this.#o.ended(pending.c);
   }
 
   #endSession(): void {

@@ -1,12 +1,14 @@
 // Runs the device's protocol validators on one example message. The same module runs on Node (imported by the
 // test) and on XS (bundled), so any difference in verdicts is a difference between the engines. Inbound messages
 // go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex). A command the protocol
-// layer accepts then meets the door reader's args check (the examples include credential sync args).
+// layer accepts then meets the args checks of the commands that have examples: the door reader's credential sync
+// and the smart bin's commands.
 import { checkCredSyncArgs } from '../../../firmware/apps/door-reader/command-args.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateOutbound, type InboundParse } from '../../../firmware/protocol/validate.js';
+import { binArgsError } from '../../support/bin-args.js';
 
 const INBOUND: readonly string[] = ['command', 'config/desired', 'alarm'];
 
@@ -28,7 +30,7 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
 
 function withArgsCheck(parsed: InboundParse): InboundParse {
   if (!parsed.ok || parsed.message.msg !== 'command') return parsed;
-  const error = checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args');
+  const error = binArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args');
   return error === undefined ? parsed : { ok: false, error, reqId: parsed.message.reqId, code: 'invalid' };
 }
 
