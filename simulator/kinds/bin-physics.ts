@@ -61,6 +61,7 @@ export class BinCompartment {
   #slope: number;
   #cellMm: number;
   #radiusMm: Float64Array;
+  #echoes: { mm: number; strength: number }[] | undefined;
 
   constructor(options: Partial<CompartmentOptions> = {}) {
     this.options = Object.freeze({
@@ -130,6 +131,7 @@ export class BinCompartment {
   empty(residueMm = 0): void {
     this.#heights.fill(residueMm);
     this.#bag.fill(0);
+    this.#echoes = undefined;
   }
 
   /** Lets `hours` pass: the heap slumps toward its settled slope. */
@@ -179,6 +181,14 @@ export class BinCompartment {
 
   /** Slant range to the first cell in the beam that answers strongly enough. */
   #firstEcho(rng: Rng): number | undefined {
+    // The beam's cells, nearest first, stay the same until the heap changes (a module reads 10 times a second).
+    const candidates = (this.#echoes ??= this.#beam());
+    for (const c of candidates) if (rng() < c.strength) return c.mm;
+    return undefined;
+  }
+
+  /** Every cell the ultrasonic beam sees, with its slant range and echo strength, nearest first. */
+  #beam(): { mm: number; strength: number }[] {
     const o = this.options;
     const half = ((o.beamDeg / 2) * Math.PI) / 180;
     const candidates: { mm: number; strength: number }[] = [];
@@ -191,12 +201,12 @@ export class BinCompartment {
       candidates.push({ mm: Math.hypot(d, this.#radiusMm[i]!), strength: gain * (this.#bag[i] ? BAG_ECHO : 0.97) });
     }
     candidates.sort((a, b) => a.mm - b.mm);
-    for (const c of candidates) if (rng() < c.strength) return c.mm;
-    return undefined;
+    return candidates;
   }
 
   /** Slides waste from each cell to any neighbour lower than the slope allows, until none is. */
   #relax(): void {
+    this.#echoes = undefined;
     const n = this.options.cells;
     const h = this.#heights;
     const step = this.#slope * this.#cellMm;
