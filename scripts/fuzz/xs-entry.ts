@@ -8,6 +8,7 @@ import { decodeBase64 } from '../../firmware/lib/base64.js';
 import { createHalProxy } from '../../test/support/xs/hal-proxy.js';
 import { runA02yyuwSerial } from './cores/a02yyuw.js';
 import { CRED_SLOT_BYTES, runCredSync } from './cores/cred-sync.js';
+import { runEscposStatus } from './cores/escpos-status.js';
 import { runInbound } from './cores/inbound.js';
 import { runMqttPackets } from './cores/mqtt-packets.js';
 import { runQrSerial } from './cores/qr-serial.js';
@@ -42,6 +43,7 @@ const CORES: Readonly<Record<string, (input: Uint8Array, runSeed: number) => voi
   'qr-serial': runQrSerial,
   'a02yyuw-serial': runA02yyuwSerial,
   'vl53l1x-result': runVl53l1x,
+  'escpos-status': runEscposStatus,
   // For the fuzzer's own tests: input byte 0 = 1 throws, = 2 never returns (the budget stops it), else fine.
   'selftest': (input) => {
     if (input[0] === 1) throw new Error('selftest: deliberate crash');

@@ -5,6 +5,7 @@ import { alarmTarget } from './alarm.js';
 import { commandTarget } from './command.js';
 import { configTarget } from './config-desired.js';
 import { credSyncTarget } from './cred-sync.js';
+import { escposStatusTarget } from './escpos-status.js';
 import { mqttPacketsTarget } from './mqtt-packets.js';
 import { qrTarget } from './qr-serial.js';
 import { visitorPassTarget } from './visitor-pass.js';
@@ -15,6 +16,6 @@ import { wiegandTarget } from './wiegand-frames.js';
 export function allTargets(): FuzzTarget[] {
   return [
     mqttPacketsTarget, commandTarget(), configTarget(), alarmTarget(), credSyncTarget(), visitorPassTarget(), wiegandTarget(), qrTarget(),
-    a02yyuwTarget(), vl53l1xTarget(),
+    a02yyuwTarget(), vl53l1xTarget(), escposStatusTarget(),
   ];
 }
