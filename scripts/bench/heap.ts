@@ -51,6 +51,7 @@ import { topicFor, type Channel } from '../../firmware/protocol/topics.js';
 import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 import { COMMAND_KEY, HASH_KEY, writeSiteKey } from '../../firmware/identity/site-keys.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
+import { simKiosk } from '../../hal/boards/sim-kiosk.js';
 import { simSmartBin } from '../../hal/boards/sim-smart-bin.js';
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
@@ -555,7 +556,49 @@ const SMART_BIN: AppSpec = {
   ],
 };
 
-export const APPS: readonly AppSpec[] = [GENERIC, DOOR_READER, SOS_BUTTON, SMART_BIN];
+const KIOSK_NOTICE = (i: number, expiresMs: number) => ({
+  id: `n${i}`, title: { zh: `第${i}号通知`, en: `Notice ${i}` },
+  body: { zh: '本周三上午九点至下午三点停水检修，请提前储水。', en: 'Water is off on Wednesday 9:00-15:00 for repairs; please keep some ready.' }, expiresMs,
+});
+
+async function kioskTaps(bench: Bench, ...ids: string[]): Promise<void> {
+  const missed = (await bench.xs.call<string[]>('taps', ids)).value;
+  if (missed.length) throw new Error(`bench: kiosk taps not on screen: ${missed.join(', ')}`);
+  await run(bench, 1000, 500);
+}
+
+const KIOSK: AppSpec = {
+  name: 'kiosk',
+  entry: 'test/xs/entries/heap-kiosk.ts',
+  hostOptions: () => ({ storage: binStorage(), board: simKiosk, wallTimeMs: Date.UTC(2026, 0, 9, 9, 0), wallTimeValid: true }),
+  phases: [
+    ['connected', (bench) => run(bench, 2000, 500)],
+    ['commands', async (bench) => {
+      await runtimeCommands(bench);
+      const now = bench.xs.host.clock.wallClock.now();
+      await command(bench, 'k-1', 'kiosk.notices', { version: 1, notices: [1, 2, 3, 4].map((i) => KIOSK_NOTICE(i, now + i * 86_400_000)) });
+      await run(bench, 1000, 500);
+      expectResults(bench, [...RUNTIME_RESULTS, 'k-1:ok']);
+    }],
+    // A resident files a repair report, reads the notices, takes a queue ticket (printed) and calls for help.
+    ['events', async (bench) => {
+      await kioskTaps(bench, 'svc.repair');
+      await bench.xs.call('card', hex(uid(3)));
+      await run(bench, 1000, 500);
+      await kioskTaps(bench, 'cat.water', 'loc.corridor', 'phrase.leak', 'repair.send', 'nav.home');
+      await kioskTaps(bench, 'svc.notices', 'notice.n1', 'nav.home', 'svc.queue', 'queue.take', 'nav.home', 'svc.help', 'help.call');
+      await run(bench, 2000, 500);
+      await alarmUpdate(bench, 'help', 'accepted');
+      await run(bench, 2000, 500);
+      const events = bench.broker.on('event').filter((message) => /"kiosk\.(repair|ticket)"/.test(message.payload)).length;
+      if (events !== 2) throw new Error(`bench: ${events} kiosk.repair/kiosk.ticket events, expected 2`);
+    }],
+    ['health', healthCycle],
+    ['steady', (bench) => run(bench, 60_000, 1000)],
+  ],
+};
+
+export const APPS: readonly AppSpec[] = [GENERIC, DOOR_READER, SOS_BUTTON, SMART_BIN, KIOSK];
 
 export interface AppFigures {
   app: string;
@@ -650,7 +693,7 @@ async function main(argv: string[]): Promise<void> {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--app' && argv[i + 1]) names.push(argv[++i]!);
     else if (argv[i] === '--detail') detail = true;
-    else throw new Error(`usage: npm run bench:heap -- [--app generic|door-reader|sos-button|smart-bin]... [--detail]`);
+    else throw new Error(`usage: npm run bench:heap -- [--app generic|door-reader|sos-button|smart-bin|kiosk]... [--detail]`);
   }
   for (const line of await runHeapBench(names, detail)) console.log(line);
 }

@@ -8,6 +8,7 @@
 import type { MqttConnectOptions, MqttHandlers, MqttTransport, QoS } from '../../hal/contract/index.js';
 import { simDoorReader } from '../../hal/boards/sim-door-reader.js';
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
+import { simKiosk } from '../../hal/boards/sim-kiosk.js';
 import { simSmartBin } from '../../hal/boards/sim-smart-bin.js';
 import { createHostHal, type HostHal, type LevelChange, SteppedClock } from '../../hal/host/index.js';
 import { createHostStorage, type HostStorage } from '../../hal/host/storage/index.js';
@@ -29,6 +30,7 @@ import { writeProvisioning } from '../../firmware/runtime/provisioning.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
 import { attachBattery } from '../../simulator/chips/battery.js';
 import { attachLis3dh } from '../../simulator/chips/lis3dh.js';
+import { KioskWorld } from '../../simulator/kinds/kiosk.js';
 import { BinWorld } from '../../simulator/kinds/smart-bin.js';
 import { type CredentialInput, encodeList, snapshotSync } from '../platform/credential-encoder.js';
 import { check } from './cores/invariant.js';
@@ -37,9 +39,9 @@ import { FUZZ_SITE_KEYS } from './cores/cred-sync.js';
 import { fromHex } from '../../firmware/lib/hex.js';
 
 export const SITE = 'fuzz-site';
-export type DeviceKind = 'generic' | 'door-reader' | 'sos-button' | 'smart-bin';
+export type DeviceKind = 'generic' | 'door-reader' | 'sos-button' | 'smart-bin' | 'kiosk';
 export const DEVICE_IDS: Readonly<Record<DeviceKind, string>> = {
-  generic: 'gen-1', 'door-reader': 'door-reader-1', 'sos-button': 'sos-button-1', 'smart-bin': 'smart-bin-1',
+  generic: 'gen-1', 'door-reader': 'door-reader-1', 'sos-button': 'sos-button-1', 'smart-bin': 'smart-bin-1', kiosk: 'kiosk-1',
 };
 export const WALL_TIME = FUZZ_WALL_TIME;
 export const TODAY = dayNumber(WALL_TIME);
@@ -221,6 +223,8 @@ export class FuzzDevice {
   /** The smart bin app (kind smart-bin) and the world around it (one per life: it outlives reboots). */
   binApp: SmartBinApp | undefined;
   binWorld: BinWorld | undefined;
+  /** The kiosk's world (kind kiosk): its screen, reader and printer. */
+  kioskWorld: KioskWorld | undefined;
   /** Compartments whose lid servo was driven away from shut since the last observe(). */
   #lidsOpened = new Set<number>();
   #publishedMark = 0;
@@ -263,6 +267,10 @@ export class FuzzDevice {
       writeSiteKey(this.storage.kv, COMMAND_KEY, BIN_KEYS.commandKey);
       this.binWorld = new BinWorld(undefined, { demo: false, seed: 10 });
     }
+    if (this.kind === 'kiosk') {
+      writeSiteKey(this.storage.kv, HASH_KEY, BIN_KEYS.hashKey);
+      this.kioskWorld = new KioskWorld(undefined, { demo: false });
+    }
     this.#boot();
     this.inputs = 0;
   }
@@ -271,7 +279,7 @@ export class FuzzDevice {
     this.#restart = false;
     const transport = (this.transport = new FuzzTransport());
     const clock = new SteppedClock({ wallTimeMs: WALL_TIME, wallTimeValid: true });
-    const board = { 'door-reader': simDoorReader, 'sos-button': simSosButton, 'smart-bin': simSmartBin, generic: undefined }[this.kind];
+    const board = { 'door-reader': simDoorReader, 'sos-button': simSosButton, 'smart-bin': simSmartBin, kiosk: simKiosk, generic: undefined }[this.kind];
     this.hal = createHostHal({
       storage: this.storage,
       ...(board ? { board } : {}),
@@ -299,6 +307,7 @@ export class FuzzDevice {
       app = this.binApp = this.binWorld!.attach(this.hal);
       this.#watchLids();
     }
+    if (this.kind === 'kiosk') app = this.kioskWorld!.attach(this.hal);
     this.runtime = new DeviceRuntime({
       hal: this.hal,
       model: this.kind,

@@ -14,16 +14,17 @@ let cached: Promise<DashboardBundle> | undefined;
 
 /** The client bundle (built on first use, then reused). */
 export function dashboardBundle(): Promise<DashboardBundle> {
-  cached ??= buildBundle().catch((error: unknown) => {
+  cached ??= buildClient('main.tsx').catch((error: unknown) => {
     cached = undefined;
     throw error;
   });
   return cached;
 }
 
-async function buildBundle(): Promise<DashboardBundle> {
+/** One entry of ./client bundled for the browser (the dashboard's main.tsx; the kiosk's screen gallery). */
+export async function buildClient(entry: string): Promise<DashboardBundle> {
   const result = await build({
-    entryPoints: [join(here, 'client', 'main.tsx')],
+    entryPoints: [join(here, 'client', entry)],
     bundle: true,
     write: false,
     outdir: 'out',

@@ -8,6 +8,7 @@ import type { DoorWorld } from '../kinds/door-reader.js';
 import type { SosWorld } from '../kinds/sos-button.js';
 import type { Monitor } from '../monitor.js';
 import { binAction, binDetail, FillHistories, fillSummary, isBin } from './bin-detail.js';
+import { isKiosk, kioskDetail } from './kiosk-detail.js';
 import type { DeviceDetail, FleetRow, FleetSource, MotionPlot, StreamEvent } from './wire.js';
 
 export type { DeviceDetail, FleetRow, FleetSource, MotionPlot, StreamEvent } from './wire.js';
@@ -101,6 +102,7 @@ export class SimulatorModel implements FleetSource {
     if (device.kind.model === 'door-reader') detail.door = doorDetail(device.world as DoorWorld, detail.events);
     if (device.kind.model === 'sos-button') detail.sos = sosDetail(device.world as SosWorld);
     if (isBin(device)) detail.bin = binDetail(device, this.#fills.history(device));
+    if (isKiosk(device)) detail.kiosk = kioskDetail(device.world);
     const plot = this.#plots.get(i);
     if (plot) detail.plot = plot;
     return detail;

@@ -1,5 +1,6 @@
 // What crosses the dashboard's WebSocket, both ways: shared by the server (Node) and the client (browser), so it
-// imports nothing.
+// imports nothing but the kiosk view's type (engine-neutral firmware).
+import type { KioskView } from '../../firmware/apps/kiosk/screen/machine.js';
 
 /** One device in the fleet view (short keys: 5,000 of them cross the socket). */
 export interface FleetRow {
@@ -75,10 +76,24 @@ export interface DeviceDetail {
   door?: { number: number; open: boolean; unlocked: boolean; mode: string; awaitingPin: boolean; alarms: string[]; cards: string[]; lastDecision?: string };
   sos?: { alarm?: Record<string, unknown>; window?: Record<string, unknown>; batteryMv: number; batteryPct?: number; showing?: string; buttonDown: boolean };
   bin?: BinDetail;
+  kiosk?: KioskDetail;
   events: StreamEvent[];
   plot?: MotionPlot;
   /** What the reference platform holds for this device (absent: no platform). */
   platform?: DevicePlatform;
+}
+
+/** A kiosk's page: its screen as the app last rendered it (null before the first), printer and speech. */
+export interface KioskDetail {
+  view: KioskView | null;
+  cards: string[];
+  /** Receipts cut since the simulator started; the newest few as lines of text. */
+  printed: number;
+  receipts: string[][];
+  /** What the kiosk said, newest last. */
+  spoken: string[];
+  paperOut: boolean;
+  coverOpen: boolean;
 }
 
 /** A sorting station's page: each compartment as the world has it beside what the station reports. */

@@ -2,6 +2,7 @@
 import { doorReaderKind } from './door-reader.js';
 import { genericKind } from './generic.js';
 import type { AnyDeviceKind } from './kind.js';
+import { kioskKind } from './kiosk.js';
 import { smartBinKind } from './smart-bin.js';
 import { sosButtonKind } from './sos-button.js';
 
@@ -10,6 +11,7 @@ export const DEVICE_KINDS: Readonly<Record<string, AnyDeviceKind>> = {
   [doorReaderKind.model]: doorReaderKind,
   [sosButtonKind.model]: sosButtonKind,
   [smartBinKind.model]: smartBinKind,
+  [kioskKind.model]: kioskKind,
 };
 
 /** What `npm start` runs when no fleet is given. */

@@ -3,6 +3,7 @@
 // retained commands, the reqId of a malformed command.
 import { describe, expect, test } from '@jest/globals';
 import { checkCredSyncArgs } from '../../firmware/apps/door-reader/command-args.js';
+import { checkKioskArgs } from '../../firmware/apps/kiosk/command-args.js';
 import { MAX_PAYLOAD_BYTES, MAX_REASON } from '../../firmware/protocol/limits.js';
 import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { isInboundChannel, type Channel, type InboundChannel, type OutboundChannel } from '../../firmware/protocol/topics.js';
@@ -14,13 +15,13 @@ const ajv = loadAjv();
 const ajv07 = loadAjvDraft07();
 
 /**
- * The schemas also spell out the args of the credential sync and smart-bin commands, which the protocol layer
+ * The schemas also spell out the args of the credential sync, smart-bin and kiosk commands, which the protocol layer
  * leaves to the device that runs them: a command's verdict here is the device's, the protocol's and its args check.
  */
 function argsError(channel: Channel, value: unknown): string | undefined {
   if (channel !== 'command' || typeof value !== 'object' || value === null) return undefined;
   const command = value as CommandMessage;
-  return binArgsError(command) ?? checkCredSyncArgs(command.name, command.args, 'command.args');
+  return binArgsError(command) ?? checkCredSyncArgs(command.name, command.args, 'command.args') ?? checkKioskArgs(command.name, command.args, 'command.args');
 }
 
 /** What the device (inbound) or the platform (outbound) decides about a payload on a channel. */

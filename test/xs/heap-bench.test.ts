@@ -23,7 +23,7 @@ test('bench:heap: per-app lines, deterministic, every app within 64 KB at steady
     const [slot, chunk, peakSlot, peakChunk, est] = match.slice(2).map(Number) as [number, number, number, number, number];
     return { app: match[1], slot, chunk, peakSlot, peakChunk, est };
   });
-  expect(apps.map(({ app }) => app)).toEqual(['generic', 'door-reader', 'sos-button', 'smart-bin']);
+  expect(apps.map(({ app }) => app)).toEqual(['generic', 'door-reader', 'sos-button', 'smart-bin', 'kiosk']);
   for (const { slot, chunk, peakSlot, peakChunk, est } of apps) {
     expect(slot).toBeGreaterThan(0);
     expect(slot % 32).toBe(0); // whole 64-bit slots

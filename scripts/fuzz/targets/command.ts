@@ -103,14 +103,15 @@ export function commandSeeds(): Uint8Array[] {
 }
 
 /**
- * Which device an input goes to, from its run seed; a smart-bin.* command mostly to the bin (its seeds are few
+ * Which device an input goes to, from its run seed; a smart-bin.* (kiosk.*) command mostly to the bin (kiosk) (their seeds are few
  * among the door's sync chunks, and elsewhere they only meet "unknown command").
  */
 function deviceFor(rng: Prng, input: Uint8Array): DeviceKind {
   const name = objectOf(input)?.name;
   if (typeof name === 'string' && name.startsWith('smart-bin.') && rng.chance(0.8)) return 'smart-bin';
-  const roll = rng.below(10);
-  return roll < 4 ? 'door-reader' : roll < 6 ? 'generic' : roll < 8 ? 'sos-button' : 'smart-bin';
+  if (typeof name === 'string' && name.startsWith('kiosk.') && rng.chance(0.8)) return 'kiosk';
+  const roll = rng.below(11);
+  return roll < 4 ? 'door-reader' : roll < 6 ? 'generic' : roll < 8 ? 'sos-button' : roll < 10 ? 'smart-bin' : 'kiosk';
 }
 
 /** A step of time after the message (most inputs none; some let unlock timers and restarts run out). */

@@ -10,6 +10,7 @@
 // bin's lids never move; after every change and every 64 inputs the device reboots and comes back with the same
 // version and settings, and the bin's compartments each with a category it knows, whatever `categories` said.
 import { DOOR_CONFIG } from '../../../firmware/apps/door-reader/config.js';
+import { KIOSK_CONFIG } from '../../../firmware/apps/kiosk/config.js';
 import { SOS_CONFIG } from '../../../firmware/apps/sos-button/config.js';
 import { CATEGORIES } from '../../../firmware/apps/smart-bin/app.js';
 import { SMART_BIN_CONFIG } from '../../../firmware/apps/smart-bin/config.js';
@@ -28,6 +29,7 @@ const SPECS: Readonly<Record<DeviceKind, ConfigSpec>> = {
   'door-reader': { ...RUNTIME_CONFIG, ...DOOR_CONFIG },
   'sos-button': { ...RUNTIME_CONFIG, ...SOS_CONFIG },
   'smart-bin': { ...RUNTIME_CONFIG, ...SMART_BIN_CONFIG },
+  kiosk: { ...RUNTIME_CONFIG, ...KIOSK_CONFIG },
 };
 const REBOOT_EVERY = 64;
 /** In an input, `"@next"` stands for the version after the one in force (replaced just before delivery). */

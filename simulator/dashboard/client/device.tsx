@@ -1,12 +1,14 @@
 // A device page: its state, the kind's own controls (the same world actions as the terminal commands), network
 // cut/restore, restart and power cut, its latest events, for the SOS button the acceleration of the last
-// replayed trace with the alert marked (uPlot), for the sorting station its compartments and fill plot (bin.tsx).
+// replayed trace with the alert marked (uPlot), for the sorting station its compartments and fill plot (bin.tsx),
+// for the kiosk its live screen, tappable, with its receipts and speech (kiosk.tsx).
 // With the reference platform: the desired config (sent as JSON) and the reported one, a telemetry plot, and on a
 // door reader a signed unlock, visitor passes and the credential list.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { DeviceDetail, DevicePlatform, MotionPlot } from '../wire.js';
 import { BinControls } from './bin.js';
+import { KioskControls } from './kiosk.js';
 import { act, platformOp, type Store } from './conn.js';
 
 export function DevicePage({ store, index }: { store: Store; index: number }) {
@@ -32,6 +34,7 @@ export function DevicePage({ store, index }: { store: Store; index: number }) {
       {d.door ? <DoorControls d={d} /> : null}
       {d.sos ? <SosControls d={d} /> : null}
       {d.bin ? <BinControls d={d} /> : null}
+      {d.kiosk ? <KioskControls d={d} /> : null}
       {d.platform && d.door ? <DoorPlatform d={d} platform={d.platform} /> : null}
       {d.platform ? <PlatformPanel d={d} platform={d.platform} /> : null}
       <h3>Latest events</h3>

@@ -1,5 +1,7 @@
 // A part that opens to a stand-in object: XS entries fit them where the XS HAL proxy has no bus (I2C, ADC), fed
 // by the test instead of a chip.
+import type { KioskParts } from '../../../firmware/apps/kiosk/app.js';
+import type { KioskEvents } from '../../../firmware/apps/kiosk/parts.js';
 import type { SmartBinParts } from '../../../firmware/apps/smart-bin/app.js';
 import { SMART_BIN_PARTS, type SmartBinEvents } from '../../../firmware/apps/smart-bin/parts.js';
 import type { SosButtonParts } from '../../../firmware/apps/sos-button/app.js';
@@ -96,4 +98,37 @@ export function smartBinStandInParts(stand: BinStandIn): { parts: SmartBinParts;
     card: (uid) => events?.card(uid),
     select: (c) => (events?.[`select${c as 0 | 1}`] as (() => void) | undefined)?.(),
   };
+}
+
+/**
+ * The kiosk's parts for XS: a stand-in NFC reader (`card(uid)` reaches the app's card event) and a stand-in
+ * receipt printer with paper that answers each status poll and prints each receipt 200 ms later.
+ */
+export function kioskStandInParts(): { parts: KioskParts; card(uid: Uint8Array): void; printed(): number } {
+  let events: KioskEvents | undefined;
+  let printed = 0;
+  const ready = { responding: true, offline: false, coverOpen: false, paperOut: false, paperNearEnd: false, error: false };
+  const parts: KioskParts = {
+    nfc: standInPart((context) => {
+      events = context.events as KioskEvents;
+      return { close() {} };
+    }),
+    printer: standInPart(({ timers }) => {
+      let busy = false;
+      return {
+        get printing() { return busy; },
+        poll: () => void timers.set(() => events?.printer(ready), 10),
+        print(_receipt: unknown, done: (result: { ok: true; status: typeof ready; unprintable: number }) => void) {
+          busy = true;
+          timers.set(() => {
+            busy = false;
+            printed++;
+            done({ ok: true, status: ready, unprintable: 0 });
+          }, 200);
+        },
+        close() {},
+      };
+    }),
+  };
+  return { parts, card: (uid) => events?.card(uid), printed: () => printed };
 }

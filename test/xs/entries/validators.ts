@@ -1,9 +1,10 @@
 // Runs the device's protocol validators on one example message. The same module runs on Node (imported by the
 // test) and on XS (bundled), so any difference in verdicts is a difference between the engines. Inbound messages
 // go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex). A command the protocol
-// layer accepts then meets the args checks of the commands that have examples: the door reader's credential sync
-// and the smart bin's commands.
+// layer accepts then meets the args checks of the commands that have examples: the door reader's credential sync,
+// the smart bin's and the kiosk's commands.
 import { checkCredSyncArgs } from '../../../firmware/apps/door-reader/command-args.js';
+import { checkKioskArgs } from '../../../firmware/apps/kiosk/command-args.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
 import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
@@ -30,7 +31,8 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
 
 function withArgsCheck(parsed: InboundParse): InboundParse {
   if (!parsed.ok || parsed.message.msg !== 'command') return parsed;
-  const error = binArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args');
+  const error = binArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args')
+    ?? checkKioskArgs(parsed.message.name, parsed.message.args, 'command.args');
   return error === undefined ? parsed : { ok: false, error, reqId: parsed.message.reqId, code: 'invalid' };
 }
 

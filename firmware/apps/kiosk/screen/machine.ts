@@ -205,6 +205,13 @@ export class KioskScreens {
     return true;
   }
 
+  /** Whether the receipt printer can print; when not, the ticket and pass screens say so (shown on screen only). */
+  printer(ready: boolean): void {
+    if (typeof ready !== 'boolean' || this.#s.printerDown === !ready) return;
+    this.#s.printerDown = !ready;
+    this.#render();
+  }
+
   /** The platform's notices (retained, versioned): replaces the list; invalid entries are dropped. */
   notices(list: unknown): number {
     const { notices } = parseNotices(list);
@@ -347,7 +354,7 @@ export class KioskScreens {
    * platform updates address, never on screen without their card. */
   #forget(): void {
     const s = this.#s;
-    this.#s = { ...KioskScreens.#fresh(s.notices, s.help, s.online), queued: s.queued, nowMs: s.nowMs };
+    this.#s = { ...KioskScreens.#fresh(s.notices, s.help, s.online), queued: s.queued, nowMs: s.nowMs, printerDown: s.printerDown };
   }
 
   #visibleNotices(): Notice[] {

@@ -42,6 +42,8 @@ export interface KioskState {
   passes: readonly Pass[];
   notices: readonly Notice[];
   help: HelpStage | undefined;
+  /** The receipt printer cannot print (paper out, cover open, offline): the printing screens say so. */
+  printerDown?: boolean;
 }
 
 const HOME = Object.freeze(button('nav.home', 'nav.home', 'home'));
@@ -65,6 +67,9 @@ function status(s: KioskState): ScreenNode[] {
   const out: ScreenNode[] = [];
   if (!s.online) out.push({ role: 'status', id: 'status.offline', text: text('status.offline'), state: 'offline' });
   if (s.queued > 0) out.push({ role: 'status', id: 'status.queued', text: text('status.queued', { count: s.queued }), state: 'queued' });
+  if (s.printerDown && (s.screen === 'queue' || s.screen === 'queue.ticket' || s.screen === 'visitor.pass')) {
+    out.push({ role: 'status', id: 'status.noPrinter', text: text('status.noPrinter'), state: 'offline' });
+  }
   return out;
 }
 

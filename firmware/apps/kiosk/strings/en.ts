@@ -101,6 +101,7 @@ export const EN: Readonly<Record<StringKey, string>> = Object.freeze({
   'idle.more': 'More time',
   'status.offline': 'No network: what you send is saved and sent later',
   'status.queued': 'Waiting to send: {count}',
+  'status.noPrinter': 'The printer is not available: please note the number or QR code on the screen',
   'say.home': 'Welcome to community self-service',
   'say.identify': 'Please tap your card',
   'say.choose': 'Please choose',

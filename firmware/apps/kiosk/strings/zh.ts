@@ -101,6 +101,7 @@ export const ZH = Object.freeze({
   'idle.more': '继续操作',
   'status.offline': '网络未连接：提交的内容会保存，联网后发送',
   'status.queued': '待发送：{count} 项',
+  'status.noPrinter': '打印机暂不可用：请记下屏幕上的号码或二维码',
   'say.home': '欢迎使用社区自助服务',
   'say.identify': '请刷住户卡',
   'say.choose': '请选择',
