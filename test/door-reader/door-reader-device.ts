@@ -213,12 +213,7 @@ export class DoorReaderDevice extends RigDevice<DoorWorld> {
   command(name: string, args?: Record<string, unknown>, options: { reqId?: string; exp?: number } = {}): ResultMessage {
     const reqId = options.reqId ?? `r-${++this.#reqId}`;
     const exp = options.exp ?? this.hal.wallClock.now() + 30_000;
-    const before = this.mqtt.messages('result').length;
-    this.mqtt.deliver(`${PREFIX}/command`, JSON.stringify({ v: 1, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) }));
-    this.ack();
-    const results = this.mqtt.messages<ResultMessage>('result');
-    if (results.length !== before + 1) throw new Error(`expected one result for ${reqId}, got ${results.length - before}`);
-    return results.at(-1)!;
+    return this.deliverCommand(PREFIX, { reqId, name, exp, ...(args ? { args } : {}) }, () => this.ack());
   }
 
   /** A door.* command signed with the site command key (or `key`). */

@@ -88,12 +88,7 @@ export class KioskDevice extends RigDevice<KioskWorld, BrokerMqtt> {
   command(name: string, args?: Record<string, unknown>): ResultMessage {
     const reqId = `r-${++this.#reqId}`;
     const exp = this.hal.wallClock.now() + 30_000;
-    const before = this.messages('result').length;
-    this.mqtt.deliver(`${PREFIX}/command`, JSON.stringify({ v: 1, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) }));
-    this.advance(500);
-    const results = this.messages<ResultMessage>('result');
-    if (results.length !== before + 1) throw new Error(`expected one result for ${reqId}, got ${results.length - before}`);
-    return results.at(-1)!;
+    return this.deliverCommand(PREFIX, { reqId, name, exp, ...(args ? { args } : {}) }, () => this.advance(500));
   }
 
   alarmUpdate(alarmId: string, state: string): void {

@@ -96,12 +96,7 @@ export class SmartBinDevice extends RigDevice<BinWorld, BrokerMqtt> {
   command(name: string, args?: Record<string, unknown>, options: { reqId?: string; exp?: number } = {}): ResultMessage {
     const reqId = options.reqId ?? `r-${++this.#reqId}`;
     const exp = options.exp ?? this.hal.wallClock.now() + 30_000;
-    const before = this.messages('result').length;
-    this.mqtt.deliver(`${PREFIX}/command`, JSON.stringify({ v: 1, msg: 'command', reqId, name, exp, ...(args ? { args } : {}) }));
-    this.advance(500);
-    const results = this.messages<ResultMessage>('result');
-    if (results.length !== before + 1) throw new Error(`expected one result for ${reqId}, got ${results.length - before}`);
-    return results.at(-1)!;
+    return this.deliverCommand(PREFIX, { reqId, name, exp, ...(args ? { args } : {}) }, () => this.advance(500));
   }
 
   /** smart-bin.open signed with the demo site's command key (or `key`). */

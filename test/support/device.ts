@@ -6,7 +6,7 @@ import type { HostHal } from '../../hal/host/index.js';
 import type { SteppedClock } from '../../hal/host/clock.js';
 import type { HostStorage } from '../../hal/host/storage/index.js';
 import { Backoff } from '../../firmware/runtime/backoff.js';
-import type { EventMessage } from '../../firmware/protocol/messages.js';
+import type { EventMessage, ResultMessage } from '../../firmware/protocol/messages.js';
 import type { DeviceApp, DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import type { Provisioning } from '../../firmware/runtime/provisioning.js';
 import { SimDevice, type SimDeviceOptions, type SimTransport } from '../../simulator/device.js';
@@ -125,6 +125,21 @@ export class RigDevice<World, T extends SimTransport = SimTransport> {
   /** Distinct events (by seq: retransmissions are byte-identical copies), oldest first. */
   events(type?: string | RegExp): EventMessage[] {
     return this.device.events(type);
+  }
+
+  /**
+   * Delivers a command on `<prefix>/command` through the scripted broker, lets `settle` run the device, and returns
+   * the one result it answered (failing when there is none or more than one).
+   */
+  protected deliverCommand(prefix: string, command: { reqId: string; name: string; exp: number; args?: Record<string, unknown> }, settle: () => void): ResultMessage {
+    const broker = this.device.transport as unknown as { deliver?(topic: string, payload: string): void } | undefined;
+    if (!broker?.deliver) throw new Error('commands need a running device on a scripted broker');
+    const before = this.messages('result').length;
+    broker.deliver(`${prefix}/command`, JSON.stringify({ v: 1, msg: 'command', ...command }));
+    settle();
+    const results = this.messages<ResultMessage>('result');
+    if (results.length !== before + 1) throw new Error(`expected one result for ${command.reqId}, got ${results.length - before}`);
+    return results.at(-1)!;
   }
 }
 

@@ -6,6 +6,7 @@
 // passes `render` (Piu on the device, HTML in the simulator) and feeds taps to `input`.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import { AlarmLifecycle, type AlarmIndication } from '../../alarms/alarm-lifecycle.js';
+import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
 import type { EscPosPrinter } from '../../drivers/escpos/escpos.js';
 import type { Receipt } from '../../drivers/escpos/receipt.js';
 import { statusProblem, type PrinterStatus } from '../../drivers/escpos/status.js';
@@ -128,19 +129,10 @@ export class KioskApp implements DeviceApp<KioskConfig> {
     this.#screens.online(false); // until the first connection
     this.#screens.notices(this.#notices.notices);
     this.#screens.printer(this.#printerReady());
-    const config = runtime.config;
     this.#alarms = new AlarmLifecycle<'help'>({
       causes: { help: { windowS: () => 0, cancelledEvent: 'kiosk.help_cancelled' } },
-      kv,
       domain: KIOSK_DOMAIN,
-      timers: hal.timers,
-      clock: hal.clock,
-      wallClock: hal.wallClock,
-      settings: () => ({ acceptTimeoutS: config.number('acceptTimeoutS'), maxReminders: config.number('maxReminders') }),
-      emit: (type, data) => runtime.emit(type, data),
-      nextSeq: () => runtime.outbox.nextSeq,
-      delivered: () => runtime.state === 'online' && runtime.outbox.depth === 0,
-      deviceId: () => runtime.deviceId ?? hal.system.hardwareId,
+      ...runtimeAlarmHooks(runtime),
       show: (indication) => this.#helpShown(indication),
       changed: () => undefined,
       log,

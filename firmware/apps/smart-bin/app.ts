@@ -6,6 +6,7 @@
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import type { AlarmIndication } from '../../alarms/alarm-lifecycle.js';
 import { AlarmSet } from '../../alarms/alarm-set.js';
+import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
 import type { BatteryReading } from '../../drivers/battery/battery.js';
 import type { LevelReading, LevelSensor } from '../../drivers/level-reading.js';
 import { credentialHash } from '../../identity/credential-hash.js';
@@ -136,15 +137,7 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
       causes: CAUSES,
       keys: ALARM_KEYS,
       domain: BIN_DOMAIN,
-      kv: hal.storage.kv,
-      timers: hal.timers,
-      clock: hal.clock,
-      wallClock: hal.wallClock,
-      settings: () => ({ acceptTimeoutS: config.number('acceptTimeoutS'), maxReminders: config.number('maxReminders') }),
-      emit: (type, data) => runtime.emit(type, data),
-      nextSeq: () => runtime.outbox.nextSeq,
-      delivered: () => runtime.state === 'online' && runtime.outbox.depth === 0,
-      deviceId: () => this.#deviceId(),
+      ...runtimeAlarmHooks(runtime),
       show: (indication) => this.#alarmShown(indication),
       changed: () => this.#showAlarms(),
       log,

@@ -13,6 +13,7 @@ import type { CommandSpec } from '../../runtime/dispatcher.js';
 import { FallDetector } from '../../sensing/fall-detector.js';
 import { AlarmLifecycle } from '../../alarms/alarm-lifecycle.js';
 import { detectorFigures } from '../../alarms/alarm-record.js';
+import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
 import { BatteryWatch, type BatteryGauge, type BatteryReading } from '../../power/battery-watch.js';
 import { DeepSleepGate } from '../../power/deep-sleep.js';
 import { DutyCycle } from '../../power/duty-cycle.js';
@@ -136,16 +137,8 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
 
     this.#alarms = new AlarmLifecycle({
       causes: sosCauses(number),
-      kv: hal.storage.kv,
       domain: SOS_DOMAIN,
-      timers: hal.timers,
-      clock: hal.clock,
-      wallClock: hal.wallClock,
-      settings: () => ({ acceptTimeoutS: number('acceptTimeoutS'), maxReminders: number('maxReminders') }),
-      emit: (type, data) => runtime.emit(type, data),
-      nextSeq: () => runtime.outbox.nextSeq,
-      delivered: () => runtime.state === 'online' && runtime.outbox.depth === 0,
-      deviceId: () => runtime.deviceId ?? hal.system.hardwareId,
+      ...runtimeAlarmHooks(runtime),
       show: (indication, cause) => this.#show(sosIndication(indication, cause)),
       changed: () => {
         if (this.#alarms.busy) this.#duty.wake('alarm');
