@@ -265,7 +265,7 @@ export class FuzzDevice {
     if (this.kind === 'smart-bin') {
       writeSiteKey(this.storage.kv, HASH_KEY, BIN_KEYS.hashKey);
       writeSiteKey(this.storage.kv, COMMAND_KEY, BIN_KEYS.commandKey);
-      this.binWorld = new BinWorld(undefined, { demo: false, seed: 10 });
+      this.binWorld = new BinWorld({ demo: false, seed: 10 });
     }
     if (this.kind === 'kiosk') {
       writeSiteKey(this.storage.kv, HASH_KEY, BIN_KEYS.hashKey);

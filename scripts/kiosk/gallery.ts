@@ -6,7 +6,7 @@ import { tapIds } from '../../firmware/apps/kiosk/screen/layout.js';
 import { KioskScreens, type KioskView } from '../../firmware/apps/kiosk/screen/machine.js';
 import { MODES, type Mode, type ScreenSpec } from '../../firmware/apps/kiosk/screen/modes.js';
 import type { LaidNode } from '../../firmware/apps/kiosk/screen/layout.js';
-import type { Language } from '../../firmware/apps/kiosk/strings/index.js';
+import type { Language } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { esp32s3Kiosk } from '../../hal/boards/esp32s3-kiosk.js';
 import { buildClient } from '../../simulator/dashboard/bundle.js';
 import { apply, MemoryFake, tour } from '../../test/xs/entries/kiosk-screen.js';

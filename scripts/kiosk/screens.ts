@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { LANGUAGES } from '../../firmware/apps/kiosk/strings/index.js';
+import { LANGUAGES } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { launch } from '../../test/dashboard/browser.js';
 import { galleryViews, KIOSK_SCREEN, MODE_NAMES, openGallery, showView } from './gallery.js';
 

@@ -3,14 +3,12 @@
 // page's two actions that have no kind command: a deposit by QR code and a dead level sensor (world methods).
 import type { SimDevice } from '../device.js';
 import { demoCredentials } from '../kinds/door-reader.js';
-import { DENSITY_G_PER_L, smartBinKind, type BinWorld } from '../kinds/smart-bin.js';
+import { smartBinKind, type BinWorld } from '../kinds/smart-bin.js';
 import type { BinDetail, FillHistory, StreamEvent } from './wire.js';
 
 /** Points kept per station; beyond, the oldest quarter goes. */
 const MAX_POINTS = 1000;
 const MAX_DEPOSITS = 200;
-/** After the QR beep, the resident turns to the compartment (as `deposit` does after a card). */
-const TURN_MS = 1000;
 const DEMO_QR = Object.freeze(demoCredentials(0).list.filter((entry) => entry.kind === 'qr').map((entry) => String(entry.secret)));
 
 export function isBin(device: SimDevice): device is SimDevice<BinWorld> {
@@ -164,10 +162,7 @@ export function binAction(world: BinWorld, action: string, args: readonly string
   const grams = Number(gramsText);
   const boot = world.boot;
   if (!boot) throw new Error('the smart bin is not running');
-  const category = boot.app.compartments[c]?.category;
-  if (!category || text === '' || !(grams > 0)) throw new RangeError('qrdeposit: TEXT C GRAMS (a fitted compartment, grams > 0)');
-  world.scanQr(text);
-  boot.hal.timers.set(() => world.pressSelect(c), TURN_MS);
-  world.drop(c, grams, grams / (DENSITY_G_PER_L[category] ?? DENSITY_G_PER_L.other!));
+  if (!boot.app.compartments[c] || text === '' || !(grams > 0)) throw new RangeError('qrdeposit: TEXT C GRAMS (a fitted compartment, grams > 0)');
+  world.deposit({ qr: text }, c, grams);
   return `QR ${text} deposits ${grams} g in compartment ${c}`;
 }

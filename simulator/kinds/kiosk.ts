@@ -6,7 +6,7 @@
 import { KioskApp } from '../../firmware/apps/kiosk/app.js';
 import { KIOSK } from '../../firmware/apps/kiosk/index.js';
 import type { KioskView } from '../../firmware/apps/kiosk/screen/machine.js';
-import { translate, type StringKey } from '../../firmware/apps/kiosk/strings/index.js';
+import { translate, type StringKey } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { HASH_KEY, writeSiteKey } from '../../firmware/identity/site-keys.js';
 import type { BoardFor } from '../../firmware/parts/device.js';
 import { simKiosk } from '../../hal/boards/sim-kiosk.js';

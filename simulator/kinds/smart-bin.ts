@@ -27,7 +27,7 @@ import { attachThermistor, type ThermistorChip } from '../chips/thermistor.js';
 import { attachVl53l1x, type Vl53l1xChip, type Vl53l1xSees } from '../chips/vl53l1x.js';
 import { BinCompartment } from './bin-physics.js';
 import { DEMO_KEYS, demoCredentials, type DemoCard } from './door-reader.js';
-import type { KindCommand, SimDeviceKind, WorldContext } from './kind.js';
+import type { KindCommand, SimDeviceKind } from './kind.js';
 
 const pins = simSmartBin.pin as Readonly<Record<string, number>>;
 /** The lid switch closes in the last few degrees of travel. */
@@ -38,6 +38,8 @@ const OPEN_ABOVE_DEG = 60;
 const OBSTACLE_DEG = 35;
 const CARD_IN_FIELD_MS = 800;
 const PRESS_MS = 200;
+/** From the beep of a read card to the resident's press of a compartment's button. */
+const TURN_MS = 1000;
 /** Kitchen waste ≈ 0.5 kg/l, recyclables (bottles, cardboard) ≈ 0.1 kg/l. */
 export const DENSITY_G_PER_L: Readonly<Record<string, number>> = Object.freeze({ kitchen: 500, recyclable: 100, hazardous: 300, other: 200 });
 
@@ -87,10 +89,8 @@ export class BinWorld {
   readonly prompts: string[] = [];
   boot: BinBoot | undefined;
   #rng: () => number;
-  #context: WorldContext | undefined;
 
-  constructor(context?: WorldContext, options: BinWorldOptions = {}) {
-    this.#context = context;
+  constructor(options: BinWorldOptions = {}) {
     this.#rng = random(options.seed ?? 10);
     this.demo = options.demo ?? true;
     this.cards = demoCredentials(0).cards.filter((card) => card.reader === 'nfc');
@@ -121,21 +121,29 @@ export class BinWorld {
   }
 
   /** Waste through compartment `c`'s opening: now if the lid is open, else as soon as it opens. */
-  drop(c: number, grams: number, litres = grams / (DENSITY_G_PER_L.other! ), bag = true): void {
+  drop(c: number, grams: number, litres = grams / DENSITY_G_PER_L.other!, bag = true): void {
     const compartment = this.compartments[this.#index(c)]!;
     if (!(grams >= 0) || !(litres >= 0)) throw new RangeError('drop: grams and litres must be ≥ 0');
     compartment.pendingDrop = { grams, litres, bag };
     if (this.lidAngle(c) >= OPEN_ABOVE_DEG) this.#dropNow(this.#index(c));
   }
 
-  /** A whole deposit as a resident makes it: card, select, and the waste in when the lid is open. */
-  deposit(card: string, c: number, grams: number, litres: number): void {
+  /**
+   * A whole deposit as a resident makes it: a card (demo name or hex UID) or a QR code, the compartment's button a
+   * moment later, and the waste in when the lid is open. Without `litres`, the volume follows the compartment's
+   * category. Returns the litres.
+   */
+  deposit(resident: string | { qr: string }, c: number, grams: number, litres?: number): number {
     const i = this.#index(c);
-    this.presentCard(card);
-    const { hal } = this.#current();
+    const { hal, app } = this.#current();
+    if (!(grams > 0) || !(litres === undefined || litres >= 0)) throw new RangeError('deposit: grams > 0 and litres ≥ 0');
+    const volume = litres ?? grams / (DENSITY_G_PER_L[app.compartments[i]?.category ?? 'other'] ?? DENSITY_G_PER_L.other!);
+    if (typeof resident === 'string') this.presentCard(resident);
+    else this.scanQr(resident.qr);
     // The resident turns to the compartment after the beep.
-    hal.timers.set(() => this.pressSelect(i), 1000);
-    this.compartments[i]!.pendingDrop = { grams, litres, bag: true };
+    hal.timers.set(() => this.pressSelect(i), TURN_MS);
+    this.compartments[i]!.pendingDrop = { grams, litres: volume, bag: true };
+    return volume;
   }
 
   /** Something in compartment `c`'s opening (an arm, a stuck bag), or clear again. */
@@ -253,8 +261,7 @@ export class BinWorld {
   #tof(i: number): Vl53l1xSees {
     const compartment = this.compartments[i]!;
     if (compartment.sensorDead) return 'noEcho';
-    const seen = compartment.physics.tof({ ambient: this.ambient, rng: this.#rng });
-    return seen;
+    return compartment.physics.tof({ ambient: this.ambient, rng: this.#rng });
   }
 
   #lidMoved(boot: BinBoot, i: number): void {
@@ -309,11 +316,6 @@ export class BinWorld {
     if (!this.boot) throw new Error('the smart bin is not running');
     return this.boot;
   }
-
-  /** The world's time, for callers that need it (the dashboard). */
-  get now(): number {
-    return this.#context?.now() ?? 0;
-  }
 }
 
 /** Gravity in milli-g on a station tilted `degrees` about its x axis. */
@@ -349,9 +351,7 @@ const commands: Readonly<Record<string, KindCommand<BinWorld>>> = {
     run(world, [card = '', c, grams, litres]) {
       const i = compartmentArg(c);
       const g = number(grams, 'the grams');
-      const category = world.boot?.app.compartments[i]?.category ?? 'other';
-      const l = litres === undefined ? g / DENSITY_G_PER_L[category]! : number(litres, 'the litres');
-      world.deposit(card, i, g, l);
+      const l = world.deposit(card, i, g, litres === undefined ? undefined : number(litres, 'the litres'));
       return `${card} deposits ${g} g (${l.toFixed(1)} l) in compartment ${i}`;
     },
   },
@@ -406,7 +406,7 @@ export const smartBinKind: SimDeviceKind<BinWorld> = {
   partitions: { outbox: 256 * 1024 },
   // Livelier than the field defaults, so levels and alarms show within minutes.
   desiredConfig: { measureS: 120, reportS: 1800, overflowS: 300, watchS: 10 },
-  createWorld: (context) => new BinWorld(context),
+  createWorld: () => new BinWorld(),
   boot: (hal, world) => world.attach(hal),
   commands,
   describe(world) {

@@ -13,6 +13,7 @@ import { runOnXs } from '../support/xs/session.js';
 import { killAllWorkers } from '../support/xs/xsnap.js';
 import { steppedHal } from './io-support.js';
 import { main as binDriversScenario } from './xs/bin-drivers-scenario.js';
+import { random } from '../../scripts/falls/synthetic.js';
 
 afterAll(() => killAllWorkers());
 
@@ -30,17 +31,6 @@ function rig(chip: Partial<Hx711ChipOptions> = {}) {
   return { hal, hx711, open, risingEdges };
 }
 
-/** Seeded uniform source (mulberry32), so the noisy tests are the same every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('HX711 io class and chip: bit protocol', () => {
   test('not ready before the first conversion: no clock pulse, undefined', () => {
@@ -227,7 +217,7 @@ describe('LoadCell', () => {
   });
 
   test('noisy conversions settle to the load: tare, calibrate with a known weight, weigh', () => {
-    const { hal, hx711, cell } = cellRig({ noiseCounts: 300, random: seeded(7) });
+    const { hal, hx711, cell } = cellRig({ noiseCounts: 300, random: random(7) });
     const burst = () => {
       let out: number[] | undefined;
       cell.sample(9, (raws) => { out = raws; });

@@ -5,7 +5,7 @@
 import type { KioskApp } from '../../firmware/apps/kiosk/app.js';
 import { tapIds, type LaidNode } from '../../firmware/apps/kiosk/screen/layout.js';
 import type { KioskView } from '../../firmware/apps/kiosk/screen/machine.js';
-import { translate } from '../../firmware/apps/kiosk/strings/index.js';
+import { translate } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import type { ResultMessage } from '../../firmware/protocol/messages.js';
 import { kioskKind, type KioskWorld } from '../../simulator/kinds/kiosk.js';
 import { BrokerMqtt } from '../support/broker-mqtt.js';

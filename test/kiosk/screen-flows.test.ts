@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { KioskScreens, type KioskView } from '../../firmware/apps/kiosk/screen/machine.js';
 import { tapIds, type LaidNode } from '../../firmware/apps/kiosk/screen/layout.js';
 import { checkRules } from '../../firmware/apps/kiosk/screen/rules.js';
-import { translate, type Language } from '../../firmware/apps/kiosk/strings/index.js';
+import { translate, type Language } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { MemoryFake, NOTICES } from '../xs/entries/kiosk-screen.js';
 
 const SEVEN_INCH = { widthPx: 800, heightPx: 480, dpi: 133 };

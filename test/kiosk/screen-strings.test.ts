@@ -3,7 +3,7 @@
 import { expect, test } from '@jest/globals';
 import type { LaidNode } from '../../firmware/apps/kiosk/screen/layout.js';
 import type { TextRef } from '../../firmware/apps/kiosk/screen/tree.js';
-import { STRINGS, translate, type StringKey } from '../../firmware/apps/kiosk/strings/index.js';
+import { STRINGS, translate, type StringKey } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { play, tour } from '../xs/entries/kiosk-screen.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]).sort();

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { tapIds } from '../../firmware/apps/kiosk/screen/layout.js';
 import type { Mode } from '../../firmware/apps/kiosk/screen/modes.js';
-import { LANGUAGES, translate } from '../../firmware/apps/kiosk/strings/index.js';
+import { LANGUAGES, translate } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { galleryViews, KIOSK_SCREEN, MODE_NAMES, openGallery, showView, type GalleryView, type GalleryWindow } from '../../scripts/kiosk/gallery.js';
 import { haveChromium, launch, requireChromium } from '../dashboard/browser.js';
 

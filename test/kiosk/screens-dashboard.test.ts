@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Writable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
-import { translate } from '../../firmware/apps/kiosk/strings/index.js';
+import { translate } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import type { KioskWorld } from '../../simulator/kinds/kiosk.js';
 import { startSimulator, type Simulator } from '../../simulator/simulator.js';
 import { haveChromium, launch, openPage, requireChromium } from '../dashboard/browser.js';

@@ -2,7 +2,7 @@
 // font lacks, icon marks that carry meaning in an ASCII-only font, and touches handed to the screen model.
 import { KioskScreens } from '../../firmware/apps/kiosk/screen/machine.js';
 import { tapIds } from '../../firmware/apps/kiosk/screen/layout.js';
-import { STRINGS } from '../../firmware/apps/kiosk/strings/index.js';
+import { STRINGS } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { ASCII, builtSize, coverageOf, dpToPx, drawable, fontFor, type FontSet } from '../../hal/moddable/kiosk/fonts.js';
 import { iconMark } from '../../hal/moddable/kiosk/icons.js';
 import { deliver, inputFor } from '../../hal/moddable/kiosk/input.js';

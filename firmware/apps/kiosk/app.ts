@@ -19,7 +19,7 @@ import type { Closable, Part } from '../../parts/part.js';
 import type { AlarmUpdateMessage } from '../../protocol/messages.js';
 import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandOutcome, CommandSpec } from '../../runtime/dispatcher.js';
-import { translate, type StringKey } from './strings/index.js';
+import { translate, type StringKey } from './screen/strings/index.js';
 import { checkKioskArgs, NOTICES, PASS, REPORT_PROGRESS } from './command-args.js';
 import { KIOSK_CONFIG, KIOSK_DOMAIN, type KioskConfig } from './config.js';
 import { KioskStore } from './memory.js';

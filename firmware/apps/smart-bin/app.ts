@@ -4,7 +4,6 @@
 // the commands (commands.ts). Everything is decided on the station: with the network down, residents deposit
 // and are credited as usual, and the events wait in the flash outbox.
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
-import type { AlarmIndication } from '../../alarms/alarm-lifecycle.js';
 import { AlarmSet } from '../../alarms/alarm-set.js';
 import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
 import type { BatteryReading } from '../../drivers/battery/battery.js';
@@ -138,7 +137,7 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
       keys: ALARM_KEYS,
       domain: BIN_DOMAIN,
       ...runtimeAlarmHooks(runtime),
-      show: (indication) => this.#alarmShown(indication),
+      show: () => this.#showAlarms(),
       changed: () => this.#showAlarms(),
       log,
     });
@@ -437,9 +436,6 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
     this.#showAlarms();
   }
 
-  #alarmShown(_indication: AlarmIndication): void {
-    this.#showAlarms();
-  }
 
   #showAlarms(): void {
     if (!this.#alarms) return;

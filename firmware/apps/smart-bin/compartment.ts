@@ -100,10 +100,6 @@ export class Compartment {
     return this.#bursts;
   }
 
-  get hasLevelSensor(): boolean {
-    return this.#o.sensor !== undefined;
-  }
-
   start(): void {
     this.lid.start();
     this.schedule(Math.min(this.#o.measureMs(), this.#settleMs() + 1000));

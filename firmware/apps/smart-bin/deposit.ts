@@ -86,10 +86,6 @@ export class Deposits {
     return this.#pending?.c;
   }
 
-  get waitingForChoice(): boolean {
-    return this.#session !== undefined;
-  }
-
   /** At boot: a deposit a power cut interrupted carries on once its lid is shut. */
   restore(outboxNextSeq: number): void {
     const pending = readPending(this.#o.kv.get(this.#o.domain, PENDING_KEY));

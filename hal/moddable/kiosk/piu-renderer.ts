@@ -9,7 +9,7 @@ import {} from 'piu/QRCode';
 import type { KioskView } from '../../../firmware/apps/kiosk/screen/machine.js';
 import type { LaidNode } from '../../../firmware/apps/kiosk/screen/layout.js';
 import { PALETTES, type ColorName, type Palette } from '../../../firmware/apps/kiosk/screen/palette.js';
-import { translate } from '../../../firmware/apps/kiosk/strings/index.js';
+import { translate } from '../../../firmware/apps/kiosk/screen/strings/index.js';
 import { dpToPx, drawable, fontFor, type FontSet } from './fonts.js';
 import { iconMark } from './icons.js';
 

@@ -1,7 +1,7 @@
 // The fonts a preview build carries, from its manifest's config (they must match the manifest's font resources):
 // `kioskFont` (family), `kioskSizes` and `kioskStrongSizes` (px, comma-separated), `kioskCoverage`: "ascii" for
 // the SDK's prebuilt BMFonts, "tables" for a font generated with every character of the string tables.
-import { STRINGS } from '../../../firmware/apps/kiosk/strings/index.js';
+import { STRINGS } from '../../../firmware/apps/kiosk/screen/strings/index.js';
 import { ASCII, coverageOf, type FontSet } from './fonts.js';
 
 /** Drawn for a character outside the font: listed in the generated fonts' characters; "?" for ASCII fonts. */

@@ -8,8 +8,7 @@ import { signCommand } from '../../door/visitor-pass.js';
 import { ReferencePlatform } from '../../../simulator/platform/platform.js';
 import { toCsv } from '../../../simulator/platform/csv.js';
 import {
-  commandMessage, connectToDevice, describeResult, FailureError, intOption, loadKeys, output, reqIdOption, requireKeys,
-  targetOf, timeoutOption, UsageError, type BrokerOptions, type KeyOptions,
+  commandMessage, intOption, loadKeys, printOrSend, reqIdOption, requireKeys, UsageError, type BrokerOptions, type KeyOptions,
 } from './common.js';
 import { brokerFlags, keyFlags } from './flags.js';
 
@@ -80,23 +79,7 @@ export function binCommands(program: Command): void {
         const amount = spec.signed.amount !== undefined ? args[spec.signed.amount] as number | undefined : undefined;
         args.sig = signCommand(commandKey, spec.name, reqId, exp, c, amount);
       }
-      const message = commandMessage(spec.name, reqId, exp, args);
-      if (options.broker === undefined) {
-        process.stdout.write(`${JSON.stringify(message)}\n`);
-        return;
-      }
-      const target = targetOf(options, keys);
-      const { platform } = await connectToDevice(options, target);
-      try {
-        await platform.watchResults(target);
-        const result = await platform.send(target, message, timeoutOption(options, ttl * 1000));
-        const out = output(options.json);
-        out.line(`${target.device} ${spec.name} (reqId ${reqId}): ${describeResult(result)}`);
-        out.data(result);
-        if (result.code !== 'ok') throw new FailureError(`${target.device} refused ${spec.name}: ${describeResult(result)}`);
-      } finally {
-        await platform.close();
-      }
+      await printOrSend(options, keys, commandMessage(spec.name, reqId, exp, args), ttl * 1000);
     });
   }
 }

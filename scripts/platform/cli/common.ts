@@ -318,6 +318,29 @@ export function commandMessage(name: string, reqId: string, exp: number, args?: 
   return { v: PROTOCOL_VERSION, msg: 'command', reqId, name, exp, ...(args === undefined ? {} : { args }) };
 }
 
+/**
+ * Without --broker, prints the command JSON to publish; with it, sends the command to the device, waits up to the
+ * command's own lifetime for its result, prints it, and fails unless it is `ok`.
+ */
+export async function printOrSend(options: BrokerOptions & { json?: boolean }, keys: SiteKeysFile | undefined, message: CommandMessage, ttlMs: number): Promise<void> {
+  if (options.broker === undefined) {
+    process.stdout.write(`${JSON.stringify(message)}\n`);
+    return;
+  }
+  const target = targetOf(options, keys);
+  const { platform } = await connectToDevice(options, target);
+  try {
+    await platform.watchResults(target);
+    const result = await platform.send(target, message, timeoutOption(options, ttlMs));
+    const out = output(options.json);
+    out.line(`${target.device} ${message.name} (reqId ${message.reqId}): ${describeResult(result)}`);
+    out.data(result);
+    if (result.code !== 'ok') throw new FailureError(`${target.device} refused ${message.name}: ${describeResult(result)}`);
+  } finally {
+    await platform.close();
+  }
+}
+
 /** One line for a result: `ok` or `<code>: <reason>`. */
 export function describeResult(result: ResultMessage): string {
   return result.code === 'ok' ? 'ok' : `${result.code}: ${result.reason ?? '(no reason given)'}`;

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { renderUnicodeCompact } from 'uqr';
 import { doorMask, mintPass, signCommand } from '../../door/visitor-pass.js';
 import {
-  commandMessage, connectToDevice, describeResult, FailureError, intOption, loadKeys, output, reqIdOption, requireKeys,
-  targetOf, timeoutOption, UsageError, type BrokerOptions, type KeyOptions,
+  commandMessage, intOption, loadKeys, printOrSend, reqIdOption, requireKeys, UsageError, type BrokerOptions, type KeyOptions,
 } from './common.js';
 import { brokerFlags, keyFlags } from './flags.js';
 
@@ -42,23 +41,7 @@ export function signCommandCommand(program: Command): void {
     const ttl = intOption(options.ttl, '--ttl', 1, 3600);
     const exp = Date.now() + ttl * 1000;
     const sig = signCommand(commandKey, name, reqId, exp, door, ms);
-    const message = commandMessage(name, reqId, exp, { door, ...(ms === undefined ? {} : { ms }), sig });
-    if (options.broker === undefined) {
-      process.stdout.write(`${JSON.stringify(message)}\n`);
-      return;
-    }
-    const target = targetOf(options, keys);
-    const { platform } = await connectToDevice(options, target);
-    try {
-      await platform.watchResults(target);
-      const result = await platform.send(target, message, timeoutOption(options, ttl * 1000));
-      const out = output(options.json);
-      out.line(`${target.device} ${name} (reqId ${reqId}): ${describeResult(result)}`);
-      out.data(result);
-      if (result.code !== 'ok') throw new FailureError(`${target.device} refused ${name}: ${describeResult(result)}`);
-    } finally {
-      await platform.close();
-    }
+    await printOrSend(options, keys, commandMessage(name, reqId, exp, { door, ...(ms === undefined ? {} : { ms }), sig }), ttl * 1000);
   });
 }
 

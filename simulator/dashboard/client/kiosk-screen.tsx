@@ -6,7 +6,7 @@ import { encode } from 'uqr';
 import type { KioskView } from '../../../firmware/apps/kiosk/screen/machine.js';
 import type { LaidNode } from '../../../firmware/apps/kiosk/screen/layout.js';
 import { PALETTES, type Palette } from '../../../firmware/apps/kiosk/screen/palette.js';
-import { translate, type Language } from '../../../firmware/apps/kiosk/strings/index.js';
+import { translate, type Language } from '../../../firmware/apps/kiosk/screen/strings/index.js';
 import './kiosk-screen.css';
 
 export interface KioskScreenProps {

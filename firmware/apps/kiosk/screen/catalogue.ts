@@ -1,6 +1,6 @@
 // The kiosk's choices as data: services, repair categories, locations, quick phrases, visit lengths, progress
 // stages. Ids double as tap ids; each has its string key and icon.
-import type { StringKey } from '../strings/index.js';
+import type { StringKey } from './strings/index.js';
 
 export interface Choice {
   readonly id: string;

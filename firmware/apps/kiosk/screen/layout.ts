@@ -1,6 +1,6 @@
 // A screen tree sized for one display and mode, and split into pages: every node gets its font, box (dp), colour
 // pair and focus order, so a renderer only draws. The sizes come from the mode (modes.ts); rules.ts checks them.
-import type { StringKey } from '../strings/index.js';
+import type { StringKey } from './strings/index.js';
 import { MODES, pxToDp, type Mode, type ScreenSpec } from './modes.js';
 import type { ColorName, PaletteName } from './palette.js';
 import type { ButtonNode, Emphasis, ScreenNode, ScreenTree, StepState, TextRef, Tone } from './tree.js';

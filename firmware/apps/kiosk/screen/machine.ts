@@ -3,7 +3,7 @@
 // no drawing: the app ticks it, keeps per-card settings behind KioskMemory and acts on the intents.
 // A resident is forgotten after inactivity (with a "more time" prompt first, never a countdown that drops
 // input) and when another card is read: no screen ever shows another resident's data.
-import type { Language, StringKey } from '../strings/index.js';
+import type { Language, StringKey } from './strings/index.js';
 import {
   CATEGORIES, findChoice, HELP_STAGES, IDENTIFY, LOCATIONS, MAX_VISITORS, PHRASES, REPORT_STAGES, SERVICES, UNIT_LOCATION, VISIT_HOURS,
   type HelpStage, type ReportStage, type Service,

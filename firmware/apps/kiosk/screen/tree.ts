@@ -1,6 +1,6 @@
 // One screen as plain data, for any renderer (Piu on the device, HTML in the simulator): what to show, never how
 // to draw it. Text is always a string-table key plus parameters. layout.ts turns a tree into sized, paged nodes.
-import type { StringKey, TextParams } from '../strings/index.js';
+import type { StringKey, TextParams } from './strings/index.js';
 
 export interface TextRef {
   readonly key: StringKey;

@@ -1,6 +1,6 @@
 // Each screen's tree from the model's state: what is shown, in which order, with which text keys and icons.
 // Pure: the same state gives the same tree (the XS test compares them).
-import type { Language, StringKey } from '../strings/index.js';
+import type { Language, StringKey } from './strings/index.js';
 import {
   CATEGORIES, HELP_KEYS, HELP_STAGES, IDENTIFY, LOCATIONS, PHRASES, REPORT_STAGES, SERVICES, STAGE_KEYS, STARS, UNIT_LOCATION, VISIT_HOURS,
   type Choice, type HelpStage, type ReportStage, type Service,
