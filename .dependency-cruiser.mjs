@@ -51,7 +51,7 @@ export default {
       name: 'services-not-to-apps',
       comment: 'Shared services serve every app, so they depend on none.',
       severity: 'error',
-      from: { path: '^firmware/(parts|power|alarms|identity)/' },
+      from: { path: '^firmware/(parts|power|alarms|identity|lifecycle)/' },
       to: { path: '^firmware/apps/' },
     },
     {

@@ -8,6 +8,7 @@ export const BASE_COMMANDS: readonly (readonly [string, string])[] = [
   ['u N', 'restore the network'],
   ['r N', 'restart the device (power off and on, same storage)'],
   ['e N [TYPE]', 'queue a durable event (default type sim.button)'],
+  ['service N [S]', 'hold the service button S seconds (default 11: held 10 s, a factory reset)'],
 ];
 
 /** Commands of the terminal view (they change what is shown, not the devices). */
@@ -116,7 +117,7 @@ export function runCommand(line: string, devices: readonly SimDevice[], quit: ()
   if (verb === 'h' || verb === 'help' || verb === '?') return helpLines(devices.map((device) => device.kind)).join('\n');
   if (verb === 'filter' || verb === 'page') return `"${verb}" works in the terminal table only`;
   const kindVerb = devices.some((device) => device.kind.commands?.[verb] !== undefined);
-  if (!['k', 'u', 'r', 'e'].includes(verb) && !kindVerb) return `unknown command "${verb}" (h lists the commands)`;
+  if (!['k', 'u', 'r', 'e', 'service'].includes(verb) && !kindVerb) return `unknown command "${verb}" (h lists the commands)`;
   const chosen = target === 'all' ? devices : devices.filter((device) => String(device.index) === target);
   if (chosen.length === 0) return `no device "${target ?? ''}" (1–${devices.length} or all)`;
   const done: string[] = [];
@@ -135,6 +136,12 @@ export function runCommand(line: string, devices: readonly SimDevice[], quit: ()
           device.restart('external');
           done.push(`${device.id}: restarting`);
           break;
+        case 'service': {
+          const seconds = rest[0] === undefined ? 11 : Number(rest[0]);
+          device.holdServiceButton(seconds * 1000);
+          done.push(`${device.id}: service button held for ${seconds} s`);
+          break;
+        }
         case 'e': {
           const type = rest[0] ?? 'sim.button';
           const seq = device.emit(type, { source: 'simulator' });

@@ -6,6 +6,7 @@
 // Time runs one of two ways. Real time × speed (the simulator): node timers drive the reboot delay and deep
 // sleep. Stepped (tests): nothing moves until advance(ms), which runs the instance timer by timer (so a restart
 // or a deep sleep takes effect when it happens), then the time asleep or off, then the next instance.
+import { SERVICE_PIN } from '../hal/contract/board.js';
 import type { MqttTransport, QoS } from '../hal/contract/mqtt.js';
 import type { ResetReason, WakeCause } from '../hal/contract/system.js';
 import type { Timers } from '../hal/contract/time.js';
@@ -315,6 +316,21 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
   emit(type: string, data: Record<string, unknown> = {}): number {
     if (!this.#runtime || this.state === 'rebooting' || this.state === 'crashed') throw new Error(`${this.id} is not running`);
     return this.#runtime.emit(type, data);
+  }
+
+  /**
+   * Holds the board's service button (pin `service`) down for `ms` of device time, then lets go: held 10 s while
+   * running, a factory reset (firmware/lifecycle/service-button.ts).
+   */
+  holdServiceButton(ms: number): void {
+    const hal = this.#hal;
+    if (!hal || !this.#runtime || this.state === 'rebooting' || this.state === 'crashed') throw new Error(`${this.id} is not running`);
+    const pin = (this.kind.board.pin as Readonly<Record<string, number | undefined>>)[SERVICE_PIN];
+    if (pin === undefined) throw new Error(`a ${this.kind.model} has no service button (erase it with lifecycle.factory_reset)`);
+    if (!(ms > 0 && ms <= 60_000)) throw new RangeError('service: hold 1–60 s');
+    const button = hal.io.pin(pin);
+    button.setInput(0);
+    hal.timers.set(() => button.setInput(undefined), ms);
   }
 
   /** Runs one of the kind's own commands (e.g. `card`, `press`) on this device's world. */

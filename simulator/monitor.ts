@@ -20,6 +20,8 @@ export interface DeviceRow {
   reset?: string;
   /** Hardware id from the birth: events made before provisioning carry it as `dev`. */
   hw?: string;
+  /** Its last birth said safe mode, and why. */
+  safe?: string;
   /** Device uptime in ms, from its newest message. */
   up?: number;
   /** From health telemetry. */
@@ -170,6 +172,10 @@ function apply(row: DeviceRow, message: OutboundMessage): void {
       if (message.fw !== undefined) row.fw = message.fw;
       if (message.reset !== undefined) row.reset = message.reset;
       if (message.hw !== undefined) row.hw = message.hw;
+      if (message.state === 'online') {
+        if (message.safe !== undefined) row.safe = message.safe;
+        else delete row.safe;
+      }
       break;
     case 'event':
       row.events++;

@@ -16,7 +16,7 @@ import { createDisplay, type Display } from './display.js';
 import { attachInput } from './input.js';
 import { DEFAULT_FLEET, parseFleet } from './kinds/index.js';
 import { Monitor } from './monitor.js';
-import { DEMO_KEYS } from './kinds/door-reader.js';
+import { DEMO_KEYS, DEMO_UNITS, demoCredentials } from './kinds/door-reader.js';
 import { ReferencePlatform } from './platform/platform.js';
 
 export interface SimulatorOptions {
@@ -107,6 +107,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         url, site, keys: DEMO_KEYS,
         ...(options.dataDir ? { dataDir: resolve(options.dataDir, site, 'platform') } : {}), ...(tls ? { tls: tls.monitor } : {}),
       });
+      for (const card of demoCredentials(0).cards) {
+        const unit = DEMO_UNITS[card.name];
+        if (unit) platform.setResidentUnit({ card: card.uid }, unit);
+      }
     } catch (error) {
       await monitor.close();
       await embedded?.close();

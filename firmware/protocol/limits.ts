@@ -11,6 +11,9 @@ export const MAX_NAME = 64;
 export const MAX_MODEL = 64;
 export const MAX_FW = 64;
 export const MAX_RESET = 64;
+/** Safe mode: why (status.safe), and the abnormal resets remembered (status.resets, firmware/lifecycle/boot-guard.ts). */
+export const MAX_SAFE = 80;
+export const MAX_RESETS = 8;
 export const MAX_REASON = 200;
 export const MAX_NOTE = 140;
 export const MAX_CMDS = 32;

@@ -46,6 +46,11 @@ export interface StatusMessage {
   /** Birth only, and only ever `true`: the device runs under the lab setting `prov/insecure`, connected without TLS
    *  or without its own credentials to a broker outside loopback (docs/protocol.md §11). Absent: it does not. */
   insecure?: true;
+  /** Birth only: the device is in safe mode (the runtime alone, no app) and why: a boot loop, an app that failed to
+   *  start. It takes only diagnostics, config, `lifecycle.resume`, update and factory reset. */
+  safe?: string;
+  /** Birth only, with `safe`: the abnormal resets it remembers, `<boot>:<reason>`, oldest first. */
+  resets?: string[];
   /** Sleeping only: the device expects to be back within this many seconds. */
   wakeIn?: number;
 }
@@ -121,7 +126,7 @@ export interface ReportedConfigMessage extends DeviceTime {
   version: number;
   config: Record<string, unknown>;
   /** Outcome of the last desired document seen. */
-  last?: { version: number; status: 'applied' | 'rejected' | 'stale'; reason?: string };
+  last?: { version: number; status: 'applied' | 'rejected' | 'stale' | 'reverted'; reason?: string };
 }
 
 export type AlarmState = 'raised' | 'accepted' | 'dispatched' | 'onsite' | 'resolved' | 'cancelled';

@@ -3,8 +3,8 @@
 import { PROTOCOL_VERSION, type Message } from './messages.js';
 import type { Channel } from './topics.js';
 import { bool, constant, deviceId, dottedName, epochMs, freeObject, object, oneOf, shape, text, token, uint,
-  uniqueList, type Field, type Shape } from './fields.js';
-import { MAX_CMDS, MAX_ETA_MIN, MAX_FW, MAX_MODEL, MAX_NOTE, MAX_REASON, MAX_RESET, MAX_WAKE_IN } from './limits.js';
+  uniqueList, type Check, type Field, type Shape } from './fields.js';
+import { MAX_CMDS, MAX_ETA_MIN, MAX_FW, MAX_MODEL, MAX_NOTE, MAX_REASON, MAX_RESET, MAX_RESETS, MAX_SAFE, MAX_WAKE_IN } from './limits.js';
 
 export type MessageKind = Message['msg'];
 
@@ -35,7 +35,9 @@ function envelope(kind: MessageKind, fromDevice: boolean): Shape {
   return fields;
 }
 
-const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds', 'hw', 'insecure'];
+const BIRTH_ONLY = ['model', 'fw', 'cfgVer', 'reset', 'seq', 'cmds', 'hw', 'insecure', 'safe', 'resets'];
+/** A remembered abnormal reset: `<boot>:<reason>`. */
+const resetEntry: Check = (value, path) => (typeof value === 'string' && /^\d{1,10}:[a-z-]{1,16}$/.test(value) ? undefined : `${path}: expected <boot>:<reason>`);
 
 interface Spec {
   fields: Shape;
@@ -60,6 +62,8 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       cmds: { check: uniqueList(dottedName, MAX_CMDS) },
       hw: { check: deviceId },
       insecure: { check: (value, path) => (value === true ? undefined : `${path}: expected true (leave it out when secure)`) },
+      safe: { check: text(MAX_SAFE) },
+      resets: { check: uniqueList(resetEntry, MAX_RESETS) },
       wakeIn: { check: uint(1, MAX_WAKE_IN, ' s') },
     },
     rule(o, kind) {
@@ -117,10 +121,10 @@ const SPECS: Readonly<Record<MessageKind, Spec>> = {
       last: {
         check: object({
           version: { check: uint(1), required: true },
-          status: { check: oneOf(['applied', 'rejected', 'stale']), required: true },
+          status: { check: oneOf(['applied', 'rejected', 'stale', 'reverted']), required: true },
           reason: { check: text(MAX_REASON) },
-        }, (last, path) => last.status === 'rejected' && !Object.hasOwn(last, 'reason')
-          ? `${path}.reason: required when status is "rejected"` : undefined),
+        }, (last, path) => (last.status === 'rejected' || last.status === 'reverted') && !Object.hasOwn(last, 'reason')
+          ? `${path}.reason: required when status is "${String(last.status)}"` : undefined),
       },
       ...deviceTime,
     },

@@ -1,6 +1,8 @@
 // Device configuration: defaults from the spec, overlaid by the last accepted desired document (persisted).
 // A desired document is a full document with a version: older or equal versions are stale, a document that
-// fails validation is rejected with a reason and the configuration in force stays as it was.
+// fails validation is rejected with a reason and the configuration in force stays as it was. An applied document
+// is on trial until the runtime keep()s it (it stayed connected) or revert()s it (it lost the broker): the last
+// proven one is kept beside it (`cfg/prev`) until then, and the `doc` write is each step's commit.
 // Keys are typed from the spec: `ConfigStore<typeof SPEC>` takes only SPEC's keys, so a misspelt key is a type
 // error (an app's spec is declared `satisfies ConfigSpec` so that its keys and field types stay literal).
 import { VALUE_MAX_BYTES, type KeyValueStore } from '../../hal/contract/index.js';
@@ -34,6 +36,13 @@ export type DesiredOutcome =
 
 const KV_DOMAIN = 'cfg';
 const KV_KEY = 'doc';
+/** The last proven document, while a newer one is on trial (see revert()). */
+const KV_PREVIOUS = 'prev';
+/** Why the document in force replaced a newer one that was reverted: kept in `doc` as `reverted`. */
+export interface RevertedConfig {
+  readonly version: number;
+  readonly reason: string;
+}
 /** A string value in the key-value store: 4000 bytes less NVS's terminating NUL. */
 const KV_MAX_BYTES = VALUE_MAX_BYTES - 1;
 
@@ -43,6 +52,9 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
   #version = 0;
   #values: Record<string, ConfigValue>;
   #listeners: ((changed: string[]) => void)[] = [];
+  /** The last proven document's text while the one in force is on trial. */
+  #previous: string | undefined;
+  #reverted: RevertedConfig | undefined;
   // Unparameterised, so that a store of one app's settings stays assignable to a store of any settings.
   #check: ((values: ConfigValues) => string | undefined) | undefined;
 
@@ -75,6 +87,44 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
     return value;
   }
 
+  /** The document in force was applied and is not yet proven (keep() or revert()). */
+  get onTrial(): boolean {
+    return this.#previous !== undefined;
+  }
+
+  /** The newer version that was reverted to the one in force, and why (until a newer one applies). */
+  get reverted(): RevertedConfig | undefined {
+    return this.#reverted;
+  }
+
+  /** The document in force is proven: it will not be reverted. */
+  keep(): void {
+    if (this.#previous === undefined) return;
+    this.#kv.delete(KV_DOMAIN, KV_PREVIOUS);
+    this.#previous = undefined;
+  }
+
+  /**
+   * Back to the last proven document (the one in force before the first untried one); `version` stays marked reverted so the same desired document
+   * (still retained on the broker) is not applied again. One write commits it (`doc`); a leftover `prev` is dropped
+   * at the next load. Returns the keys that changed, or undefined when nothing is on trial.
+   */
+  revert(reason: string): { version: number; changed: string[] } | undefined {
+    const previous = this.#previous === undefined ? undefined : parseDocument(this.#previous);
+    if (!previous) return undefined;
+    const values = validateDocument(this.#spec, previous.values, true);
+    const restored = typeof values === 'string' ? defaults(this.#spec) : values;
+    const reverted = { version: this.#version, reason: reason.slice(0, 200) };
+    this.#kv.set(KV_DOMAIN, KV_KEY, JSON.stringify({ version: previous.version, values: restored, reverted }));
+    this.keep();
+    const changed = Object.keys(restored).filter((key) => restored[key] !== this.#values[key]);
+    this.#version = previous.version;
+    this.#values = restored;
+    this.#reverted = reverted;
+    if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
+    return { version: reverted.version, changed };
+  }
+
   /** After an applied document changed values: the keys that changed (the new values are in force). */
   onChange(listener: (changed: string[]) => void): void {
     this.#listeners.push(listener);
@@ -82,6 +132,8 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
 
   applyDesired(version: number, document: Record<string, unknown>): DesiredOutcome {
     if (version < this.#version) return { status: 'stale', reason: `version ${version} is older than ${this.#version}` };
+    // Reverted already and reported so: the broker still holds it retained.
+    if (this.#reverted !== undefined && version <= this.#reverted.version) return { status: 'unchanged' };
     const checked = validateDocument(this.#spec, document);
     if (typeof checked === 'string') return { status: 'rejected', reason: checked };
     const refused = this.#check?.(checked);
@@ -94,7 +146,15 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
     const text = JSON.stringify({ version, values: checked });
     if (utf8Encode(text).length > KV_MAX_BYTES) return { status: 'rejected', reason: 'configuration too large to store' };
     const changed = Object.keys(checked).filter((key) => checked[key] !== this.#values[key]);
+    // The last proven document first, so a revert can restore it; the new `doc` is the commit. While one is on
+    // trial the proven one stays: a revert goes back to what worked, not to another untried document.
+    if (this.#previous === undefined) {
+      const previous = JSON.stringify({ version: this.#version, values: this.#values });
+      this.#kv.set(KV_DOMAIN, KV_PREVIOUS, previous);
+      this.#previous = previous;
+    }
     this.#kv.set(KV_DOMAIN, KV_KEY, text);
+    this.#reverted = undefined;
     this.#version = version;
     this.#values = checked;
     if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
@@ -103,19 +163,39 @@ export class ConfigStore<S extends ConfigSpec = ConfigSpec> {
 
   /** Loads the persisted document; a document that no longer fits the spec (after a firmware update) is ignored. */
   #load(): void {
+    this.#loadDocument();
+    const previous = this.#kv.get(KV_DOMAIN, KV_PREVIOUS);
+    if (previous === undefined) return;
+    const parsed = typeof previous === 'string' ? parseDocument(previous) : undefined;
+    // Written but never followed by its new `doc` (or left by a revert): nothing is on trial.
+    if (parsed && parsed.version < this.#version) this.#previous = previous as string;
+    else this.#kv.delete(KV_DOMAIN, KV_PREVIOUS);
+  }
+
+  #loadDocument(): void {
     const stored = this.#kv.get(KV_DOMAIN, KV_KEY);
-    if (typeof stored !== 'string') return;
-    try {
-      const parsed = JSON.parse(stored) as { version?: unknown; values?: unknown };
-      if (typeof parsed.version !== 'number' || typeof parsed.values !== 'object' || parsed.values === null) return;
-      const checked = validateDocument(this.#spec, parsed.values as Record<string, unknown>, true);
-      // A stored document the app's rules now refuse (a firmware update changed them): the defaults stand.
-      if (typeof checked === 'string' || this.#check?.(checked) !== undefined) return;
-      this.#version = parsed.version;
-      this.#values = checked;
-    } catch {
-      // Corrupt record: defaults stand; the platform's retained desired document restores the rest.
-    }
+    const parsed = typeof stored === 'string' ? parseDocument(stored) : undefined;
+    // Corrupt record: defaults stand; the platform's retained desired document restores the rest.
+    if (!parsed) return;
+    const checked = validateDocument(this.#spec, parsed.values, true);
+    // A stored document the app's rules now refuse (a firmware update changed them): the defaults stand.
+    if (typeof checked === 'string' || this.#check?.(checked) !== undefined) return;
+    this.#version = parsed.version;
+    this.#values = checked;
+    this.#reverted = parsed.reverted;
+  }
+}
+
+function parseDocument(text: string): { version: number; values: Record<string, unknown>; reverted?: RevertedConfig } | undefined {
+  try {
+    const parsed = JSON.parse(text) as { version?: unknown; values?: unknown; reverted?: { version?: unknown; reason?: unknown } };
+    if (typeof parsed.version !== 'number' || typeof parsed.values !== 'object' || parsed.values === null) return undefined;
+    const r = parsed.reverted;
+    const reverted = typeof r === 'object' && r !== null && typeof r.version === 'number' && typeof r.reason === 'string'
+      ? { version: r.version, reason: r.reason } : undefined;
+    return { version: parsed.version, values: parsed.values as Record<string, unknown>, ...(reverted ? { reverted } : {}) };
+  } catch {
+    return undefined;
   }
 }
 

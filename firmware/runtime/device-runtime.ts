@@ -1,7 +1,7 @@
 // The runtime every device app runs on: boot → load config → connect (backoff) → birth → run.
 // It owns the MQTT session, the durable outbox, commands, configuration and health telemetry; the app owns
 // its hardware and decides locally, online or not.
-import type { Hal, HeapUse, MqttHandlers, TimerId } from '../../hal/contract/index.js';
+import type { Hal, HeapUse, KeyValueStore, MqttHandlers, TimerId } from '../../hal/contract/index.js';
 import type {
   AlarmUpdateMessage, CommandMessage, DesiredConfigMessage, DeviceTime, EventMessage,
   ReportedConfigMessage, ResultMessage, StatusMessage, TelemetryMessage,
@@ -10,6 +10,14 @@ import type { InboundChannel, OutboundChannel } from '../protocol/topics.js';
 import { deviceSubscriptions, parseTopic, topicFor } from '../protocol/topics.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { parseInbound } from '../protocol/validate.js';
+import { BootGuard, STABLE_MS } from '../lifecycle/boot-guard.js';
+import { checkFactoryReset, ERASE_REPORT_MS, eraseKept, FACTORY_RESET, siteCommandKey, type Keeps } from '../lifecycle/factory-reset.js';
+import { openServiceButton } from '../lifecycle/service-button.js';
+import type { SettingsReverted } from '../lifecycle/settings-trial.js';
+import {
+  checkSettingsCommand, effectiveProvisioning, SETTINGS_COMMAND, SETTINGS_REVERTED, SettingsTrial, stageSettings, TRIAL_MS, WIFI_SETTINGS,
+} from '../lifecycle/settings-trial.js';
+import type { Button } from '../io/button.js';
 import { Backoff } from './backoff.js';
 import type { ConfigSpec, ConfigValues } from './config.js';
 import { ConfigStore } from './config.js';
@@ -18,7 +26,7 @@ import { Dispatcher } from './dispatcher.js';
 import { CHAIN_NAME, EventChains } from './event-chain.js';
 import { Outbox } from './outbox.js';
 import type { Provisioning } from './provisioning.js';
-import { clientIdOf, insecurity, readProvisioning, tlsOptions } from './provisioning.js';
+import { clientIdOf, insecurity, tlsOptions } from './provisioning.js';
 import { RecordLog } from './storage/record-log.js';
 
 /** An app's settings (`config`, spec S) typed from its spec; the runtime adds its own (RUNTIME_CONFIG). */
@@ -39,6 +47,10 @@ export interface DeviceApp<S extends ConfigSpec = ConfigSpec> {
   onConnection?(online: boolean): void;
   /** Extra fields for health telemetry. */
   health?(): Record<string, unknown>;
+  /** What the app keeps (key-value domains, flash partitions), so a factory reset erases it too. */
+  readonly keeps?: Keeps;
+  /** The key signed commands are checked with, when the app keeps its own (default: the site's, cred/cmdKey). */
+  commandKey?(kv: KeyValueStore): Uint8Array | undefined;
 }
 
 export interface RuntimeOptions<S extends ConfigSpec = ConfigSpec> {
@@ -95,7 +107,23 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
   #reconnects = 0;
   #rejectedMessages = 0;
   #lastDesired: ReportedConfigMessage['last'];
-  #timers: { reconnect?: TimerId; health?: TimerId; watchdog?: TimerId; restart?: TimerId } = {};
+  #guard!: BootGuard;
+  /** The app runs (not in safe mode, and its start did not fail). */
+  #appRunning = false;
+  #timers: {
+    reconnect?: TimerId; health?: TimerId; watchdog?: TimerId; restart?: TimerId; stable?: TimerId; erase?: TimerId;
+    /** New connection settings on trial: reverted when this fires before a CONNACK. */
+    settingsTrial?: TimerId;
+    /** A desired config on trial, offline: reverted when this fires before a CONNACK. */
+    configRevert?: TimerId;
+    /** A desired config on trial, online: proven when this fires. */
+    configProven?: TimerId;
+  } = {};
+  #settings!: SettingsTrial;
+  /** Why the last connection attempt or session ended, for a revert's report. */
+  #lastFailure: string | undefined;
+  #erasing = false;
+  #serviceButton: Button | undefined;
 
   constructor(options: RuntimeOptions<S>) {
     this.hal = options.hal;
@@ -134,10 +162,17 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     return this.#reconnects;
   }
 
+  /** Why the device is in safe mode (the runtime alone, no app), or undefined. */
+  get safe(): string | undefined {
+    return this.#guard?.safe;
+  }
+
   start(): void {
     if (this.#state !== 'booting') throw new Error('runtime: start() called twice');
     const { storage, system } = this.hal;
     this.#boot = nextBootCount(this.hal);
+    this.#guard = new BootGuard(storage.kv);
+    const verdict = this.#guard.boot(system.resetReason(), this.#boot, system.firmwareVersion);
     const app = this.#app;
     this.#config = new ConfigStore({ ...RUNTIME_CONFIG, ...app?.config } as DeviceConfig<S>, storage.kv, (values) => app?.checkConfig?.(values));
     const partition = storage.partition(this.#outboxPartition);
@@ -146,25 +181,40 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#chains = new EventChains(storage.kv, this.hal.crypto);
     this.#dispatcher = new Dispatcher({ wallClock: this.hal.wallClock, kv: storage.kv, send: (reqId, outcome) => this.#sendResult(reqId, outcome) });
     this.#registerBuiltInCommands();
-    for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
+    // Safe mode takes only diagnostics, config, resume (and, with them, update and factory reset): no app command.
+    if (verdict.safe === undefined) for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
     this.#config.onChange((changed) => {
       if (changed.includes('healthIntervalS')) this.#scheduleHealth();
-      this.#app?.onConfig?.(changed, this.#config.values);
+      if (this.#appRunning) this.#app?.onConfig?.(changed, this.#config.values);
     });
 
     system.watchdog.start(WATCHDOG_MS);
     this.#timers.watchdog = this.hal.timers.repeat(() => system.watchdog.feed(), WATCHDOG_FEED_MS);
     system.log('info', `boot ${this.#boot} (${system.resetReason()}), ${this.model} fw ${system.firmwareVersion}`);
+    this.#timers.stable = this.hal.timers.set(() => this.#guard.stable(), STABLE_MS);
+    try {
+      this.#serviceButton = openServiceButton(this.hal.device, this.hal.timers, this.hal.clock, () => this.factoryReset('button'));
+    } catch (error) {
+      system.log('warn', `service button: ${error instanceof Error ? error.message : String(error)}`);
+    }
 
-    this.#app?.start?.(this);
+    if (verdict.safe !== undefined) system.log('error', `SAFE MODE: ${verdict.safe}; resets ${verdict.resets.join(', ')}. The app is not started.`);
+    else this.#startApp();
 
-    const provisioning = readProvisioning(storage.kv);
+    this.#settings = new SettingsTrial(storage.kv);
+    const reverted = this.#settings.recover();
+    const provisioning = effectiveProvisioning(storage.kv);
+    if (typeof provisioning !== 'string') this.#provisioning = provisioning;
+    if (reverted) this.#reportSettingsReverted(reverted);
+    const configReverted = this.#config.reverted;
+    if (configReverted) this.#lastDesired = { version: configReverted.version, status: 'reverted', reason: configReverted.reason };
     if (typeof provisioning === 'string') {
       this.#state = 'unprovisioned';
       system.log('error', `not provisioned: ${provisioning}`);
       return;
     }
-    this.#provisioning = provisioning;
+    // Restarted while a desired config was on trial: it gets TRIAL_MS from now to reach the broker again.
+    this.#watchConfigTrial();
     if (provisioning.insecure) system.log('warn', `prov/insecure: ${insecurity(provisioning)} to ${provisioning.host} (lab only; the birth says insecure)`);
     this.#scheduleHealth();
     this.#connect();
@@ -178,8 +228,90 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     if (this.#state === 'online' || this.#state === 'connecting') this.hal.mqtt.close();
     this.#outbox?.disconnected();
     this.hal.system.watchdog.stop();
-    this.#app?.stop?.();
+    this.#serviceButton?.close();
+    this.#serviceButton = undefined;
+    if (this.#appRunning) this.#app?.stop?.();
+    this.#appRunning = false;
     this.#state = 'stopped';
+  }
+
+  /**
+   * Factory reset (firmware/lifecycle/factory-reset.ts): the app stops (nothing moves from here on), a durable
+   * `device.erasing` says so and is given up to ERASE_REPORT_MS to reach the broker, then everything kept is erased
+   * and the device restarts unprovisioned. `by`: what asked (`command`, `button`).
+   */
+  factoryReset(by: string): void {
+    if (this.#erasing) return;
+    this.#erasing = true;
+    this.hal.system.log('warn', `factory reset (${by}): erasing everything this device keeps`);
+    if (this.#appRunning) {
+      this.#appRunning = false;
+      try {
+        this.#app?.stop?.();
+      } catch {
+        // Going anyway.
+      }
+    }
+    this.emit('device.erasing', { by });
+    const { clock, timers } = this.hal;
+    const until = clock.now() + ERASE_REPORT_MS;
+    const check = () => {
+      if (this.#outbox.depth > 0 && clock.now() < until) {
+        this.#timers.erase = timers.set(check, 250);
+        return;
+      }
+      this.#connection++;
+      if (this.#state === 'online' || this.#state === 'connecting') this.hal.mqtt.close();
+      const erased = eraseKept(this.hal.storage, {
+        domains: this.#app?.keeps?.domains ?? [],
+        partitions: [this.#outboxPartition, ...(this.#app?.keeps?.partitions ?? [])],
+      });
+      this.hal.system.log('warn', `factory reset: ${erased.keys} keys and ${erased.blocks} flash blocks erased; restarting`);
+      this.hal.system.restart();
+    };
+    // After this turn: the command's result goes out first.
+    this.#timers.erase = timers.set(check, 0);
+  }
+
+  /**
+   * Tries settings staged with stageSettings() (firmware/lifecycle/settings-trial.ts) now: a new Wi-Fi network by
+   * restarting (it is joined at boot), a new broker by reconnecting. Kept at the first CONNACK, reverted (and
+   * reported) when none comes within TRIAL_MS. Nothing staged: nothing happens.
+   */
+  trySettings(): void {
+    if (this.#state === 'booting' || this.#state === 'stopped' || this.#erasing) return;
+    this.#settings = new SettingsTrial(this.hal.storage.kv);
+    if (!this.#settings.staged) return;
+    if (this.#settings.changesWifi) {
+      this.hal.system.restart();
+      return;
+    }
+    const provisioning = effectiveProvisioning(this.hal.storage.kv);
+    if (typeof provisioning === 'string') return; // stageSettings checked it: only a foreign write gets here
+    this.#provisioning = provisioning;
+    if (this.#state === 'unprovisioned') this.#scheduleHealth();
+    if (this.#state !== 'sleeping') this.#reconnectNow();
+  }
+
+  /** The app's start. One that throws would leave the device dark on the chip: safe mode instead, at once. */
+  #startApp(): void {
+    const app = this.#app;
+    if (!app) return;
+    try {
+      this.#appRunning = true;
+      app.start?.(this);
+    } catch (error) {
+      this.#appRunning = false;
+      const why = `the app failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      this.hal.system.log('error', `SAFE MODE: ${why}`);
+      this.#guard.failed(why, this.hal.system.firmwareVersion);
+      for (const name of Object.keys(app.commands ?? {})) this.#dispatcher.unregister(name);
+      try {
+        app.stop?.();
+      } catch {
+        // Half started: what it opened is released with the restart that leaves safe mode.
+      }
+    }
   }
 
   /**
@@ -248,11 +380,12 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
       rejectedMessages: this.#rejectedMessages,
       ...(heap === undefined ? {} : { freeHeap: heap }),
       ...heapUse(this.hal.system.heapUsed?.()),
-      ...this.#app?.health?.(),
+      ...(this.#appRunning ? this.#app?.health?.() : { safe: this.#guard.safe ?? 'the app is not running' }),
     };
   }
 
   #connect(): void {
+    if (this.#settings.staged && !this.#settings.running) this.#beginSettingsTrial();
     const provisioning = this.#provisioning!;
     this.#state = 'connecting';
     const connection = ++this.#connection;
@@ -287,6 +420,12 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#state = 'online';
     this.#sessions++;
     this.#connectedAt = this.hal.clock.now();
+    if (this.#settings.running) {
+      this.hal.timers.clear(this.#timers.settingsTrial);
+      this.#timers.settingsTrial = undefined;
+      this.hal.system.log('info', `new settings work (${this.#settings.promote().join(', ')}): kept as the last good ones`);
+    }
+    this.#watchConfigTrial();
     const { mqtt } = this.hal;
     mqtt.subscribe(deviceSubscriptions(this.#address()));
     const birth: StatusMessage = {
@@ -294,24 +433,27 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
       model: this.model, fw: this.hal.system.firmwareVersion, cfgVer: this.#config.version, reset: this.hal.system.resetReason(),
       seq: this.#outbox.nextSeq - 1, cmds: this.#dispatcher.names, hw: this.hal.system.hardwareId,
       ...(this.#provisioning?.insecure ? { insecure: true as const } : {}),
+      ...(this.#guard.safe !== undefined ? { safe: this.#guard.safe, resets: [...this.#guard.resets] } : {}),
     };
     this.#publish('status', birth, 1, true);
     this.#report();
     this.#outbox.connected((payload) => mqtt.publish(this.#topic('event'), payload, 1, false));
     this.hal.system.log('info', `online (boot ${this.#boot}, ${this.#outbox.depth} events queued)`);
-    this.#app?.onConnection?.(true);
+    if (this.#appRunning) this.#app?.onConnection?.(true);
   }
 
   #offline(reason: string): void {
     const wasOnline = this.#state === 'online';
+    this.#lastFailure = reason;
     this.#outbox.disconnected();
     this.#state = 'offline';
     this.#connection++;
     if (wasOnline) {
       this.#reconnects++;
       if (this.hal.clock.now() - this.#connectedAt >= STABLE_CONNECTION_MS) this.#backoff.reset();
-      this.#app?.onConnection?.(false);
+      if (this.#appRunning) this.#app?.onConnection?.(false);
     }
+    this.#watchConfigTrial();
     const delay = this.#backoff.next();
     this.hal.system.log('warn', `offline (${reason}); retry in ${delay} ms`);
     this.hal.timers.clear(this.#timers.reconnect);
@@ -348,7 +490,7 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
           this.#applyDesired(message as DesiredConfigMessage);
           break;
         case 'alarm':
-          this.#app?.onAlarm?.(message as AlarmUpdateMessage);
+          if (this.#appRunning) this.#app?.onAlarm?.(message as AlarmUpdateMessage);
           break;
       }
     } catch (error) {
@@ -363,9 +505,84 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#lastDesired = outcome.status === 'applied'
       ? { version: message.version, status: 'applied' }
       : { version: message.version, status: outcome.status, reason: outcome.reason };
-    if (outcome.status === 'applied') this.emit('config.applied', { version: message.version, changed: outcome.changed });
-    else this.hal.system.log('warn', `config ${message.version} ${outcome.status}: ${outcome.reason}`);
+    if (outcome.status === 'applied') {
+      this.emit('config.applied', { version: message.version, changed: outcome.changed });
+      this.#watchConfigTrial();
+    } else this.hal.system.log('warn', `config ${message.version} ${outcome.status}: ${outcome.reason}`);
     this.#report();
+  }
+
+  /**
+   * New connection settings: tried from the first connection attempt with them; the first CONNACK keeps them
+   * (#online), none within TRIAL_MS brings the last good ones back.
+   */
+  #beginSettingsTrial(): void {
+    this.#settings.begin();
+    this.hal.system.log('warn', `trying new settings (${this.#settings.keys.join(', ')}) for up to ${TRIAL_MS / 1000} s`);
+    this.hal.timers.clear(this.#timers.settingsTrial);
+    this.#timers.settingsTrial = this.hal.timers.set(() => {
+      this.#timers.settingsTrial = undefined;
+      const wifi = this.#settings.changesWifi;
+      const reverted = this.#settings.revert(`no broker connection within ${TRIAL_MS / 1000} s: ${this.#lastFailure ?? 'no answer'}`);
+      const provisioning = effectiveProvisioning(this.hal.storage.kv);
+      if (typeof provisioning !== 'string') this.#provisioning = provisioning;
+      this.#reportSettingsReverted(reverted);
+      // The Wi-Fi network is joined at boot: going back to the old one takes a restart. So does going back to no
+      // settings at all (a first provisioning that failed): the device starts again unprovisioned.
+      if (wifi || typeof provisioning === 'string') this.hal.system.restart();
+      else if (this.#state !== 'sleeping' && this.#state !== 'stopped') this.#reconnectNow();
+    }, TRIAL_MS);
+  }
+
+  #reportSettingsReverted(reverted: SettingsReverted): void {
+    this.hal.system.log('error', `new settings reverted (${reverted.tried.join(', ')}): ${reverted.why}`);
+    this.emit(SETTINGS_REVERTED, { why: reverted.why, tried: [...reverted.tried] });
+    this.#settings.reported();
+  }
+
+  /** Drops the session or attempt in progress and connects again at once with the settings in force. */
+  #reconnectNow(): void {
+    this.#connection++;
+    if (this.#state === 'online' || this.#state === 'connecting') this.hal.mqtt.close();
+    if (this.#state === 'online') {
+      this.#outbox.disconnected();
+      if (this.#appRunning) this.#app?.onConnection?.(false);
+    }
+    this.hal.timers.clear(this.#timers.reconnect);
+    this.#backoff.reset();
+    this.#connect();
+  }
+
+  /**
+   * A desired config on trial is proven by TRIAL_MS online; lost the broker after it and no CONNACK within TRIAL_MS,
+   * it is reverted. Called whenever the connection or the config changes.
+   */
+  #watchConfigTrial(): void {
+    const { timers } = this.hal;
+    if (!this.#config.onTrial) return;
+    if (this.#state === 'online') {
+      timers.clear(this.#timers.configRevert);
+      this.#timers.configRevert = undefined;
+      timers.clear(this.#timers.configProven);
+      this.#timers.configProven = timers.set(() => {
+        this.#timers.configProven = undefined;
+        this.#config.keep();
+      }, TRIAL_MS);
+      return;
+    }
+    timers.clear(this.#timers.configProven);
+    this.#timers.configProven = undefined;
+    if (this.#timers.configRevert !== undefined) return;
+    this.#timers.configRevert = timers.set(() => {
+      this.#timers.configRevert = undefined;
+      const version = this.#config.version;
+      const outcome = this.#config.revert(`lost the broker after config ${version}, none within ${TRIAL_MS / 1000} s: ${this.#lastFailure ?? 'no answer'}`);
+      const reverted = this.#config.reverted;
+      if (!outcome || !reverted) return;
+      this.hal.system.log('error', `config ${version} reverted to ${this.#config.version}: ${reverted.reason}`);
+      this.#lastDesired = { version: reverted.version, status: 'reverted', reason: reverted.reason };
+      this.emit('config.reverted', { version: reverted.version, restored: this.#config.version, reason: reverted.reason });
+    }, TRIAL_MS);
   }
 
   #report(): void {
@@ -390,6 +607,35 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
       run: () => ({ code: 'ok', data: { version: this.#config.version, config: { ...this.#config.values } } }),
     });
     this.#dispatcher.register('health.get', { persist: false, run: () => ({ code: 'ok', data: this.health() }) });
+    // Out of safe mode: the next boot starts the app again (restart to make it so).
+    this.#dispatcher.register('lifecycle.resume', {
+      run: () => (this.#guard.resume() ? { code: 'ok', data: { restartNeeded: true } } : { code: 'ok', data: { safe: false } }),
+    });
+    this.#dispatcher.register(FACTORY_RESET, {
+      validate: (args, command) => checkFactoryReset(args, command, this.hal.crypto, siteCommandKey(this.hal.storage.kv, this.#app?.commandKey?.bind(this.#app))),
+      persist: false, // everything is erased anyway
+      run: () => {
+        this.factoryReset('command');
+        return { code: 'ok', data: { erasing: true } };
+      },
+    });
+    this.#dispatcher.register(SETTINGS_COMMAND, {
+      validate: (args, command) => {
+        const change = checkSettingsCommand(args, command, this.hal.crypto, siteCommandKey(this.hal.storage.kv, this.#app?.commandKey?.bind(this.#app)));
+        return typeof change === 'string' ? change : undefined;
+      },
+      run: (args) => {
+        const change: Record<string, unknown> = {};
+        for (const key of Object.keys(args)) if (key !== 'target' && key !== 'digest' && key !== 'sig') change[key] = args[key];
+        const staged = stageSettings(this.hal.storage.kv, change);
+        if (typeof staged === 'string') return { code: 'rejected', reason: staged };
+        const restart = staged.some((key) => (WIFI_SETTINGS as readonly string[]).includes(key));
+        // After the result has left.
+        this.hal.timers.clear(this.#timers.restart);
+        this.#timers.restart = this.hal.timers.set(() => this.trySettings(), RESTART_DELAY_MS);
+        return { code: 'ok', data: { staged: [...staged], restart, trialS: TRIAL_MS / 1000 } };
+      },
+    });
     this.#dispatcher.register('restart', {
       run: () => {
         // Let the result leave before the chip goes down.

@@ -92,6 +92,11 @@ export class Dispatcher {
     this.#commands.set(name, spec);
   }
 
+  /** Takes a command back (an app that failed to start: safe mode answers its commands `unsupported`). */
+  unregister(name: string): void {
+    this.#commands.delete(name);
+  }
+
   /** A validated command. */
   dispatch(command: CommandMessage): void {
     const seen = this.#remembered(command.reqId);

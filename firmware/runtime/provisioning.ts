@@ -46,7 +46,11 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The provisioning record, or the reason the device cannot connect yet. */
 export function readProvisioning(kv: KeyValueStore): Provisioning | string {
-  const get = (key: string) => kv.get(PROVISIONING_DOMAIN, key);
+  return provisioningFrom((key) => kv.get(PROVISIONING_DOMAIN, key));
+}
+
+/** The same rules over any source of `prov` values (the settings on trial overlay the stored ones). */
+export function provisioningFrom(get: (key: string) => unknown): Provisioning | string {
   const site = get('site');
   const device = get('device');
   const host = get('host');

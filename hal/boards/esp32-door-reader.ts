@@ -28,11 +28,31 @@ export const esp32DoorReader = Object.freeze({
     spiClock: base.spiClock,
     qrTransmit: base.uartTransmit,
     qrReceive: base.uartReceive,
+    /** The DevKitC's BOOT button, inside the controller box: held 10 s while running, a factory reset. */
+    service: 0,
   }),
   spi: esp32DevkitC.spi,
   serial: Object.freeze({
     /** QR scanner module on UART2: 9600 8N1, CR after each code. */
     qr: Object.freeze({ transmit: base.uartTransmit, receive: base.uartReceive, baud: 9600, port: 2 }),
+  }),
+  /** For installers and the wiring drawing (npm run wiring): the module, and what a wire needs beyond its part. */
+  wiring: Object.freeze({
+    module: 'ESP32-DevKitC-32E (ESP32-WROOM-32E-N8, 8 MB flash)',
+    chip: 'esp32' as const,
+    notes: Object.freeze({
+      relay: '10 kΩ pull-down to GND on the transistor stage input: the relay stays off while the pin floats at boot',
+      wiegandData0: 'through the reader interface: 5 V → 3.3 V level shifter with its own pull-ups',
+      wiegandData1: 'through the reader interface: 5 V → 3.3 V level shifter with its own pull-ups',
+    }),
+    fixtures: Object.freeze({
+      service: Object.freeze({
+        module: 'BOOT button on the module board (GPIO 0), inside the enclosure',
+        pins: Object.freeze({ SW: 'service' }),
+        supply: 'none' as const,
+        note: 'held 10 s while the device runs: factory reset (never hold it while powering on: that starts the flasher)',
+      }),
+    }),
   }),
 }) satisfies Board;
 

@@ -56,6 +56,21 @@ export const esp32SmartBin = Object.freeze({
   }),
   /** The thermistor's divider is the sensor itself (ntc.ts); the battery is behind 100 kΩ/100 kΩ. */
   dividers: Object.freeze({ battery: 2 }),
+  /** For installers and the wiring drawing (npm run wiring): the module, and what a wire needs beyond its part. */
+  wiring: Object.freeze({
+    module: 'ESP32-DevKitC-32E (ESP32-WROOM-32E)',
+    chip: 'esp32' as const,
+    notes: Object.freeze({
+      lidSwitch0: 'no external pull-up on 12: it would select 1.8 V flash and stop the boot',
+      select1: 'GPIO 0 is the DevKitC BOOT button: do not hold it while powering on',
+      scale0Clock: 'toggles during boot: the HX711 only powers down and starts again',
+      lid0: 'servo on its own 5 V supply, grounds joined',
+      lid1: 'servo on its own 5 V supply, grounds joined',
+      obstacle0: 'IR obstacle sensor, push-pull output, low on an obstacle',
+      obstacle1: 'IR obstacle sensor, push-pull output, low on an obstacle',
+      level0Receive: 'the A02YYUW sends only: its RX left open selects streaming',
+    }),
+  }),
 }) satisfies Board & { readonly compartments: number };
 
 export default esp32SmartBin;

@@ -23,6 +23,8 @@ export const simDoorReader = Object.freeze({
     spiClock: 18,
     qrTransmit: 17,
     qrReceive: 16,
+    /** Service button to ground (InputPullUp): held 10 s, a factory reset. */
+    service: 0,
   }),
   spi: Object.freeze({ out: 23, in: 19, clock: 18, hz: 4_000_000, mode: 0, port: 0 } as const),
   serial: Object.freeze({

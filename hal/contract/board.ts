@@ -25,6 +25,13 @@ export interface Board<P extends string = string, S extends string = string> {
   readonly dividers?: Readonly<Partial<Record<P, number>>>;
 }
 
+/**
+ * The pin name of the service button, when a board has one (a button to ground inside the enclosure, e.g. the
+ * module's BOOT button): held SERVICE_HOLD_MS while the device runs, it asks for a factory reset
+ * (firmware/lifecycle/service-button.ts).
+ */
+export const SERVICE_PIN = 'service';
+
 /** The ECMA-419 host provider as apps receive it: IO classes plus the board's data. */
 export interface Device {
   readonly io: import('./io.js').IoClasses;

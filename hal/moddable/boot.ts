@@ -4,6 +4,7 @@ import config from 'mc/config';
 import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
 import { PROVISIONING_DOMAIN } from '../../firmware/runtime/provisioning.js';
+import { effectiveWifi } from '../../firmware/lifecycle/settings-trial.js';
 import type { BoardFor, DeviceDefinition } from '../../firmware/parts/device.js';
 import type { PartsTable } from '../../firmware/parts/part.js';
 import type { KeyValueStore } from '../contract/index.js';
@@ -58,13 +59,15 @@ export function startDevice<T extends PartsTable>(options: DeviceOptions<T>): De
   return runtime;
 }
 
-/** Installer-written credentials first; the build's `ssid=`/`password=` mcconfig arguments as a fallback. */
+/**
+ * Installer-written credentials first (new ones while on trial: firmware/lifecycle/settings-trial.ts); the build's
+ * `ssid=`/`password=` mcconfig arguments as a fallback.
+ */
 function wifiCredentials(kv: KeyValueStore): WifiCredentials | undefined {
   let ssid: string | undefined;
   let password: string | undefined;
   try {
-    ssid = stringSetting(kv.get(PROVISIONING_DOMAIN, WIFI_KEYS.ssid));
-    password = stringSetting(kv.get(PROVISIONING_DOMAIN, WIFI_KEYS.password));
+    ({ ssid, password } = effectiveWifi(kv));
   } catch {
     // Unreadable NVS: fall back to the build's settings.
   }

@@ -1,6 +1,11 @@
-// Hashing over Moddable "crypt" (Digest) and random bytes from the chip's RNG.
+// Hashing over Moddable "crypt" (Digest), random bytes from the chip's RNG, and P-256 signature checks over the
+// SDK's "ecdsa" (modules/crypt/etc; every build has it: the TLS socket's tls_common.json brings it, natively
+// accelerated point arithmetic in arith/ec.c).
 import { Digest } from 'crypt';
-import type { Crypto } from '../contract/crypto.js';
+import Curve from 'curve';
+import ECDSA from 'ecdsa';
+import ECPoint from 'ecp';
+import { isP256Input, type Crypto } from '../contract/crypto.js';
 import type { TextCodec } from './text.js';
 
 export class ModdableCrypto implements Crypto {
@@ -56,6 +61,16 @@ export class ModdableCrypto implements Crypto {
       if (i + 2 < count) bytes[i + 2] = (value >> 16) & 0xff;
     }
     return bytes;
+  }
+
+  /**
+   * The form checks come first: the SDK's verify never returns for s = 0 (ecdsa.js inverts s unchecked), which
+   * on the chip is a watchdog restart per forged code.
+   */
+  verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!isP256Input(publicKey, signature)) return false;
+    const ecdsa = new ECDSA(ECPoint.fromOctetString(publicKey.slice()), new Curve('secp256r1'));
+    return ecdsa.verify(copy(this.sha256(message)), copy(signature));
   }
 
   /** Digest.write takes strings only up to a NUL, so text is always written as its UTF-8 bytes. */

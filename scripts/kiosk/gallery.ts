@@ -11,7 +11,7 @@ import { esp32s3Kiosk } from '../../hal/boards/esp32s3-kiosk.js';
 import { buildClient } from '../../simulator/dashboard/bundle.js';
 import { apply, MemoryFake, tour } from '../../test/xs/entries/kiosk-screen.js';
 
-/** The kiosk board's display (5", 800 × 480). */
+/** The kiosk board's display (4", 480 × 320 at 144 dpi). */
 export const KIOSK_SCREEN: ScreenSpec = esp32s3Kiosk.screen;
 
 export const MODE_NAMES = Object.freeze(Object.keys(MODES) as Mode[]);

@@ -10,6 +10,8 @@
 //   site-keys         a new site keys file
 //   bin-open          a signed smart-bin.open (a lid opened for maintenance); bin-tare, bin-calibrate: the scale
 //   deposits-csv      smart-bin deposits (or the credits ledger) from the reference platform's data dir
+//   provisioning-key  the platform's signing key for provisioning codes (its public key goes into device builds)
+//   provisioning-code a device's signed, sealed, single-use provisioning code (QR text; --qr draws it)
 //
 // Exit codes: 0 done; 2 the command line or an input file is wrong (nothing was sent); 1 the operation failed
 // (broker unreachable, unknown device, the device refused, no result in time). Keys come from a site keys file
@@ -20,6 +22,7 @@ import { alarmUpdateCommand } from './cli/alarm.js';
 import { binCommands, depositsCsvCommand } from './cli/bin.js';
 import { FailureError, UsageError } from './cli/common.js';
 import { mintPassCommand, signCommandCommand } from './cli/door.js';
+import { provisioningCodeCommand, provisioningKeyCommand } from './cli/provisioning.js';
 import { pushCredentialsCommand } from './cli/push-credentials.js';
 import { clearRetainedCommand } from './cli/retained.js';
 import { brokerConfigCommand, siteKeysCommand } from './cli/site.js';
@@ -46,6 +49,8 @@ Run "platform <verb> --help" for a verb's options.`);
   siteKeysCommand(program);
   binCommands(program);
   depositsCsvCommand(program);
+  provisioningKeyCommand(program);
+  provisioningCodeCommand(program);
   return program;
 }
 

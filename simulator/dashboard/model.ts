@@ -130,6 +130,11 @@ export class SimulatorModel implements FleetSource {
         device.powerCycle(gapMs);
         return `${device.id}: power cut for ${gapMs} ms`;
       }
+      case 'service': {
+        const seconds = args[0] === undefined ? 11 : Number(args[0]);
+        device.holdServiceButton(seconds * 1000);
+        return `${device.id}: service button held for ${seconds} s`;
+      }
       case 'event': {
         const type = args[0] ?? 'sim.button';
         return `${device.id}: queued event #${device.emit(type, { source: 'dashboard' })} ${type}`;
@@ -180,7 +185,7 @@ export class SimulatorModel implements FleetSource {
       id: device.id,
       kind: device.kind.model,
       state: device.state,
-      status: seen?.status ?? '—',
+      status: seen?.safe !== undefined ? `${seen.status} · SAFE MODE: ${seen.safe}` : seen?.status ?? '—',
       net: device.networkUp,
       last: seen?.lastEvent ? `${seen.lastEvent.type} #${seen.lastEvent.seq}` : '',
       health: health.join(' · '),

@@ -33,6 +33,14 @@ export function devicePlatform(platform: ReferencePlatform, dev: string, door: b
     const { version, config: values, last } = config.reported;
     out.reported = { version, config: values, ...(last ? { last } : {}) };
   }
+  if (platform.device(dev)?.cmds?.includes('kiosk.notices')) {
+    const current = platform.notices();
+    const taken = platform.noticesTaken(dev);
+    out.notices = {
+      version: current?.version ?? 0, titles: current?.notices.map((notice) => notice.title.en) ?? [],
+      ...(taken?.code === 'ok' ? { taken: taken.version } : {}),
+    };
+  }
   if (door) {
     const list = platform.credentialList(dev);
     out.credentialsCsv = credentialsCsv(list?.credentials ?? demoCredentials(dayNumber(Date.now())).list);
@@ -79,6 +87,25 @@ export async function platformOp(platform: ReferencePlatform, dev: string, door:
       const result = outcome.result ? `${outcome.result.code}${outcome.result.reason ? ` (${outcome.result.reason})` : ''}` : 'no result';
       if (!outcome.ok) throw new Error(`${dev}: credential sync (${outcome.kind}) to version ${outcome.version} failed: ${result}`);
       return `${dev}: credentials version ${outcome.version} synced (${outcome.kind}, ${credentials.length} credentials): ${result}`;
+    }
+    case 'notice': {
+      let notice: unknown;
+      try {
+        notice = JSON.parse(arg);
+      } catch {
+        throw new Error('notice: not JSON');
+      }
+      const { zh, en, body, hours } = (notice ?? {}) as { zh?: unknown; en?: unknown; body?: unknown; hours?: unknown };
+      if (typeof zh !== 'string' || typeof en !== 'string' || zh.trim() === '' || en.trim() === '') throw new Error('notice: a title in Chinese and in English');
+      const text = typeof body === 'string' && body.trim() !== '' ? body.trim() : en.trim();
+      const now = deviceNow ?? Date.now();
+      const kept = (platform.notices()?.notices ?? []).filter((n) => n.expiresMs > now);
+      const added = {
+        id: `n${now.toString(36)}`, title: { zh: zh.trim(), en: en.trim() }, body: { zh: text, en: text },
+        expiresMs: now + (typeof hours === 'number' && hours > 0 ? hours : 24) * 3_600_000,
+      };
+      const published = await platform.publishNotices([...kept, added]);
+      return `notices version ${published.version}: ${published.results.map((r) => `${r.dev} ${r.code}${r.reason ? ` (${r.reason})` : ''}`).join(', ') || 'no kiosk yet'}`;
     }
     default:
       throw new Error(`unknown platform action "${String(op)}"`);

@@ -8,14 +8,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { dashboardBundle } from './bundle.js';
 import type { SimulatorModel } from './model.js';
 import type {
-  AlarmStep, ClientMessage, ConsoleAlarm, ConsoleChain, ConsoleGap, DevicePlatform, FleetSource, PlatformOp, ServerMessage,
+  AlarmStep, ClientMessage, ConsoleAlarm, ConsoleChain, ConsoleGap, ConsoleRepair, DevicePlatform, FleetSource, PlatformOp, RepairStep,
+  ServerMessage,
 } from './wire.js';
+import { PLATFORM_OPS, REPAIR_STEPS } from './wire.js';
 
 /** The operator console's data and actions (the reference platform, through an adapter). */
 export interface ConsoleSource {
-  snapshot(): { alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[] };
+  snapshot(): { alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[]; repairs: ConsoleRepair[] };
   /** One operator step on incident `id`; resolves to what happened. */
   step(id: number, step: AlarmStep, staff?: string): Promise<string> | string;
+  /** One staff step on a kiosk's repair report; resolves to what happened. */
+  repair?(dev: string, ref: string, step: RepairStep, staff?: string): Promise<string> | string;
   /** A device page's platform side (config, telemetry, a door's credential list). */
   device?(dev: string, door: boolean): DevicePlatform;
   /** A platform action from a device page (`door`: the reader's door number); resolves to what happened. */
@@ -124,9 +128,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           const detail = options.model?.detail(Number(message.i));
           if (!platform?.op || !detail) throw new Error('no platform or no such device behind this dashboard');
           const op = String(message.op) as PlatformOp;
-          if (!['config', 'unlock', 'pass', 'sync'].includes(op)) throw new Error(`unknown platform action "${op}"`);
+          if (!PLATFORM_OPS.includes(op)) throw new Error(`unknown platform action "${op}"`);
           const arg = typeof message.arg === 'string' ? message.arg : undefined;
           return platform.op(detail.id, detail.door?.number, op, arg, options.model?.deviceWallClock(detail.i));
+        });
+      } else if (message.t === 'repair') {
+        const platform = options.console;
+        reply(client, message.req, () => {
+          if (!platform?.repair) throw new Error('no platform behind this dashboard');
+          const step = String(message.step) as RepairStep;
+          if (!REPAIR_STEPS.includes(step)) throw new Error(`unknown step "${step}"`);
+          return platform.repair(String(message.dev), String(message.ref), step, typeof message.staff === 'string' ? message.staff : undefined);
         });
       }
     });

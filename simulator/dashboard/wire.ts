@@ -160,10 +160,16 @@ export interface DevicePlatform {
   /** Door readers: the list the platform last synced (or the demo list), as CSV in the CLI's format. */
   credentialsCsv?: string;
   credentialsVersion?: number;
+  /** Kiosks: the site's notices in force (every kiosk gets them) and what this kiosk took. */
+  notices?: { version: number; titles: string[]; taken?: number };
 }
 
-/** A platform action from a device page: desired config (JSON object), signed unlock, visitor pass, credential sync (CSV). */
-export type PlatformOp = 'config' | 'unlock' | 'pass' | 'sync';
+/**
+ * A platform action from a device page: desired config (JSON object), signed unlock, visitor pass, credential sync
+ * (CSV), a notice for every kiosk (JSON `{ zh, en, body?, hours }`).
+ */
+export type PlatformOp = 'config' | 'unlock' | 'pass' | 'sync' | 'notice';
+export const PLATFORM_OPS: readonly PlatformOp[] = ['config', 'unlock', 'pass', 'sync', 'notice'];
 
 /** Server → browser. */
 export type ServerMessage =
@@ -172,7 +178,7 @@ export type ServerMessage =
   | { t: 'rows'; full?: boolean; rows: FleetRow[]; total: number }
   | { t: 'events'; events: StreamEvent[] }
   | { t: 'device'; detail: DeviceDetail | null }
-  | { t: 'console'; alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[] }
+  | { t: 'console'; alarms: ConsoleAlarm[]; gaps: ConsoleGap[]; chains: ConsoleChain[]; repairs: ConsoleRepair[] }
   | { t: 'result'; req: number; ok: boolean; text: string };
 
 /** Browser → server. */
@@ -183,9 +189,33 @@ export type ClientMessage =
   /** An operator step on incident `id` (the platform's incident id). */
   | { t: 'alarm'; req: number; id: number; step: AlarmStep; staff?: string }
   /** A platform action on device `i`; `arg` is the JSON text (config) or CSV text (sync). */
-  | { t: 'platform'; req: number; i: number; op: PlatformOp; arg?: string };
+  | { t: 'platform'; req: number; i: number; op: PlatformOp; arg?: string }
+  /** A staff step on a kiosk's repair report. */
+  | { t: 'repair'; req: number; dev: string; ref: string; step: RepairStep; staff?: string };
 
 export type AlarmStep = 'accept' | 'dispatch' | 'arrive' | 'resolve' | 'close';
+export type RepairStep = 'accept' | 'dispatch' | 'arrive' | 'resolve';
+export const REPAIR_STEPS: readonly RepairStep[] = ['accept', 'dispatch', 'arrive', 'resolve'];
+
+/** A kiosk's repair report as the console shows it. */
+export interface ConsoleRepair {
+  dev: string;
+  ref: string;
+  category: string;
+  /** As filed, with the unit the register gave for "my home". */
+  location: string;
+  phrase: string;
+  /** submitted, accepted, dispatched, onsite, resolved. */
+  stage: string;
+  /** The stage the kiosk has shown (behind `stage` while the kiosk is away). */
+  shown?: string;
+  staff?: string;
+  stars?: number;
+  /** Whether it was filed with a card (so the resident follows it on the kiosk). */
+  resident: boolean;
+  filedAt: number;
+  problem?: string;
+}
 
 /** An alarm or incident as the operator console shows it. */
 export interface ConsoleAlarm {

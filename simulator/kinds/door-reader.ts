@@ -38,6 +38,9 @@ export interface DemoCard {
   note: string;
 }
 
+/** Where the demo residents live: the platform's resident register, which turns a kiosk's "my home" into a unit. */
+export const DEMO_UNITS: Readonly<Record<string, string>> = Object.freeze({ alice: '3-1502', bob: '3-0801', dave: '5-1201' });
+
 /** The demo credentials: the people (cards, PINs) and the list the platform would sync. */
 export function demoCredentials(today: number): { cards: DemoCard[]; list: CredentialInput[]; pins: Record<string, string> } {
   const cards: DemoCard[] = [

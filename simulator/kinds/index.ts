@@ -15,7 +15,7 @@ export const DEVICE_KINDS: Readonly<Record<string, AnyDeviceKind>> = {
 };
 
 /** What `npm start` runs when no fleet is given. */
-export const DEFAULT_FLEET = 'door-reader:1,sos-button:1,smart-bin:1,generic:1';
+export const DEFAULT_FLEET = 'door-reader:1,sos-button:1,smart-bin:1,kiosk:1,generic:1';
 
 export interface FleetEntry {
   kind: AnyDeviceKind;

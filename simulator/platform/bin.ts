@@ -5,9 +5,10 @@
 // event it is, refused for crediting with a reason, never a crash.
 import type Database from 'better-sqlite3';
 import { isHex64 } from '../../firmware/lib/hex.js';
-import { bool, epochMs, oneOf, shape, text, token, uint, type Check, type Shape } from '../../firmware/protocol/fields.js';
+import { bool, epochMs, oneOf, text, token, uint, type Check, type Shape } from '../../firmware/protocol/fields.js';
 import type { EventMessage } from '../../firmware/protocol/messages.js';
 import { toCsv } from './csv.js';
+import { checkNeeds } from './event-needs.js';
 import type { BinEmptying, BinLevel, CreditBalance, DepositRecord } from './types.js';
 
 /** Compartments a station may have, numbered from 0. */
@@ -41,11 +42,7 @@ const NEEDS: Readonly<Record<string, Shape>> = {
 
 /** The first problem of a bin event's data for the platform, or undefined (also for events it does not read). */
 export function checkBinEvent(type: string, data: Record<string, unknown>): string | undefined {
-  if (!Object.hasOwn(NEEDS, type)) return undefined;
-  const needs = NEEDS[type]!;
-  const known: Record<string, unknown> = {};
-  for (const key of Object.keys(needs)) if (Object.hasOwn(data, key)) known[key] = data[key];
-  return shape(known, `${type}.data`, needs);
+  return checkNeeds(NEEDS, type, data);
 }
 
 type Statement = (sql: string) => Database.Statement;

@@ -11,9 +11,12 @@
 //     step published retained on the device's `alarm` topic (§9);
 //   - door operations: credential syncs (§14.7), visitor passes, signed door commands;
 //   - smart bins (bin.ts): deposits credited once per id, a credits ledger, levels with history, emptyings; a
-//     bin alarm whose condition ended (alarm.cleared, or bin.emptied for an overflow) is resolved with the time.
+//     bin alarm whose condition ended (alarm.cleared, or bin.emptied for an overflow) is resolved with the time;
+//   - kiosks (kiosk.ts): repair reports moved by staff and shown on the kiosk, ratings, visitor passes signed for
+//     pass requests, queue tickets, notices (versioned, sent on change and at each kiosk birth), the resident
+//     register behind "my home".
 // Query methods are synchronous (they read the database); operator methods are async (they publish).
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
@@ -31,6 +34,7 @@ import {
 } from '../../scripts/platform/credential-encoder.js';
 import { doorMask, mintPass as mintPassText, signCommand } from '../../scripts/door/visitor-pass.js';
 import { BinLedger } from './bin.js';
+import { KioskDesk } from './kiosk.js';
 import { toCsv } from './csv.js';
 import { refuseTransition, TransitionError } from './incidents.js';
 import type Database from 'better-sqlite3';
@@ -38,12 +42,16 @@ import { openDatabase, type Db } from './store.js';
 import { waitForChange } from '../wait-for.js';
 import type {
   AlarmRecord, BinEmptying, BinLevel, ChainReport, CommandRecord, ConfigReport, CreditBalance, DepositRecord, CredentialSyncOutcome, DeviceRecord, EventQuery, EventRecord,
-  GapRecord, IncidentState, IncidentStep, PassRecord, PlatformChange, PlatformKeys, PlatformListener, ResultRecord,
-  TelemetryPoint, TelemetryReport,
+  GapRecord, IncidentState, IncidentStep, PassRecord, PassRequestRecord, PlatformChange, PlatformKeys, PlatformListener,
+  RepairRecord, RepairStage, ResultRecord, TelemetryPoint, TelemetryReport, TicketRecord,
 } from './types.js';
+import type { Notice } from '../../firmware/apps/kiosk/screen/inbound.js';
+import { keyedHash } from '../../scripts/platform/credential-encoder.js';
+import { SETTINGS_COMMAND, settingsDigest, type SettingsChange } from '../../firmware/lifecycle/settings-trial.js';
 
 export type * from './types.js';
 export { TransitionError } from './incidents.js';
+export { RepairTransitionError, checkKioskEvent } from './kiosk.js';
 export type { CredentialInput } from '../../scripts/platform/credential-encoder.js';
 export type { Profile } from '../../firmware/apps/door-reader/credentials/format.js';
 
@@ -74,6 +82,8 @@ export interface PlatformOptions {
   telemetryHistory?: number;
   /** bin.level reports kept per device and compartment (default 2000: weeks of reports). */
   levelHistory?: number;
+  /** Doors the visitor passes that kiosks ask for open (default [0]: door 0 of every reader). */
+  kioskPassDoors?: readonly number[];
   /** Command TTL (default 30 s) and the retry period with the same reqId (default 3 s), §7.5. */
   commandTtlMs?: number;
   commandRetryMs?: number;
@@ -85,6 +95,7 @@ interface DeviceRow {
   dev: string; site: string; state: string; boot: number | null; conn: number | null; max_boot: number | null;
   epoch: number; model: string | null; fw: string | null; cfg_ver: number | null; reset: string | null;
   hw: string | null; cmds: string | null; insecure: number | null; wake_in: number | null; birth_seq: number | null;
+  safe: string | null; resets: string | null; erased_at: number | null;
   status_at: number | null; last_seen: number | null; events: number; duplicates: number; invalid: number;
   health: string | null; cred_version: number | null; last_type: string | null; seq_base: number | null; last_seq?: number | null;
 }
@@ -111,6 +122,8 @@ export const SIGNED_COMMANDS: Readonly<Record<string, { target: string; amount?:
   'door.lockdown': { target: 'door', amount: 'ms' },
   'door.normal': { target: 'door', amount: 'ms' },
   'smart-bin.open': { target: 'c', amount: 's' },
+  'lifecycle.factory_reset': { target: 'target' },
+  'lifecycle.settings': { target: 'target', amount: 'digest' }, // digest: settingsDigest() of the settings
 });
 const FINAL_INCIDENT_STATES = ['resolved', 'cancelled', 'closed'];
 
@@ -131,6 +144,7 @@ export class ReferencePlatform {
   #now: () => number;
   #closed = false;
   #bins: BinLedger;
+  #kiosks: KioskDesk;
 
   constructor(options: PlatformOptions) {
     this.#options = options;
@@ -142,6 +156,17 @@ export class ReferencePlatform {
     this.keys = options.keys ?? (this.dataDir ? readKeysFile(join(this.dataDir, 'keys.json')) : undefined);
     this.#db = openDatabase(this.dataDir ? join(this.dataDir, 'platform.db') : ':memory:');
     this.#bins = new BinLedger((sql) => this.#q(sql), options.levelHistory ?? 2000);
+    this.#kiosks = new KioskDesk({
+      q: (sql) => this.#q(sql),
+      now: () => this.#now(),
+      send: (dev, name, args, ttlMs) => this.sendCommand(dev, name, args, { ttlMs }),
+      mintPass: (pass) => this.mintPass(pass),
+      emit: (change) => this.#emit(change),
+      kiosks: () => (this.#q(`SELECT dev FROM devices WHERE cmds LIKE '%"kiosk.notices"%' ORDER BY dev`).all() as { dev: string }[]).map((row) => row.dev),
+    }, {
+      ...(options.kioskPassDoors ? { passDoors: options.kioskPassDoors } : {}),
+      ...(options.commandTtlMs !== undefined ? { commandTtlMs: options.commandTtlMs } : {}),
+    });
     this.#rebuildChains();
   }
 
@@ -371,6 +396,49 @@ export class ReferencePlatform {
 
   // ---- CSV ----
 
+  /** Kiosk repair reports, newest first (`open`: not resolved yet). */
+  repairs(filter: { dev?: string; open?: boolean; limit?: number } = {}): RepairRecord[] {
+    return this.#kiosks.repairs(filter);
+  }
+
+  repair(dev: string, ref: string): RepairRecord | undefined {
+    return this.#kiosks.repair(dev, ref);
+  }
+
+  /** Visitor pass requests from kiosks, oldest first, with the pass minted for each. */
+  passRequests(filter: { dev?: string } = {}): PassRequestRecord[] {
+    return this.#kiosks.passRequests(filter);
+  }
+
+  tickets(filter: { dev?: string } = {}): TicketRecord[] {
+    return this.#kiosks.tickets(filter);
+  }
+
+  /** The notices in force (what every kiosk gets at its birth). */
+  notices(): { version: number; notices: Notice[]; publishedAt: number } | undefined {
+    return this.#kiosks.notices();
+  }
+
+  /** The notice version a kiosk settled since its last birth, and how (`ok`, or `rejected` with the reason). */
+  noticesTaken(dev: string): { version: number; code: string; reason?: string } | undefined {
+    return this.#kiosks.noticesTaken(dev);
+  }
+
+  /** A resident's unit, for repairs filed at "my home": by their card's UID (hashed with the site key) or keyed hash. */
+  setResidentUnit(resident: { card: Uint8Array } | { hash: string }, unit: string | null): void {
+    this.#kiosks.setResidentUnit('hash' in resident ? resident.hash : this.residentHash(resident.card), unit);
+  }
+
+  residentUnit(resident: { card: Uint8Array } | { hash: string }): string | undefined {
+    return this.#kiosks.residentUnit('hash' in resident ? resident.hash : this.residentHash(resident.card));
+  }
+
+  /** A card's keyed hash (hex), as kiosks (its first 32 digits) and bins (all 64) name the resident. */
+  residentHash(card: Uint8Array): string {
+    if (!this.keys) throw new Error('resident hashes need the site hash key (keys.hashKey)');
+    return Buffer.from(keyedHash(this.keys, 'card', card)).toString('hex');
+  }
+
   depositsCsv(filter: { dev?: string; resident?: string } = {}): string {
     return this.#bins.depositsCsv(filter);
   }
@@ -424,6 +492,31 @@ export class ReferencePlatform {
   }
 
   /** A platform-raised alarm on a device (§9: e.g. an evacuation), with an alarmId the platform chooses. */
+  /**
+   * Moves a kiosk's repair report one step (accepted → dispatched (to `staff`) → onsite → resolved; resolved also
+   * from accepted or dispatched) and shows it on the kiosk: sent now, and at the kiosk's next birth until taken.
+   * Throws RepairTransitionError for a step out of order.
+   */
+  moveRepair(dev: string, ref: string, stage: Exclude<RepairStage, 'submitted'>, details: { by?: string; staff?: string; note?: string } = {}): RepairRecord {
+    return this.#kiosks.move(dev, ref, stage, details);
+  }
+
+  /**
+   * New broker and/or Wi-Fi settings for a device (`lifecycle.settings`, §7.6): signed, with the settings bound by
+   * their digest; the device tries them and goes back to its last good ones if they get no CONNACK within 180 s.
+   */
+  changeSettings(dev: string, change: SettingsChange, options: { ttlMs?: number } = {}): Promise<ResultRecord> {
+    const key = this.keys?.commandKey;
+    if (!key) throw new Error('lifecycle.settings must be signed: the platform has no command key (keys.commandKey)');
+    const digest = settingsDigest((k, data) => new Uint8Array(createHmac('sha256', k).update(data).digest()), key, change);
+    return this.sendCommand(dev, SETTINGS_COMMAND, { target: 0, digest, ...change }, options);
+  }
+
+  /** Publishes the site's notices to every kiosk (a new version); resolves with what each kiosk answered. */
+  publishNotices(notices: readonly Notice[]): Promise<{ version: number; results: { dev: string; code: string; reason?: string }[] }> {
+    return this.#kiosks.publishNotices(notices);
+  }
+
   async raiseAlarm(dev: string, note: string, alarmId = `p-${this.#now().toString(36)}-${randomBytes(2).toString('hex')}`): Promise<AlarmRecord> {
     this.#ensureDevice(dev);
     const info = this.#q(`INSERT INTO incidents (dev, alarm_id, cause, state, raised_at) VALUES (?, ?, 'platform', 'raised', ?)`)
@@ -607,10 +700,12 @@ export class ReferencePlatform {
       const none = (this.#q('SELECT 1 FROM events WHERE dev = ? AND epoch = ? LIMIT 1').get(dev, current.epoch)) === undefined;
       if (none && current.seq_base === null && status.seq !== undefined) this.#q('UPDATE devices SET seq_base = ? WHERE dev = ?').run(status.seq, dev);
       this.#q(`UPDATE devices SET state = 'online', boot = ?, conn = ?, max_boot = MAX(COALESCE(max_boot, 0), ?), model = ?, fw = ?,
-          cfg_ver = ?, reset = ?, hw = ?, cmds = ?, insecure = ?, birth_seq = ?, wake_in = NULL, status_at = ? WHERE dev = ?`)
+          cfg_ver = ?, reset = ?, hw = ?, cmds = ?, insecure = ?, birth_seq = ?, safe = ?, resets = ?, wake_in = NULL, status_at = ? WHERE dev = ?`)
         .run(status.boot, status.conn ?? null, status.boot, status.model ?? null, status.fw ?? null, status.cfgVer ?? null,
           status.reset ?? null, status.hw ?? null, status.cmds ? JSON.stringify(status.cmds) : null, status.insecure ? 1 : null,
-          status.seq ?? null, now, dev);
+          status.seq ?? null, status.safe ?? null, status.resets ? JSON.stringify(status.resets) : null, now, dev);
+      // A kiosk's birth: the notices and whatever it missed while away (§16.3).
+      if (status.cmds?.includes('kiosk.notices')) this.#kiosks.onBirth(dev, status.ts, status.tv);
     } else {
       this.#q(`UPDATE devices SET state = ?, boot = ?, conn = COALESCE(?, conn), max_boot = MAX(COALESCE(max_boot, 0), ?),
           wake_in = ?, status_at = ? WHERE dev = ?`)
@@ -685,8 +780,14 @@ export class ReferencePlatform {
       const at = Number.isSafeInteger(data.at) && (data.at as number) >= 0 ? data.at as number : event.ts;
       const emptiedAt = Number.isSafeInteger(data.emptiedAt) && (data.emptiedAt as number) >= 0 ? data.emptiedAt as number : undefined;
       this.#clearIncident(row, emptiedAt ?? at, emptiedAt !== undefined ? `emptied ${clock(emptiedAt)}` : `cleared on the device ${clock(at)}`);
+    } else if (event.type === 'device.erasing') {
+      // Factory reset: the device is about to erase everything and come back unprovisioned (decommissioned).
+      this.#q('UPDATE devices SET erased_at = ? WHERE dev = ?').run(this.#now(), dev);
     } else if (event.type === 'credentials.synced' && typeof data.version === 'number') {
       this.#q('UPDATE devices SET cred_version = ? WHERE dev = ?').run(data.version, dev);
+    } else if (event.type.startsWith('kiosk.')) {
+      const outcome = this.#kiosks.onEvent(dev, event);
+      if (outcome?.kind === 'invalid') this.#emit({ kind: 'invalid', dev, channel: 'event', error: outcome.error });
     } else {
       this.#onBinEvent(dev, event);
     }
@@ -972,6 +1073,8 @@ export class ReferencePlatform {
       ...(row.cfg_ver !== null ? { cfgVer: row.cfg_ver } : {}), ...(row.reset !== null ? { reset: row.reset } : {}),
       ...(row.hw !== null ? { hw: row.hw } : {}), ...(row.cmds !== null ? { cmds: JSON.parse(row.cmds) as string[] } : {}),
       ...(row.insecure ? { insecure: true } : {}), ...(row.wake_in !== null ? { wakeIn: row.wake_in } : {}),
+      ...(row.safe !== null ? { safe: row.safe, resets: row.resets ? JSON.parse(row.resets) as string[] : [] } : {}),
+      ...(row.erased_at !== null ? { erasedAt: row.erased_at } : {}),
       ...(row.birth_seq !== null ? { birthSeq: row.birth_seq } : {}), ...(lastSeq !== undefined ? { lastSeq } : {}),
       ...(row.last_type !== null ? { lastEventType: row.last_type } : {}), ...(row.last_seen !== null ? { lastSeen: row.last_seen } : {}),
       ...(row.status_at !== null ? { statusAt: row.status_at } : {}),

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS devices (
   birth_seq INTEGER, status_at INTEGER, last_seen INTEGER,
   events INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0, invalid INTEGER NOT NULL DEFAULT 0,
   health TEXT, cred_version INTEGER, last_type TEXT,
-  seq_base INTEGER
+  seq_base INTEGER, safe TEXT, resets TEXT, erased_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT, dev TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,
@@ -71,6 +71,21 @@ CREATE TABLE IF NOT EXISTS bin_emptyings (
   dev TEXT NOT NULL, c INTEGER NOT NULL, category TEXT, at INTEGER NOT NULL, from_pct REAL NOT NULL, to_pct REAL NOT NULL,
   received_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS kiosk_repairs (
+  dev TEXT NOT NULL, ref TEXT NOT NULL, category TEXT NOT NULL, location TEXT NOT NULL, unit TEXT, phrase TEXT NOT NULL,
+  resident TEXT, stage TEXT NOT NULL, staff TEXT, stars INTEGER, shown TEXT, delivery_error TEXT,
+  ts INTEGER NOT NULL, seq INTEGER NOT NULL, filed_at INTEGER NOT NULL, steps TEXT NOT NULL,
+  PRIMARY KEY (dev, ref)
+);
+CREATE TABLE IF NOT EXISTS kiosk_pass_requests (
+  dev TEXT NOT NULL, ref TEXT NOT NULL, resident TEXT NOT NULL, visitors INTEGER NOT NULL, hours INTEGER NOT NULL,
+  ts INTEGER NOT NULL, requested_at INTEGER NOT NULL, pass_id INTEGER, payload TEXT, delivered INTEGER NOT NULL,
+  delivery_error TEXT, PRIMARY KEY (dev, ref)
+);
+CREATE TABLE IF NOT EXISTS kiosk_tickets (
+  dev TEXT NOT NULL, number INTEGER NOT NULL, printed INTEGER NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS residents (resident TEXT PRIMARY KEY, unit TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credential_lists (
   dev TEXT PRIMARY KEY, version INTEGER NOT NULL, list TEXT NOT NULL, synced_at INTEGER NOT NULL
 );
@@ -84,5 +99,9 @@ export function openDatabase(file: string): Db {
   // Databases from before bin alarms: their incidents table gains the compartment and the cleared time.
   const columns = (db.prepare('PRAGMA table_info(incidents)').all() as { name: string }[]).map((column) => column.name);
   for (const column of ['part', 'cleared_at']) if (!columns.includes(column)) db.exec(`ALTER TABLE incidents ADD COLUMN ${column} INTEGER`);
+  // And before safe mode: devices gain what their birth says of it.
+  const deviceColumns = (db.prepare('PRAGMA table_info(devices)').all() as { name: string }[]).map((column) => column.name);
+  for (const column of ['safe', 'resets']) if (!deviceColumns.includes(column)) db.exec(`ALTER TABLE devices ADD COLUMN ${column} TEXT`);
+  if (!deviceColumns.includes('erased_at')) db.exec('ALTER TABLE devices ADD COLUMN erased_at INTEGER');
   return db;
 }

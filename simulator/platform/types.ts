@@ -1,6 +1,7 @@
 // The reference platform's public shapes (simulator/platform/platform.ts): what its queries return and its
 // listeners receive. Stable: the dashboard, the load test's consumer and the platform CLI build on them.
 import type { AlarmState, DeviceState, ResultCode } from '../../firmware/protocol/messages.js';
+import type { ReportStage } from '../../firmware/apps/kiosk/screen/catalogue.js';
 
 /** Site keys the platform signs and hashes with (docs/protocol.md §11, §14.4; docs/door-reader.md §3, §6). */
 export interface PlatformKeys {
@@ -29,6 +30,11 @@ export interface DeviceRecord {
   hw?: string;
   cmds?: string[];
   insecure?: boolean;
+  /** Its last birth said safe mode, and why (firmware/lifecycle/boot-guard.ts), with the abnormal resets it remembers. */
+  safe?: string;
+  resets?: string[];
+  /** When it said `device.erasing` (a factory reset): it comes back unprovisioned. */
+  erasedAt?: number;
   wakeIn?: number;
   /** The birth's `seq`: the last event the device had assigned when it came online. */
   birthSeq?: number;
@@ -238,6 +244,61 @@ export interface PassRecord {
   note?: string;
 }
 
+/** A kiosk repair report's progress (docs/protocol.md §16.2). */
+export type RepairStage = ReportStage;
+
+export interface RepairRecord {
+  dev: string;
+  /** The kiosk's ref: unique per kiosk. */
+  ref: string;
+  category: string;
+  /** As filed: `loc.*`, `loc.home` or `unit:<unit>`. */
+  location: string;
+  /** The unit: from `unit:<unit>`, or for `loc.home` from the resident register; absent when not known. */
+  unit?: string;
+  phrase: string;
+  /** Absent when filed without a card (nobody can follow it on a kiosk). */
+  resident?: string;
+  stage: RepairStage;
+  staff?: string;
+  /** 1–5, once, after it was resolved. */
+  stars?: number;
+  /** The last stage the kiosk took; when it differs from `stage`, the kiosk gets it at its next birth. */
+  shown?: RepairStage;
+  /** The kiosk refused a stage (it no longer holds the report): not sent again. */
+  deliveryError?: string;
+  /** Device time filed, and the platform's. */
+  ts: number;
+  seq: number;
+  filedAt: number;
+  steps: { stage: RepairStage; at: number; by?: string; note?: string }[];
+}
+
+export interface PassRequestRecord {
+  dev: string;
+  ref: string;
+  resident: string;
+  visitors: number;
+  hours: number;
+  ts: number;
+  requestedAt: number;
+  /** The pass minted for it (PassRecord.passId) and its QR text. */
+  passId?: number;
+  payload?: string;
+  /** The kiosk took the pass. */
+  delivered: boolean;
+  /** Why no pass reached the kiosk (no pass key, or the kiosk refused it). */
+  deliveryError?: string;
+}
+
+export interface TicketRecord {
+  dev: string;
+  number: number;
+  printed: boolean;
+  ts: number;
+  receivedAt: number;
+}
+
 export interface CredentialSyncOutcome {
   dev: string;
   sync: string;
@@ -264,6 +325,11 @@ export type PlatformChange =
   | { kind: 'deposit'; dev: string; deposit: DepositRecord; credited: boolean }
   | { kind: 'level'; dev: string; level: BinLevel }
   | { kind: 'emptied'; dev: string; emptying: BinEmptying }
-  | { kind: 'invalid'; dev: string; channel: string; error: string };
+  | { kind: 'invalid'; dev: string; channel: string; error: string }
+  | { kind: 'repair'; dev: string; repair: RepairRecord }
+  | { kind: 'pass_request'; dev: string; request: PassRequestRecord }
+  | { kind: 'ticket'; dev: string; ticket: TicketRecord }
+  /** New notices published (no `dev`), or a kiosk settled a version (`dev`). */
+  | { kind: 'notices'; version: number; dev?: string };
 
 export type PlatformListener = (change: PlatformChange) => void;

@@ -1,6 +1,6 @@
 // Visitor QR passes: minted by the platform's encoder, scanned on the simulated QR scanner, verified offline.
 import { jest } from '@jest/globals';
-import { base32Decode, base32Encode } from '../../firmware/apps/door-reader/base32.js';
+import { base32Decode, base32Encode } from '../../firmware/lib/base32.js';
 import { PASS_USES_CAPACITY, PassUses } from '../../firmware/apps/door-reader/pass-uses.js';
 import { PASS_PREFIX, readPass } from '../../firmware/apps/door-reader/visitor-pass.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';

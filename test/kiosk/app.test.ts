@@ -35,6 +35,18 @@ describe('repair reports', () => {
     expect(event).toEqual({ ref: expect.stringMatching(/^\d+-1$/), category: 'cat.water', location: 'loc.corridor', phrase: 'phrase.leak', resident: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
+  test('"my home" first for a resident: the event says loc.home, for the platform to fill in the unit', () => {
+    const k = kiosk();
+    k.go('svc.repair');
+    k.card('alice');
+    k.go('cat.light');
+    expect(k.view.body[0]?.items?.[0]?.id).toBe('loc.home');
+    k.through('loc.home', 'phrase.broken');
+    expect(k.shown()).toContain('我家');
+    k.go('repair.send');
+    expect(k.data('kiosk.repair')[0]).toMatchObject({ category: 'cat.light', location: 'loc.home', resident: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  });
+
   test('offline: the report waits in the flash outbox, the screen says so, and it leaves when the network is back', () => {
     const k = kiosk();
     k.network(false);
@@ -68,9 +80,58 @@ describe('repair reports', () => {
     expect(k.view.screen).toBe('report.rated');
   });
 
+  test('after a reboot: "my reports" shows the report at its stage, late progress is taken, a rating is given once', () => {
+    const k = kiosk();
+    fileReport(k);
+    const ref = k.data('kiosk.repair')[0]!.ref as string;
+    expect(k.command('kiosk.report_progress', { ref, stage: 'dispatched' }).code).toBe('ok');
+    k.go('nav.home');
+    k.powerCycle(1000);
+    k.advance(3000);
+    // The platform's late update, before anyone is at the kiosk.
+    expect(k.command('kiosk.report_progress', { ref, stage: 'resolved' }).code).toBe('ok');
+    k.go('svc.reports');
+    k.card('alice');
+    k.go(`report.${ref}`);
+    expect(k.node('report.steps')?.items?.map((step) => step.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    k.go('rate.4');
+    expect(k.data('kiosk.rating')).toEqual([{ ref, stars: 4 }]);
+    k.go('nav.home');
+    k.go('session.end');
+    k.powerCycle(1000);
+    k.advance(3000);
+    k.go('svc.reports');
+    k.card('alice');
+    k.go(`report.${ref}`);
+    expect(k.node('rate.5')).toBeUndefined(); // rated before the reboot: never twice
+    k.go('nav.home');
+    k.go('session.end');
+    k.go('svc.reports');
+    k.card('bob');
+    expect(k.node(`report.${ref}`)).toBeUndefined();
+    expect(k.node('reports.none')).toBeDefined();
+  });
+
+  test('after a reboot a pass request is still answered: the late pass is taken and shown to its resident', () => {
+    const k = kiosk();
+    k.go('svc.visitor');
+    k.card('alice');
+    k.world.key('3');
+    k.through('visitor.next', 'time.4h', 'visitor.request');
+    const ref = k.data('kiosk.pass_request')[0]!.ref as string;
+    k.powerCycle(1000);
+    k.advance(3000);
+    expect(k.command('kiosk.pass', { ref, payload: 'VP1.late.pass' }).code).toBe('ok');
+    k.go('svc.visitor');
+    k.card('alice');
+    k.go('visitor.passReady');
+    expect(k.seek('visitor.qr')?.payload).toBe('VP1.late.pass');
+  });
+
   test('progress for an unknown report is rejected; bad args are invalid with a reason', () => {
     const k = kiosk();
-    expect(k.command('kiosk.report_progress', { ref: 'nope', stage: 'accepted' }).code).toBe('rejected');
+    expect(k.command('kiosk.report_progress', { ref: 'nope', stage: 'accepted' })).toMatchObject({ code: 'rejected', reason: expect.stringContaining('32 newest') });
+    expect(k.command('kiosk.pass', { ref: 'nope', payload: 'VP1.x' })).toMatchObject({ code: 'rejected', reason: expect.stringContaining('32 newest') });
     expect(k.command('kiosk.report_progress', { ref: '1-1', stage: 'closed' })).toMatchObject({ code: 'invalid', reason: expect.stringContaining('stage') });
     expect(k.command('kiosk.report_progress', { ref: '1-1', stage: 'accepted', extra: 1 })).toMatchObject({ code: 'invalid', reason: expect.stringContaining('extra') });
     expect(k.command('kiosk.pass', { ref: '1-1', payload: 'bad\npayload' }).code).toBe('invalid');
@@ -222,6 +283,20 @@ describe('hardware and flash', () => {
     k.through('svc.queue', 'queue.take');
     expect(k.node('status.noPrinter')).toBeDefined();
     expect(k.data('kiosk.ticket')).toEqual([{ number: 1, printed: false }]);
+  });
+
+  test('a report is written when filed, moved on and rated, and not for a duplicate update', () => {
+    const k = kiosk();
+    const before = k.storage.kv.writes;
+    fileReport(k);
+    const ref = k.data('kiosk.repair')[0]!.ref as string;
+    expect(k.storage.kv.writes - before).toBeGreaterThanOrEqual(1); // the report (and the outbox's own records)
+    const filed = k.storage.kv.writes;
+    expect(k.command('kiosk.report_progress', { ref, stage: 'resolved' }).code).toBe('ok');
+    expect(k.storage.kv.writes).toBe(filed + 1);
+    expect(k.command('kiosk.report_progress', { ref, stage: 'resolved' }).code).toBe('ok');
+    expect(k.command('kiosk.report_progress', { ref, stage: 'accepted' }).code).toBe('ok'); // late, never backwards
+    expect(k.storage.kv.writes).toBe(filed + 1);
   });
 
   test('browsing writes nothing to flash; a mode switch and a ticket one record each', () => {

@@ -1,8 +1,11 @@
 // What the kiosk keeps in flash for its screens: elderly mode per card (bounded, oldest forgotten, one write per
-// change) and the ticket counter; and the notice cache (versions only move forward, its size is bounded).
+// change), the ticket counter, the residents' reports and pass requests (full hashes, bounded, a corrupt record
+// reads as none); and the notice cache (versions only move forward, its size is bounded).
 import { describe, expect, test } from '@jest/globals';
 import { ELDERLY_MAX, KioskStore, TICKET_MAX } from '../../firmware/apps/kiosk/memory.js';
 import { NoticeCache } from '../../firmware/apps/kiosk/notices.js';
+import { REPORTS_KEPT } from '../../firmware/apps/kiosk/screen/machine.js';
+import type { Report } from '../../firmware/apps/kiosk/screen/views.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 
 const hash = (i: number) => i.toString(16).padStart(12, '0') + 'ab'.repeat(10);
@@ -42,6 +45,55 @@ describe('KioskStore', () => {
     expect([memory.nextTicket(), memory.nextTicket()]).toEqual([1, 2]);
     store.set('kiosk', 'ticket', TICKET_MAX);
     expect(memory.nextTicket()).toBe(1);
+  });
+});
+
+describe('KioskStore: reports and pass requests', () => {
+  const report = (ref: string, resident: string, patch: Partial<Report> = {}): Report => ({ ref, resident, category: 'cat.water', stage: 'submitted', rated: undefined, ...patch });
+  const alice = 'a1'.repeat(16);
+  const bob = 'a1'.repeat(15) + 'b2'; // shares all but the last byte with Alice's hash
+
+  test('come back in a new instance with the full hash, category, stage and stars', () => {
+    const store = kv();
+    const reports = [report('7-1', alice, { stage: 'resolved', rated: 4 }), report('7-2', bob, { category: 'cat.lift', stage: 'onsite' })];
+    new KioskStore(store, 'kiosk').saveReports(reports);
+    new KioskStore(store, 'kiosk').savePasses([{ ref: '7-3', resident: alice }]);
+    const again = new KioskStore(store, 'kiosk');
+    expect(again.savedReports()).toEqual(reports);
+    expect(again.savedPasses()).toEqual([{ ref: '7-3', resident: alice }]);
+    expect(new KioskStore(kv(), 'kiosk').savedReports()).toEqual([]);
+  });
+
+  test(`the newest ${REPORTS_KEPT} fit one record each, even with the longest refs and hashes the model takes`, () => {
+    const store = kv();
+    const memory = new KioskStore(store, 'kiosk');
+    const long = (i: number) => `${'r'.repeat(29)}${String(i).padStart(3, '0')}`;
+    const reports = Array.from({ length: REPORTS_KEPT + 5 }, (_, i) => report(long(i), 'f'.repeat(64), { category: 'cat.water', stage: 'resolved', rated: 5 }));
+    memory.saveReports(reports);
+    memory.savePasses(reports.map((r) => ({ ref: r.ref, resident: r.resident })));
+    expect(new TextEncoder().encode(store.get('kiosk', 'reports') as string).length).toBeLessThanOrEqual(3999);
+    expect(new TextEncoder().encode(store.get('kiosk', 'passes') as string).length).toBeLessThanOrEqual(3999);
+    const again = new KioskStore(store, 'kiosk');
+    expect(again.savedReports().map((r) => r.ref)).toEqual(reports.slice(-REPORTS_KEPT).map((r) => r.ref));
+    expect(again.savedPasses()).toHaveLength(REPORTS_KEPT);
+  });
+
+  test.each([
+    ['a number', 42],
+    ['a torn entry', `7-1 ${alice} cat.water 1 0;7-2 ${alice} cat.wa`],
+    ['an unknown stage', `7-1 ${alice} cat.water 7 0`],
+    ['stars out of range', `7-1 ${alice} cat.water 4 9`],
+    ['an unknown category', `7-1 ${alice} cat.gold 1 0`],
+    ['a short hash tag', `7-1 a1a1a1a1a1a1 cat.water 1 0`],
+    ['a bad ref', `7/1 ${alice} cat.water 1 0`],
+    ['too many entries', Array.from({ length: REPORTS_KEPT + 1 }, (_, i) => `7-${i} ${alice} cat.water 1 0`).join(';')],
+  ])('a corrupt record (%s) reads as none', (_name, value) => {
+    const store = kv();
+    store.set('kiosk', 'reports', value);
+    store.set('kiosk', 'passes', value); // five words an entry where a pass has two: corrupt too
+    const memory = new KioskStore(store, 'kiosk');
+    expect(memory.savedReports()).toEqual([]);
+    expect(memory.savedPasses()).toEqual([]);
   });
 });
 

@@ -76,11 +76,40 @@ describe('repair report', () => {
     go(k, 'identify.skip');
     go(k, 'cat.lift');
     expect(tapIds(k.view)).not.toContain('loc.unit');
+    expect(tapIds(k.view)).not.toContain('loc.home');
     expect(k.tap('loc.unit')).toBe(false);
+    expect(k.tap('loc.home')).toBe(false);
     go(k, 'loc.lift');
     go(k, 'phrase.noise');
     go(k, 'repair.send');
     expect(intents(k)).toEqual([{ kind: 'repair', ref: 'k1', resident: null, category: 'cat.lift', location: 'loc.lift', phrase: 'phrase.noise' }]);
+  });
+
+  test('a card without a unit: "my home" is offered first, the confirm screen says it, the platform fills in the unit', () => {
+    const { k } = kiosk();
+    go(k, 'svc.repair');
+    expect(k.card(BOB)).toBe(true);
+    go(k, 'cat.power');
+    const locations = node(k.view, 'locations')!.items!;
+    expect(locations[0]).toMatchObject({ id: 'loc.home', icon: 'home' });
+    expect(tapIds(k.view)).not.toContain('loc.unit');
+    expect(k.tap('loc.unit')).toBe(false);
+    go(k, 'loc.home');
+    go(k, 'phrase.broken');
+    expect(shown(k.view, 'zh')).toContain('电路停电 | 我家 | 坏了，不能用');
+    expect(shown(k.view, 'en')).toContain('Power cut | My home | Broken, not working');
+    k.takeIntents();
+    go(k, 'repair.send');
+    expect(intents(k)).toEqual([{ kind: 'repair', ref: 'k1', resident: BOB, category: 'cat.power', location: 'loc.home', phrase: 'phrase.broken' }]);
+  });
+
+  test('a card with a unit offers that unit, not "my home"', () => {
+    const { k } = kiosk();
+    go(k, 'svc.repair');
+    k.card(ALICE, '3-1201');
+    go(k, 'cat.power');
+    expect(tapIds(k.view)).not.toContain('loc.home');
+    expect(k.tap('loc.home')).toBe(false);
   });
 
   test('back walks the steps in reverse; home drops the draft', () => {
@@ -168,9 +197,10 @@ describe('visitor registration', () => {
     k.card(ALICE, '3-1201');
     expect(k.view.screen).toBe('visitor.count');
     go(k, 'visitor.next'); // nothing typed: a hint, with an icon as well as its colour
-    expect(node(k.view, 'visitor.countHint')).toMatchObject({ emphasis: 'alert', icon: 'alert' });
+    expect(node(k.view, 'visitor.keypad.entry')).toMatchObject({ text: { key: 'visitor.countHint' }, emphasis: 'alert', icon: 'alert' });
     expect(k.key('3')).toBe(true);
-    expect(shown(k.view, 'zh')).toContain('人数：3');
+    expect(node(k.view, 'visitor.keypad.entry')).toMatchObject({ emphasis: 'strong' });
+    expect(shown(k.view, 'zh')).toContain('访客人数（1–9）：3');
     go(k, 'visitor.next');
     go(k, 'time.4h');
     expect(shown(k.view, 'en')).toContain('3 visitors, valid for 4 hours');
@@ -225,7 +255,7 @@ describe('visitor registration', () => {
     go(k, 'visitor.next');
     expect(k.view.screen).toBe('visitor.count'); // 0 visitors is no visit
     k.key('del');
-    expect(shown(k.view, 'en')).toContain('Visitors: –');
+    expect(shown(k.view, 'en')).toContain('Visitors (1–9): –');
   });
 });
 
@@ -285,7 +315,7 @@ describe('inactivity', () => {
     expect(k.tap('visitor.next')).toBe(false);
     go(k, 'idle.more');
     expect(k.view.screen).toBe('visitor.count');
-    expect(shown(k.view, 'en')).toContain('Visitors: 2');
+    expect(shown(k.view, 'en')).toContain('Visitors (1–9): 2');
     k.tick(99_999);
     expect(k.view.screen).toBe('idle');
     k.tick(100_000);

@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { layout, type LaidNode, type LaidScreen } from '../../firmware/apps/kiosk/screen/layout.js';
 import { MODES, pxToDp } from '../../firmware/apps/kiosk/screen/modes.js';
 import { contrast, PALETTES } from '../../firmware/apps/kiosk/screen/palette.js';
-import { checkRules, type RuleName } from '../../firmware/apps/kiosk/screen/rules.js';
+import { checkRules, linesOf, type RuleName } from '../../firmware/apps/kiosk/screen/rules.js';
 import { button, text, type ScreenTree } from '../../firmware/apps/kiosk/screen/tree.js';
 import { play, tour } from '../xs/entries/kiosk-screen.js';
 
@@ -42,7 +42,8 @@ describe('every screen keeps its mode\'s rules', () => {
     const run = play(SMALL, tour(true), true);
     const broken = run.violations.flat();
     expect(broken.map((v) => v.rule)).toContain('fits');
-    expect(new Set(broken.map((v) => v.rule))).toEqual(new Set(['fits']));
+    expect(broken.map((v) => v.rule)).toContain('textWidth');
+    expect(new Set(broken.map((v) => v.rule))).toEqual(new Set(['fits', 'textWidth']));
   });
 });
 
@@ -129,9 +130,57 @@ describe('a screen that breaks a rule is caught', () => {
     for (let p = 0; p < pages.pages; p++) {
       const page = layout(many, SEVEN_INCH, 'elderly', p);
       expect(checkRules(page)).toEqual([]);
-      expect(page.body[0]!.items!.length).toBeLessThanOrEqual(MODES.elderly.maxItems);
-      expect(page.actions.map((a) => a.id)).toEqual(['nav.back', ...(p > 0 ? ['page.prev'] : []), ...(p < 2 ? ['page.next'] : [])]);
+      const list = page.body.find((n) => n.id === 'l')!;
+      expect(list.items!.length).toBeLessThanOrEqual(MODES.elderly.maxItems);
+      // The page buttons: a column at the body's right, the previous page first and on top, the next last and at the bottom.
+      expect(page.body.map((n) => n.id)).toEqual([...(p > 0 ? ['page.prev'] : []), 'l', ...(p < 2 ? ['page.next'] : [])]);
+      for (const pager of page.body.filter((n) => n.id !== 'l')) {
+        expect(pager.xDp).toBeCloseTo(list.wDp + MODES.elderly.gapDp);
+        expect(pager.xDp! + pager.wDp).toBeCloseTo(page.title.wDp);
+      }
+      expect(page.body.find((n) => n.id === 'page.next')?.yDp ?? page.bodyHeightDp - MODES.elderly.targetDp).toBeCloseTo(page.bodyHeightDp - MODES.elderly.targetDp);
+      expect(page.actions.map((a) => a.id)).toEqual(['nav.back']);
     }
     expect(layout(many, SEVEN_INCH, 'standard').pages).toBe(2);
+  });
+});
+
+describe('text fits its box, in every language', () => {
+  const labelled = (stars: string): ScreenTree => ({
+    screen: 't', title: text('report.title'), body: [{ role: 'list', id: 'l', items: [button('b', 'rate.stars', 'star', undefined, { stars })] }],
+    actions: [button('nav.back', 'nav.back', 'back')], clip: 'say.choose',
+  });
+  const textWidth = (tree: ScreenTree, screen = SEVEN_INCH, mode: 'standard' | 'elderly' = 'elderly') =>
+    checkRules(layout(tree, screen, mode)).filter((v) => v.rule === 'textWidth');
+
+  test('a label too long for its button fails the rule, once per language; one that wraps onto its second line passes', () => {
+    expect(textWidth(labelled('5'))).toEqual([]);
+    const word = 'W'.repeat(80); // one word no line can hold
+    expect(textWidth(labelled(word))).toEqual([
+      { rule: 'textWidth', id: 'b', detail: expect.stringContaining('needs Infinity line(s)') },
+      { rule: 'textWidth', id: 'b', detail: expect.stringContaining('needs Infinity line(s)') },
+    ]);
+    const words = (n: number) => Array.from({ length: n }, () => 'word').join(' ');
+    expect(textWidth(labelled(words(12)))).toEqual([]); // two lines at most, in both languages
+    const three = textWidth(labelled(words(30)));
+    expect(three.length).toBeGreaterThan(0);
+    for (const v of three) expect(v.detail).toMatch(/^"word word .* needs 3 line\(s\) of .* dp, has 2$/);
+  });
+
+  test('a crafted too-long title fails; text the platform sends (a notice) is not the tables\' and is left to the renderer', () => {
+    const tree: ScreenTree = { ...labelled('5'), title: text('queue.number', { number: '9'.repeat(60) }) };
+    expect(textWidth(tree).map((v) => v.id)).toEqual(['title', 'title']);
+    const notice: ScreenTree = { ...labelled('5'), body: [{ role: 'notice', id: 'n', title: text('notice.text', { zh: '长'.repeat(80), en: 'x'.repeat(80) }), body: text('notice.text', { zh: '长', en: 'x' }), expires: text('notice.expires', { date: '2026-12-31' }) }] };
+    expect(textWidth(notice)).toEqual([]);
+  });
+
+  test('lines: Latin breaks after spaces, CJK between any two characters, greedily; a word wider than a line never fits', () => {
+    expect(linesOf('', 5)).toBe(1);
+    expect(linesOf('iiii iiii', 100)).toBe(1);
+    expect(linesOf('我家我家我家', 3)).toBe(2);
+    expect(linesOf('我家我家我家', 2.99)).toBe(3);
+    expect(linesOf('Wall Wall Wall', 5)).toBe(2); // "Wall Wall" and "Wall": a space costs nothing at the end of a line
+    expect(linesOf('Wall Wall Wall', 2)).toBe(Infinity);
+    expect(linesOf('退出 Sign out', 5)).toBe(2);
   });
 });

@@ -1,12 +1,13 @@
 // The kiosk's screens drawn by the browser renderer (simulator/dashboard/client/kiosk-screen.tsx) in Chromium:
 // axe-core finds no accessibility violation on any screen of the model's tour, in either language and mode; the
 // page draws the model's tree (its tap targets, in its focus order, with the table's text) and a tap reports the
-// node's id. One page for all: screens are switched in place (a new Chromium page costs seconds on a loaded
+// node's id; no text overflows its box (the rules' width estimate checked against a real renderer). One page for all: screens are switched in place (a new Chromium page costs seconds on a loaded
 // machine). Skipped without Chromium unless CI.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { tapIds } from '../../firmware/apps/kiosk/screen/layout.js';
+import { advance } from '../../firmware/apps/kiosk/screen/rules.js';
 import type { Mode } from '../../firmware/apps/kiosk/screen/modes.js';
 import { LANGUAGES, translate } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import { galleryViews, KIOSK_SCREEN, MODE_NAMES, openGallery, showView, type GalleryView, type GalleryWindow } from '../../scripts/kiosk/gallery.js';
@@ -71,6 +72,55 @@ maybe('the kiosk screens in the browser (Chromium)', () => {
       });
     }
   }
+
+  /** The drawn nodes whose text is wider or taller than their box (the platform's notice text aside: it scrolls). */
+  async function overflowing(): Promise<string[]> {
+    return page.locator('.kiosk-node').evaluateAll((nodes) => nodes
+      .filter((n) => n.textContent && !n.closest('article') && (n.scrollWidth > n.clientWidth + 1 || n.scrollHeight > n.clientHeight + 1))
+      .map((n) => `${n.getAttribute('data-id')}: ${n.scrollWidth}×${n.scrollHeight} in ${n.clientWidth}×${n.clientHeight}`));
+  }
+
+  test('no text overflows its box on any screen, in either language and mode', async () => {
+    const found: Record<string, string[]> = {};
+    for (const mode of MODE_NAMES) {
+      for (const lang of LANGUAGES) {
+        for (const { name, view } of views[mode]) {
+          await showView(page, KIOSK_SCREEN, view, lang);
+          const over = await overflowing();
+          if (over.length) found[`${name} ${lang} ${mode}`] = over;
+        }
+      }
+    }
+    expect(found).toEqual({});
+  }, 60_000);
+
+  test('the rules\' advance table is never narrower than the page\'s own font, regular or bold, for any ASCII character', async () => {
+    const measured = await page.locator('.kiosk').evaluate((kiosk) => {
+      const family = getComputedStyle(kiosk).fontFamily;
+      const canvas = document.createElement('canvas').getContext('2d')!;
+      const out: number[] = [];
+      for (let c = 32; c < 127; c++) {
+        let widest = 0;
+        for (const weight of ['normal', 'bold']) {
+          canvas.font = `${weight} 1000px ${family}`;
+          widest = Math.max(widest, canvas.measureText(String.fromCharCode(c)).width / 1000);
+        }
+        out.push(widest);
+      }
+      return out;
+    });
+    const narrower = measured.map((em, i) => ({ char: String.fromCharCode(32 + i), em, table: advance(32 + i) })).filter((c) => c.table < c.em);
+    expect(narrower).toEqual([]);
+    expect(measured.filter((em) => em > 0.2).length).toBeGreaterThan(80); // a real font measured, not nothing
+  });
+
+  test('the overflow check is live: a label made too long is caught', async () => {
+    const home = views.standard.find((v) => v.name === 'home')!;
+    await showView(page, KIOSK_SCREEN, home.view, 'en');
+    expect(await overflowing()).toEqual([]);
+    await page.locator('button[data-id="svc.repair"]').evaluate((b) => { b.lastChild!.textContent = 'Unbreakable'.repeat(12); });
+    expect(await overflowing()).toEqual([expect.stringMatching(/^svc\.repair: /)]);
+  });
 
   test('axe is live in the page: a button stripped of its words is reported', async () => {
     const home = views.standard.find((v) => v.name === 'home')!;

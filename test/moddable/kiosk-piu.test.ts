@@ -3,7 +3,7 @@
 import { KioskScreens } from '../../firmware/apps/kiosk/screen/machine.js';
 import { tapIds } from '../../firmware/apps/kiosk/screen/layout.js';
 import { STRINGS } from '../../firmware/apps/kiosk/screen/strings/index.js';
-import { ASCII, builtSize, coverageOf, dpToPx, drawable, fontFor, type FontSet } from '../../hal/moddable/kiosk/fonts.js';
+import { ASCII, builtSize, coverageOf, dpToPx, drawable, fontFor, fontPx, type FontSet } from '../../hal/moddable/kiosk/fonts.js';
 import { iconMark } from '../../hal/moddable/kiosk/icons.js';
 import { deliver, inputFor } from '../../hal/moddable/kiosk/input.js';
 import { MemoryFake } from '../xs/entries/kiosk-screen.js';
@@ -18,6 +18,15 @@ describe('sizes', () => {
     expect(dpToPx(20, 240)).toBe(30);
     expect(dpToPx(16, 100)).toBe(10);
     expect(dpToPx(0.1, 100)).toBe(1);
+  });
+
+  test('a text size becomes a font size rounded up, never below the dp rule; exact products stay', () => {
+    expect(fontPx(16, 144)).toBe(15); // 14.4 px: 14 would be 15.6 dp
+    expect(fontPx(20, 144)).toBe(18); // 18.000000000000004 in floating point
+    expect(fontPx(16, 100)).toBe(10);
+    expect(fontPx(30, 100)).toBe(19);
+    expect(fontPx(0.1, 100)).toBe(1);
+    for (const dp of [16, 18, 20, 22, 30]) for (const dpi of [100, 133, 144, 165, 187]) expect((fontPx(dp, dpi) * 160) / dpi).toBeGreaterThanOrEqual(dp);
   });
 
   test('the built size is the smallest at least as large as asked, else the largest', () => {

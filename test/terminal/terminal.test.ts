@@ -28,17 +28,17 @@ maybe('terminal mode in tmux', () => {
   const text = (session: string) => tmux.capture(session).join('\n');
   /** Waits for the screen of `session` to satisfy `probe`; a timeout shows the screen. */
   const wait = (session: string, what: string, probe: () => boolean, ms: number) => until(what, probe, ms, () => text(session));
-  const online = (session: string) => wait(session, 'four devices online', () => /^4 devices \| online 4\b/m.test(text(session)), START_MS);
+  const online = (session: string) => wait(session, 'five devices online', () => /^5 devices \| online 5\b/m.test(text(session)), START_MS);
 
-  // Four devices booting and a card decision through a real terminal: up to ~10 s under load, hence 60 s.
+  // Five devices booting and a card decision through a real terminal: up to ~10 s under load, hence 60 s.
   test('80×24: fits, never scrolls, shows a card decision, pages the help and quits with 0', async () => {
     tmux.start('sim', 80, 24, ROOT, COMMAND);
     await online('sim');
     let screen = tmux.capture('sim');
     fits(screen, 80, 24);
-    expect(screen[0]).toMatch(/^\[\d+:\d\d:\d\d\] simulator: 4 device\(s\)/);
+    expect(screen[0]).toMatch(/^\[\d+:\d\d:\d\d\] simulator: 5 device\(s\)/);
     expect(screen.some((line) => /^# +DEVICE/.test(line))).toBe(true);
-    for (const id of ['sim-1', 'sim-2', 'sim-3', 'sim-4']) expect(screen.some((line) => line.includes(` ${id} `))).toBe(true);
+    for (const id of ['sim-1', 'sim-2', 'sim-3', 'sim-4', 'sim-5']) expect(screen.some((line) => line.includes(` ${id} `))).toBe(true);
     expect(screen.at(-1)).toMatch(/^>/);
 
     tmux.type('sim', 'card 1 alice');

@@ -7,7 +7,8 @@ import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandSpec } from '../../runtime/dispatcher.js';
 import { doorCommands } from './commands.js';
 import { DOOR_CONFIG } from './config.js';
-import { type CredentialBackend, openCredentialStore } from './credential-source.js';
+import { CREDENTIAL_PARTITIONS, type CredentialBackend, openCredentialStore } from './credential-source.js';
+import { DOOR_DOMAIN, readCommandKey } from './door-keys.js';
 import { DoorReader } from './door-reader.js';
 
 export interface DoorReaderAppOptions {
@@ -20,6 +21,10 @@ const SYNC_COMMANDS = [CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS] as co
 export class DoorReaderApp implements DeviceApp<typeof DOOR_CONFIG> {
   readonly config = DOOR_CONFIG;
   readonly commands: Readonly<Record<string, CommandSpec>>;
+  /** A factory reset erases the door's keys, mode and counters and both credential slots. */
+  readonly keeps = Object.freeze({ domains: [DOOR_DOMAIN], partitions: CREDENTIAL_PARTITIONS });
+  /** The door keeps its command key beside its pass key (domain `door`). */
+  readonly commandKey = readCommandKey;
   #options: DoorReaderAppOptions;
   #reader: DoorReader | undefined;
   #runtime: DeviceRuntime<typeof DOOR_CONFIG> | undefined;

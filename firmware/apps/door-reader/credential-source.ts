@@ -21,7 +21,7 @@ export interface CredentialBackend {
 }
 
 /** The partitions holding the two credential slots (the list in force and the one being synced). */
-const CREDENTIAL_PARTITIONS = ['credA', 'credB'] as const;
+export const CREDENTIAL_PARTITIONS = ['credA', 'credB'] as const;
 
 export function openCredentialStore(hal: Hal): CredentialBackend {
   const store = new CredentialStore({

@@ -13,7 +13,7 @@
 //
 // The device only verifies; the platform's encoder (scripts/door/visitor-pass.ts) shares the layout below.
 import type { Crypto } from '../../../hal/contract/index.js';
-import { base32Decode, base32Encode } from './base32.js';
+import { base32Decode, base32Encode } from '../../lib/base32.js';
 import { sameBytes } from '../../lib/bytes.js';
 
 export const PASS_PREFIX = 'CTV1.';

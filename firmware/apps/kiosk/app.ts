@@ -26,7 +26,7 @@ import { KioskStore } from './memory.js';
 import { NoticeCache } from './notices.js';
 import { KIOSK_PARTS, type KioskEvents } from './parts.js';
 import type { HelpStage, ReportStage } from './screen/catalogue.js';
-import { KioskScreens, type KioskIntent, type KioskView } from './screen/machine.js';
+import { KioskScreens, REPORTS_KEPT, type KioskIntent, type KioskView } from './screen/machine.js';
 import type { ScreenSpec } from './screen/modes.js';
 
 export type KioskParts = { readonly [K in keyof typeof KIOSK_PARTS]?: Part<Closable, string, KioskEvents> };
@@ -47,8 +47,8 @@ export interface KioskInput {
   back(): boolean;
 }
 
-/** The board's display when the board does not say (a 5" 800 × 480 panel). */
-const DEFAULT_SCREEN: ScreenSpec = Object.freeze({ widthPx: 800, heightPx: 480, dpi: 187 });
+/** The display when the board does not say: the kiosk board's 4" 480 × 320 panel (hal/boards/esp32s3-kiosk.ts). */
+const DEFAULT_SCREEN: ScreenSpec = Object.freeze({ widthPx: 480, heightPx: 320, dpi: 144 });
 const TICK_MS = 1000;
 /** The printer's status is asked this often between jobs: paper running out shows on screen before a ticket fails. */
 const PRINTER_POLL_MS = 15_000;
@@ -63,6 +63,8 @@ const HELP_STAGE: Readonly<Partial<Record<AlarmIndication, HelpStage>>> = Object
 export class KioskApp implements DeviceApp<KioskConfig> {
   readonly config = KIOSK_CONFIG;
   readonly commands: Readonly<Record<string, CommandSpec>>;
+  /** A factory reset erases the residents' reports and modes, the notices, the ticket counter and the help call. */
+  readonly keeps = Object.freeze({ domains: [KIOSK_DOMAIN] });
   readonly input: KioskInput;
   #hooks: KioskHooks;
   #runtime!: DeviceRuntime<KioskConfig>;
@@ -198,7 +200,8 @@ export class KioskApp implements DeviceApp<KioskConfig> {
       this.#hal.system.log('warn', 'kiosk: no site hash key provisioned: cards cannot be read');
       return;
     }
-    // No card list on the kiosk: the unit is not known here (the location is picked on screen).
+    // No card list on the kiosk: the unit is not known here, so the screen offers "my home" ('loc.home') and the
+    // platform fills in the unit from its resident register.
     this.#screens?.card(toHex(credentialHash(this.#hal.crypto, key, 'card', uid)).slice(0, HASH_HEX));
     this.#after();
   }
@@ -305,13 +308,13 @@ export class KioskApp implements DeviceApp<KioskConfig> {
   #reportProgress(ref: string, stage: ReportStage): CommandOutcome {
     const taken = this.#screens?.reportProgress(ref, stage) ?? false;
     this.#after();
-    return taken ? { code: 'ok' } : { code: 'rejected', reason: `no report ${ref} on this kiosk since its last restart` };
+    return taken ? { code: 'ok' } : { code: 'rejected', reason: `no report ${ref} among the ${REPORTS_KEPT} newest this kiosk keeps` };
   }
 
   #passIssued(ref: string, payload: string): CommandOutcome {
     const taken = this.#screens?.passIssued(ref, payload) ?? false;
     this.#after();
-    return taken ? { code: 'ok' } : { code: 'rejected', reason: `no pass request ${ref} on this kiosk since its last restart` };
+    return taken ? { code: 'ok' } : { code: 'rejected', reason: `no pass request ${ref} among the ${REPORTS_KEPT} newest this kiosk keeps` };
   }
 
   #storeNotices(version: number, list: unknown): CommandOutcome {

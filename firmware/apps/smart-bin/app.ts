@@ -66,6 +66,8 @@ interface Switch {
 export class SmartBinApp implements DeviceApp<SmartBinConfig> {
   readonly config = SMART_BIN_CONFIG;
   readonly commands: Readonly<Record<string, CommandSpec>>;
+  /** A factory reset erases the station's deposits pending, scales, level state and alarms. */
+  readonly keeps = Object.freeze({ domains: [BIN_DOMAIN] });
   #table: SmartBinParts;
   #prompt: ((clip: StationIndication) => void) | undefined;
   #runtime!: DeviceRuntime<SmartBinConfig>;

@@ -44,6 +44,8 @@ export interface SosButtonAppOptions {
 export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
   readonly config = SOS_CONFIG;
   readonly commands: Readonly<Record<string, CommandSpec>>;
+  /** A factory reset erases the pendant's alarm, battery and detector records. */
+  readonly keeps = Object.freeze({ domains: [SOS_DOMAIN] });
   #hal!: Hal;
   #table: SosButtonParts;
   #hardware!: OpenedParts<SosButtonParts>;

@@ -19,6 +19,12 @@ export interface FontSet {
 export const dpToPx = (dp: number, dpi: number): number => Math.max(1, Math.round((dp * dpi) / 160));
 
 /**
+ * A text size in dp as a font's pixel size: rounded up, so text is never smaller than the rule its dp size keeps
+ * (16 dp at 144 DPI is 14.4 px: a 14 px font would be 15.6 dp). Float noise (20 dp at 144 DPI) does not round up.
+ */
+export const fontPx = (dp: number, dpi: number): number => Math.max(1, Math.ceil(Math.round((dp * dpi * 1000) / 160) / 1000));
+
+/**
  * The built size for a wanted pixel size: the smallest that is at least as large (text is never drawn smaller
  * than the mode's rule asks), or the largest there is.
  */

@@ -4,13 +4,13 @@
 // the touched node's id; the caller hands it to the model (input.ts). Rebuilt whole on every view: a kiosk screen
 // changes on a tap, not per frame, and a fresh tree leaves nothing of the previous resident on screen.
 import {} from 'piu/MC'; // Piu's globals (Container, Label, ...)
-import type { BehaviorConstructor, Container, Content, Skin, Style } from 'piu/MC';
+import type { Application, BehaviorConstructor, Container, Content, Skin, Style } from 'piu/MC';
 import {} from 'piu/QRCode';
 import type { KioskView } from '../../../firmware/apps/kiosk/screen/machine.js';
 import type { LaidNode } from '../../../firmware/apps/kiosk/screen/layout.js';
 import { PALETTES, type ColorName, type Palette } from '../../../firmware/apps/kiosk/screen/palette.js';
 import { translate } from '../../../firmware/apps/kiosk/screen/strings/index.js';
-import { dpToPx, drawable, fontFor, type FontSet } from './fonts.js';
+import { dpToPx, drawable, fontFor, fontPx, type FontSet } from './fonts.js';
 import { iconMark } from './icons.js';
 
 export interface PiuKioskOptions {
@@ -19,6 +19,15 @@ export interface PiuKioskOptions {
   readonly fonts: FontSet;
   /** A node was touched and released on it: a button's id, or a keypad key's `key.<k>`. */
   readonly onTouch: (id: string) => void;
+}
+
+/** The Piu application the kiosk draws into: one per run (the device's entry, the preview tour). */
+export function createKioskApplication(): Application {
+  return new Application(null, {
+    skin: new Skin({ fill: '#FFFFFF' }),
+    // A screen holds a few dozen contents; the default lists are sized for small demos.
+    displayListLength: 8192, commandListLength: 4096, touchCount: 1,
+  });
 }
 
 /** Largest QR version tried: a pass or ticket payload fits well below it, and the modules stay large enough to scan. */
@@ -60,7 +69,7 @@ export class PiuKioskRenderer {
         draw(view.title, margin, margin),
         new Container(null, {
           left: px(margin), top: px(view.bodyTopDp), width: px(view.title.wDp), height: px(view.bodyHeightDp), clip: true,
-          contents: view.body.map((n) => draw(n, 0, n.yDp)),
+          contents: view.body.map((n) => draw(n, n.xDp ?? 0, n.yDp)), // the pager column sits at the body's right
         }),
         ...view.actions.map((n, i) => draw(n, margin + i * (n.wDp + margin), actionTop)),
       ],
@@ -83,16 +92,18 @@ export class PiuKioskRenderer {
     const mark = iconMark(fonts, n.icon);
     const words = n.text ? drawable(fonts, translate(view.lang, n.text.key, n.text.params)) : '';
     const string = mark && words ? `${mark} ${words}` : mark || words;
-    const fontPx = px(n.fontDp);
+    const textPx = fontPx(n.fontDp, this.#o.dpi);
     const strong = n.emphasis === 'strong' || n.role === 'heading';
     if (n.role === 'button' || n.role === 'key') {
-      const style = this.#style(fontFor(fonts, fontPx, strong), palette[n.fg], 'center', fontPx, n.lineHeight);
+      const style = this.#style(fontFor(fonts, textPx, strong), palette[n.fg], 'center', textPx, n.lineHeight);
       return new Container({ id: n.id }, {
         ...box, active: true, Behavior: this.#Touch, skin: this.#skin(palette[n.bg], palette.line),
-        contents: [new Label(null, { left: 0, right: 0, top: 0, bottom: 0, style, string })],
+        // A Text, not a Label: a label may take two lines (the model's width rule allows it). Without top or bottom,
+        // Piu centres it vertically in the button at the height of its lines.
+        contents: [new Text(null, { left: 0, right: 0, style, string })],
       });
     }
-    const style = this.#style(fontFor(fonts, fontPx, strong), palette[n.fg], 'left', fontPx, n.lineHeight);
+    const style = this.#style(fontFor(fonts, textPx, strong), palette[n.fg], 'left', textPx, n.lineHeight);
     const filled = n.bg !== ('paper' satisfies ColorName);
     return new Text(null, { ...box, ...(filled ? { skin: this.#skin(palette[n.bg]) } : {}), style, string });
   }

@@ -5,26 +5,23 @@ import config from 'mc/config';
 import Timer from 'timer';
 import { KioskScreens } from '../../../firmware/apps/kiosk/screen/machine.js';
 import { apply, MemoryFake, tour } from '../../../test/xs/entries/kiosk-screen.js';
+import { settingDpi } from './display.js';
 import { deliver } from './input.js';
-import { PiuKioskRenderer } from './piu-renderer.js';
-import { previewFonts } from './preview-fonts.js';
+import { manifestFonts } from './manifest-fonts.js';
+import { createKioskApplication, PiuKioskRenderer } from './piu-renderer.js';
 
 const settings = config as unknown as Readonly<Record<string, unknown>>;
 const STEP_MS = 2500;
-const dpi = typeof settings.kioskDpi === 'number' && settings.kioskDpi > 0 ? settings.kioskDpi : 160;
+const dpi = settingDpi(settings) ?? 160;
 
-const app = new Application(null, {
-  skin: new Skin({ fill: '#FFFFFF' }),
-  // A screen holds a few dozen contents; the default lists are sized for small demos.
-  displayListLength: 8192, commandListLength: 4096, touchCount: 1,
-});
+const app = createKioskApplication();
 const screen = { widthPx: app.width, heightPx: app.height, dpi };
 
 let kiosk = new KioskScreens({ screen, memory: new MemoryFake() });
 let touched = false;
 const renderer = new PiuKioskRenderer(app, {
   dpi,
-  fonts: previewFonts(settings),
+  fonts: manifestFonts(settings),
   onTouch(id) {
     touched = true;
     if (deliver(kiosk, id)) renderer.show(kiosk.view);

@@ -5,7 +5,7 @@
 // field in range, re-encodes to the body that was signed and carries that body's MAC; without the right key a
 // pass is never accepted; decidePass never throws and names a known reason.
 import type { Crypto } from '../../../hal/contract/crypto.js';
-import { base32Decode } from '../../../firmware/apps/door-reader/base32.js';
+import { base32Decode } from '../../../firmware/lib/base32.js';
 import { decidePass } from '../../../firmware/apps/door-reader/decision.js';
 import { sameBytes } from '../../../firmware/lib/bytes.js';
 import { PASS_BODY_BYTES, PASS_MAC_BYTES, PASS_PREFIX, passBody, type PassKey, readPass } from '../../../firmware/apps/door-reader/visitor-pass.js';

@@ -9,7 +9,7 @@ import { createHostHal, SteppedClock } from '../../../hal/host/index.js';
 import { createHostStorage } from '../../../hal/host/storage/index.js';
 import { simDoorReader } from '../../../hal/boards/sim-door-reader.js';
 import { QR_MAX_CHARS, QrScanner } from '../../../firmware/drivers/qr-scanner/qr-scanner.js';
-import { base32Decode } from '../../../firmware/apps/door-reader/base32.js';
+import { base32Decode } from '../../../firmware/lib/base32.js';
 import { PASS_BODY_BYTES, PASS_MAC_BYTES, PASS_PREFIX } from '../../../firmware/apps/door-reader/visitor-pass.js';
 import { check } from '../cores/invariant.js';
 import { chunking, compareQr, referenceQr } from '../cores/qr-serial.js';

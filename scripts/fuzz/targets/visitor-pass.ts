@@ -5,7 +5,7 @@
 // not yet valid, other doors, used up, another key id — and resident QR codes. The structure-aware mutation edits
 // the pass's body fields and signs it again, or edits the text around the base32.
 import { createHmac } from 'node:crypto';
-import { base32Decode, base32Encode } from '../../../firmware/apps/door-reader/base32.js';
+import { base32Decode, base32Encode } from '../../../firmware/lib/base32.js';
 import { PASS_BODY_BYTES, PASS_MAC_BYTES, PASS_PREFIX } from '../../../firmware/apps/door-reader/visitor-pass.js';
 import { createHostCrypto } from '../../../hal/host/crypto.js';
 import { mintPass } from '../../door/visitor-pass.js';

@@ -1,6 +1,8 @@
 // The dashboard's one WebSocket and the store it fills; views re-render (at most once a frame) when it changes.
 import { useEffect, useState } from 'preact/hooks';
-import type { AlarmStep, ClientMessage, PlatformOp, ConsoleAlarm, ConsoleChain, ConsoleGap, DeviceDetail, FleetRow, ServerMessage, StreamEvent } from '../wire.js';
+import type {
+  AlarmStep, ClientMessage, PlatformOp, ConsoleAlarm, ConsoleChain, ConsoleGap, ConsoleRepair, DeviceDetail, FleetRow, RepairStep, ServerMessage, StreamEvent,
+} from '../wire.js';
 
 export interface Store {
   site: string;
@@ -14,13 +16,14 @@ export interface Store {
   alarms: ConsoleAlarm[];
   gaps: ConsoleGap[];
   chains: ConsoleChain[];
+  repairs: ConsoleRepair[];
   results: string[];
 }
 
 const MAX_EVENTS = 2000;
 const store: Store = {
   site: '', platform: false, connected: false, rows: new Map(), rowsVersion: 0, events: [], detail: null,
-  alarms: [], gaps: [], chains: [], results: [],
+  alarms: [], gaps: [], chains: [], repairs: [], results: [],
 };
 let socket: WebSocket | undefined;
 let watching: number | null = null;
@@ -62,6 +65,10 @@ export function alarmStep(id: number, step: AlarmStep, staff?: string): void {
   send({ t: 'alarm', req: nextReq++, id, step, ...(staff ? { staff } : {}) });
 }
 
+export function repairStep(dev: string, ref: string, step: RepairStep, staff?: string): void {
+  send({ t: 'repair', req: nextReq++, dev, ref, step, ...(staff ? { staff } : {}) });
+}
+
 /** A platform action on device `i`; resolves to its outcome (also logged in the results). */
 export function platformOp(i: number, op: PlatformOp, arg?: string): Promise<{ ok: boolean; text: string }> {
   const req = nextReq++;
@@ -73,6 +80,17 @@ export function platformOp(i: number, op: PlatformOp, arg?: string): Promise<{ o
     pending.set(req, resolve);
     send({ t: 'platform', req, i, op, ...(arg !== undefined ? { arg } : {}) });
   });
+}
+
+/** An outcome line: "…" while waiting, then ✓/✗ and the text. */
+export function useOutcome(): [string, (run: Promise<{ ok: boolean; text: string }>) => Promise<{ ok: boolean; text: string }>] {
+  const [text, setText] = useState('');
+  return [text, async (run) => {
+    setText('…');
+    const outcome = await run;
+    setText(`${outcome.ok ? '✓' : '✗'} ${outcome.text}`);
+    return outcome;
+  }];
 }
 
 export function watch(i: number | null): void {
@@ -103,6 +121,7 @@ function receive(message: ServerMessage): void {
       store.alarms = message.alarms;
       store.gaps = message.gaps;
       store.chains = message.chains;
+      store.repairs = message.repairs;
       break;
     case 'result':
       store.results = [`${message.ok ? '✓' : '✗'} ${message.text}`, ...store.results].slice(0, 8);

@@ -8,8 +8,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { DeviceDetail, DevicePlatform, MotionPlot } from '../wire.js';
 import { BinControls } from './bin.js';
-import { KioskControls } from './kiosk.js';
-import { act, platformOp, type Store } from './conn.js';
+import { KioskControls, KioskPlatform } from './kiosk.js';
+import { act, platformOp, useOutcome, type Store } from './conn.js';
 
 export function DevicePage({ store, index }: { store: Store; index: number }) {
   const d = store.detail;
@@ -30,12 +30,14 @@ export function DevicePage({ store, index }: { store: Store; index: number }) {
         <button data-testid="net-toggle" onClick={() => act(d.i, 'net', [d.net ? 'down' : 'up'])}>{d.net ? 'Cut network' : 'Restore network'}</button>
         <button data-testid="restart" onClick={() => act(d.i, 'restart')}>Restart</button>
         <button data-testid="power-cut" onClick={() => act(d.i, 'power', ['1000'])}>Power cut (1 s)</button>
+        <button data-testid="service-hold" title="held 10 s while running: a factory reset" onClick={() => act(d.i, 'service', ['11'])}>Hold service button (11 s: factory reset)</button>
       </div>
       {d.door ? <DoorControls d={d} /> : null}
       {d.sos ? <SosControls d={d} /> : null}
       {d.bin ? <BinControls d={d} /> : null}
       {d.kiosk ? <KioskControls d={d} /> : null}
       {d.platform && d.door ? <DoorPlatform d={d} platform={d.platform} /> : null}
+      {d.platform?.notices ? <KioskPlatform d={d} notices={d.platform.notices} /> : null}
       {d.platform ? <PlatformPanel d={d} platform={d.platform} /> : null}
       <h3>Latest events</h3>
       <table class="small">
@@ -160,17 +162,6 @@ function MotionChart({ plot }: { plot: MotionPlot }) {
       <div ref={host} />
     </div>
   );
-}
-
-/** An outcome line: "…" while waiting, then ✓/✗ and the text. */
-function useOutcome(): [string, (run: Promise<{ ok: boolean; text: string }>) => Promise<{ ok: boolean; text: string }>] {
-  const [text, setText] = useState('');
-  return [text, async (run) => {
-    setText('…');
-    const outcome = await run;
-    setText(`${outcome.ok ? '✓' : '✗'} ${outcome.text}`);
-    return outcome;
-  }];
 }
 
 /** A door reader's platform actions: signed unlock, a visitor pass for this door, the credential list (CSV). */

@@ -3,8 +3,8 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
-import type { AlarmStep } from '../wire.js';
-import { alarmStep, connect, useStore, watch, type Store } from './conn.js';
+import type { AlarmStep, RepairStep } from '../wire.js';
+import { alarmStep, connect, repairStep, useStore, watch, type Store } from './conn.js';
 import { DevicePage } from './device.js';
 import { FleetView } from './fleet.js';
 import './style.css';
@@ -63,6 +63,13 @@ const NEXT_STEP: Record<string, [AlarmStep, string] | undefined> = {
   cancelled: ['close', 'Close'],
 };
 
+const NEXT_REPAIR_STEP: Record<string, [RepairStep, string] | undefined> = {
+  submitted: ['accept', 'Accept'],
+  accepted: ['dispatch', 'Dispatch'],
+  dispatched: ['arrive', 'On site'],
+  onsite: ['resolve', 'Resolve'],
+};
+
 /** A link to the device's page when the fleet has it. */
 function deviceLink(store: Store, dev: string) {
   const row = [...store.rows.values()].find((r) => r.id === dev);
@@ -93,7 +100,36 @@ function ConsoleView({ store }: { store: Store }) {
         </tbody>
       </table>
       {store.alarms.length === 0 ? <p class="muted">no alarms</p> : null}
+      <RepairsView store={store} staff={staff} />
     </section>
+  );
+}
+
+/** Repair reports filed on kiosks: each staff step is shown on the kiosk that filed it ("shown" lags while it is away). */
+function RepairsView({ store, staff }: { store: Store; staff: string }) {
+  return (
+    <div data-testid="repairs">
+      <h3>Repair reports</h3>
+      {store.repairs.length === 0 ? <p class="muted">no repair reports</p> : (
+        <table>
+          <thead><tr><th>kiosk</th><th>ref</th><th>what</th><th>where</th><th>stage</th><th>on the kiosk</th><th>staff</th><th>rating</th><th /></tr></thead>
+          <tbody>
+            {store.repairs.map((r) => {
+              const next = NEXT_REPAIR_STEP[r.stage];
+              return (
+                <tr key={`${r.dev}/${r.ref}`} data-testid="repair" data-device={r.dev} data-ref={r.ref}>
+                  <td>{deviceLink(store, r.dev)}</td><td>{r.ref}</td><td>{r.category} · {r.phrase}</td><td>{r.location}</td>
+                  <td data-testid="repair-stage">{r.stage}</td>
+                  <td data-testid="repair-shown" class={r.problem ? 'bad' : ''}>{r.problem ?? (r.resident ? r.shown ?? '—' : 'filed without a card')}</td>
+                  <td>{r.staff ?? ''}</td><td data-testid="repair-stars">{r.stars !== undefined ? '★'.repeat(r.stars) : ''}</td>
+                  <td>{next ? <button data-testid={`repair-${next[0]}`} onClick={() => repairStep(r.dev, r.ref, next[0], next[0] === 'dispatch' ? staff : undefined)}>{next[1]}</button> : null}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
 

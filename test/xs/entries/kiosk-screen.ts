@@ -1,6 +1,7 @@
 // Entry for test/xs/kiosk-screen.test.ts, and the Node tests' player: a script of semantic inputs played on the
 // kiosk's screen model, recording the view, the intents and whether each input was taken. Engine-neutral.
-import { KioskScreens, type KioskIntent, type KioskMemory, type KioskView } from '../../../firmware/apps/kiosk/screen/machine.js';
+import { KioskScreens, type KioskIntent, type KioskMemory, type KioskView, type SavedPass } from '../../../firmware/apps/kiosk/screen/machine.js';
+import type { Report } from '../../../firmware/apps/kiosk/screen/views.js';
 import type { HelpStage, ReportStage } from '../../../firmware/apps/kiosk/screen/catalogue.js';
 import type { ScreenSpec } from '../../../firmware/apps/kiosk/screen/modes.js';
 import { tapIds } from '../../../firmware/apps/kiosk/screen/layout.js';
@@ -10,13 +11,21 @@ export type Step =
   | ['tap', string] | ['find', string] | ['card', string] | ['card', string, string] | ['key', string] | ['back'] | ['tick', number] | ['online', boolean]
   | ['reportProgress', string, string] | ['helpProgress', string] | ['passIssued', string, string] | ['notices', unknown];
 
-/** What the app keeps for the model, in RAM. */
+/** What the app keeps for the model, in RAM: copies, as flash would keep them across a reboot. */
 export class MemoryFake implements KioskMemory {
   readonly modes = new Map<string, boolean>();
   ticket = 0;
+  reports: Report[] = [];
+  passes: SavedPass[] = [];
+  /** Lists saved (each a flash write on the device). */
+  saves = 0;
   elderly(hash: string): boolean | undefined { return this.modes.get(hash); }
   rememberElderly(hash: string, on: boolean): void { this.modes.set(hash, on); }
   nextTicket(): number { return ++this.ticket; }
+  savedReports(): Report[] { return this.reports.map((r) => ({ ...r })); }
+  saveReports(reports: readonly Report[]): void { this.reports = reports.map((r) => ({ ...r })); this.saves++; }
+  savedPasses(): SavedPass[] { return this.passes.map((p) => ({ ...p })); }
+  savePasses(passes: readonly SavedPass[]): void { this.passes = passes.map((p) => ({ ...p })); this.saves++; }
 }
 
 const ALICE = 'a1'.repeat(16);
@@ -41,6 +50,25 @@ export const tour = (elderly: boolean): Step[] => [
   ['tap', 'nav.home'], ['find', 'svc.notices'], ['find', 'notice.water-0601'], ['back'], ['tap', 'nav.home'],
   ['find', 'svc.help'], ['find', 'help.call'], ['helpProgress', 'accepted'], ['tick', elderly ? 130_000 : 50_000], ['tap', 'idle.more'],
   ['tap', 'nav.home'], ['tap', 'lang'], ['find', 'svc.repair'], ['find', 'nav.back'], ['card', BOB], ['find', 'svc.reports'], ['tick', 400_000],
+];
+
+/** A step of play(): also a reboot (a new model over the same memory, as the app builds at start). */
+export type Scripted = Step | ['reboot'];
+
+/** Alice files a report and asks for a pass; the kiosk reboots; the platform's late updates are taken, her report
+ * is back with its stage and she rates it; after another reboot it cannot be rated twice, Bob sees none of hers,
+ * and a new report gets a new ref. */
+export const rebootTour = (): Scripted[] => [
+  ['tick', 5000], ['find', 'svc.repair'], ['card', ALICE], ['find', 'cat.water'], ['find', 'loc.corridor'], ['find', 'phrase.leak'], ['find', 'repair.send'],
+  ['reportProgress', 'k1', 'accepted'], ['tap', 'nav.home'],
+  ['find', 'svc.visitor'], ['key', '2'], ['find', 'visitor.next'], ['find', 'time.2h'], ['find', 'visitor.request'],
+  ['reboot'],
+  ['reportProgress', 'k1', 'onsite'], ['reportProgress', 'k1', 'resolved'], ['passIssued', 'k2', 'PASS:v1.k2.late'],
+  ['find', 'svc.reports'], ['card', ALICE], ['find', 'report.k1'], ['find', 'rate.4'],
+  ['reboot'],
+  ['find', 'svc.reports'], ['card', ALICE], ['find', 'report.k1'], ['find', 'rate.5'], ['tap', 'nav.home'],
+  ['find', 'svc.repair'], ['find', 'cat.power'], ['find', 'loc.lobby'], ['find', 'phrase.broken'], ['find', 'repair.send'],
+  ['card', BOB], ['find', 'svc.reports'],
 ];
 
 export interface Played {
@@ -70,12 +98,14 @@ export function apply(kiosk: KioskScreens, step: Step): boolean {
   }
 }
 
-export function play(screen: ScreenSpec, steps: Step[], elderly: boolean): Played {
-  const kiosk = new KioskScreens({ screen, memory: new MemoryFake() });
+export function play(screen: ScreenSpec, steps: Scripted[], elderly: boolean): Played {
+  const memory = new MemoryFake();
+  let kiosk = new KioskScreens({ screen, memory });
   if (elderly) kiosk.tap('mode');
   const out: Played = { taken: [], views: [], intents: [], violations: [] };
   for (const step of steps) {
-    out.taken.push(apply(kiosk, step));
+    if (step[0] === 'reboot') kiosk = new KioskScreens({ screen, memory });
+    out.taken.push(step[0] === 'reboot' || apply(kiosk, step));
     out.views.push(kiosk.view);
     out.intents.push(kiosk.takeIntents());
     out.violations.push(checkRules(kiosk.view));

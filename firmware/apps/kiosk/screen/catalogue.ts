@@ -27,8 +27,13 @@ export const CATEGORIES: readonly Choice[] = Object.freeze([
   choice('cat.water', 'cat.water', 'water'), choice('cat.power', 'cat.power', 'bolt'), choice('cat.door', 'cat.door', 'door'),
   choice('cat.lift', 'cat.lift', 'lift'), choice('cat.light', 'cat.light', 'bulb'), choice('cat.other', 'cat.other', 'more'),
 ]);
-/** 'loc.unit' is offered (first) only when the card gave the resident's unit. */
+/**
+ * The resident's own home, offered first whenever a card identified them: 'loc.unit' labelled with the unit when
+ * the card gave it (sent as `unit:<unit>`), else 'loc.home' (sent as it is: the kiosk keeps no card list, so the
+ * platform fills in the unit from its resident register). Never without a card.
+ */
 export const UNIT_LOCATION = 'loc.unit';
+export const HOME_LOCATION = 'loc.home';
 export const LOCATIONS: readonly Choice[] = Object.freeze([
   choice('loc.corridor', 'loc.corridor', 'stairs'), choice('loc.lift', 'loc.lift', 'lift'), choice('loc.lobby', 'loc.lobby', 'building'),
   choice('loc.garage', 'loc.garage', 'car'), choice('loc.outdoor', 'loc.outdoor', 'tree'),

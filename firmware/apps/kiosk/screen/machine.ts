@@ -1,11 +1,12 @@
 // The kiosk's screens as a state machine: semantic input in (taps by id, a card, keypad keys, back, the app's
 // ticks, the platform's updates), the current laid-out screen and the app's intents out. No storage, no timers,
-// no drawing: the app ticks it, keeps per-card settings behind KioskMemory and acts on the intents.
+// no drawing: the app ticks it, keeps per-card settings, reports and pass requests behind KioskMemory and acts on
+// the intents.
 // A resident is forgotten after inactivity (with a "more time" prompt first, never a countdown that drops
 // input) and when another card is read: no screen ever shows another resident's data.
 import type { Language, StringKey } from './strings/index.js';
 import {
-  CATEGORIES, findChoice, HELP_STAGES, IDENTIFY, LOCATIONS, MAX_VISITORS, PHRASES, REPORT_STAGES, SERVICES, UNIT_LOCATION, VISIT_HOURS,
+  CATEGORIES, findChoice, HELP_STAGES, HOME_LOCATION, IDENTIFY, LOCATIONS, MAX_VISITORS, PHRASES, REPORT_STAGES, SERVICES, UNIT_LOCATION, VISIT_HOURS,
   type HelpStage, type ReportStage, type Service,
 } from './catalogue.js';
 import { isPassPayload, isRef, isResidentHash, isUnit, parseNotices, type Notice } from './inbound.js';
@@ -22,11 +23,21 @@ export type KioskIntent =
   | { readonly kind: 'help' }
   | { readonly kind: 'speak'; readonly clip: StringKey };
 
-/** What the app keeps for the model: elderly mode per card (by its keyed hash), queue numbers. */
+/** A pass request as kept across a reboot: who asked, under which ref (the pass itself is not kept). */
+export interface SavedPass { readonly ref: string; readonly resident: string }
+
+/**
+ * What the app keeps for the model: elderly mode per card (by its keyed hash), queue numbers, and the residents'
+ * reports and pass requests, read once at start and saved whole when one changes (never per tap or tick).
+ */
 export interface KioskMemory {
   elderly(residentHash: string): boolean | undefined;
   rememberElderly(residentHash: string, on: boolean): void;
   nextTicket(): number;
+  savedReports(): Report[];
+  saveReports(reports: readonly Report[]): void;
+  savedPasses(): SavedPass[];
+  savePasses(passes: readonly SavedPass[]): void;
 }
 
 export interface KioskOptions {
@@ -38,7 +49,8 @@ export interface KioskOptions {
 
 export type KioskView = LaidScreen & { readonly lang: Language };
 
-const REPORTS_KEPT = 32;
+/** Reports and pass requests kept (each list, newest): memory.ts fits either list in one flash record. */
+export const REPORTS_KEPT = 32;
 const PARENT: Readonly<Partial<Record<ScreenName, ScreenName>>> = Object.freeze({
   'repair.location': 'repair.category', 'repair.phrase': 'repair.location', 'repair.confirm': 'repair.phrase',
   report: 'reports', 'report.rated': 'reports', 'visitor.time': 'visitor.count', 'visitor.confirm': 'visitor.time', notice: 'notices',
@@ -63,6 +75,7 @@ export class KioskScreens {
 
   constructor(options: KioskOptions) {
     this.#o = options;
+    this.#restore();
     this.#s = KioskScreens.#fresh([], undefined, true);
     this.#render();
   }
@@ -178,7 +191,10 @@ export class KioskScreens {
     const report = this.#reports.find((r) => r.ref === ref);
     const next = REPORT_STAGES.indexOf(stage);
     if (!isRef(ref) || !report || next < 0) return false;
-    if (next > REPORT_STAGES.indexOf(report.stage)) report.stage = stage; // never backwards (a late duplicate)
+    if (next > REPORT_STAGES.indexOf(report.stage)) { // never backwards (a late duplicate)
+      report.stage = stage;
+      this.#o.memory.saveReports(this.#reports);
+    }
     this.#render();
     return true;
   }
@@ -272,7 +288,8 @@ export class KioskScreens {
         return;
     }
     if (s.screen === 'repair.category' && findChoice(CATEGORIES, id)) { d.category = id; return void this.#go('repair.location'); }
-    if (s.screen === 'repair.location' && (findChoice(LOCATIONS, id) || (id === UNIT_LOCATION && s.resident?.unit))) {
+    const home = s.resident && (s.resident.unit ? UNIT_LOCATION : HOME_LOCATION); // the one the screen offers
+    if (s.screen === 'repair.location' && (findChoice(LOCATIONS, id) || id === home)) {
       d.location = id;
       return void this.#go('repair.phrase');
     }
@@ -300,6 +317,7 @@ export class KioskScreens {
     if (resident) {
       this.#reports.push({ ref, resident, category, stage: 'submitted', rated: undefined });
       if (this.#reports.length > REPORTS_KEPT) this.#reports.shift();
+      this.#o.memory.saveReports(this.#reports);
     }
     s.draft = { ref, queued: !s.online };
     this.#intent({ kind: 'repair', ref, resident, category, location: location === UNIT_LOCATION ? `unit:${s.resident!.unit}` : location, phrase }, true);
@@ -314,6 +332,7 @@ export class KioskScreens {
     const ref = this.#ref();
     this.#passes.push({ ref, resident: s.resident.hash, payload: undefined });
     if (this.#passes.length > REPORTS_KEPT) this.#passes.shift();
+    this.#o.memory.savePasses(this.#passes.map(({ ref, resident }) => ({ ref, resident })));
     s.draft = { ref, queued: !s.online };
     this.#intent({ kind: 'requestPass', ref, resident: s.resident.hash, visitors, hours }, true);
     this.#go('visitor.wait');
@@ -323,6 +342,7 @@ export class KioskScreens {
     const report = this.#reports.find((r) => r.ref === this.#s.draft.report && r.resident === this.#s.resident?.hash);
     if (!report || report.stage !== 'resolved' || report.rated !== undefined || !(stars >= 1 && stars <= 5)) return;
     report.rated = stars;
+    this.#o.memory.saveReports(this.#reports);
     this.#intent({ kind: 'rate', ref: report.ref, stars }, true);
     this.#go('report.rated');
   }
@@ -330,6 +350,20 @@ export class KioskScreens {
   #intent(intent: KioskIntent, outbound = false): void {
     this.#intents.push(intent);
     if (outbound && !this.#s.online) this.#s.queued++;
+  }
+
+  /** The reports and pass requests saved before a reboot, so that the platform's late updates still find them
+   * and a report resolved before it can be rated (once: its stars are kept too). Refs go on after the highest
+   * restored one of this prefix, so a kiosk without a per-boot prefix never hands out one twice. */
+  #restore(): void {
+    const memory = this.#o.memory;
+    this.#reports = memory.savedReports().slice(-REPORTS_KEPT);
+    this.#passes = memory.savedPasses().slice(-REPORTS_KEPT).map(({ ref, resident }) => ({ ref, resident, payload: undefined }));
+    const prefix = this.#o.refPrefix ?? 'k';
+    for (const { ref } of [...this.#reports, ...this.#passes]) {
+      const n = ref.startsWith(prefix) ? Number(ref.slice(prefix.length)) : NaN;
+      if (Number.isSafeInteger(n) && n > this.#seq) this.#seq = n;
+    }
   }
 
   #ref(): string {

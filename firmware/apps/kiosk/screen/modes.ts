@@ -19,6 +19,9 @@ export interface ModeSpec {
   readonly gapDp: number;
   readonly lineHeight: number;
   readonly maxItems: number;
+  /** The page buttons' column beside the body: two targets wide, "Previous page" fits on two lines (no icon: the
+   * words need the room), and the body keeps room for a keypad's five columns on a 4" display. */
+  readonly pagerDp: number;
   /** Inactivity until home; the "more time" prompt shows promptMs before it. */
   readonly idleMs: number;
   readonly promptMs: number;
@@ -35,12 +38,12 @@ export interface ModeSpec {
 
 export const MODES: Readonly<Record<Mode, ModeSpec>> = Object.freeze({
   standard: Object.freeze({
-    palette: 'standard' as const, bodyDp: 16, titleDp: 22, targetDp: 48, gapDp: 8, lineHeight: 1.3, maxItems: 6,
+    palette: 'standard' as const, bodyDp: 16, titleDp: 22, targetDp: 48, gapDp: 8, lineHeight: 1.3, maxItems: 6, pagerDp: 96,
     idleMs: 60_000, promptMs: 20_000,
     min: Object.freeze({ bodyDp: 16, largestDp: 0, targetDp: 44, lineHeight: 1.2, contrast: 4.5, idleMs: 30_000, promptMs: 10_000 }),
   }),
   elderly: Object.freeze({
-    palette: 'highContrast' as const, bodyDp: 20, titleDp: 30, targetDp: 64, gapDp: 12, lineHeight: 1.4, maxItems: 3,
+    palette: 'highContrast' as const, bodyDp: 20, titleDp: 30, targetDp: 64, gapDp: 12, lineHeight: 1.4, maxItems: 3, pagerDp: 128,
     idleMs: 180_000, promptMs: 60_000,
     min: Object.freeze({ bodyDp: 18, largestDp: 30, targetDp: 60, lineHeight: 1.3, contrast: 4.5, idleMs: 120_000, promptMs: 30_000 }),
   }),

@@ -31,7 +31,13 @@ export interface TextNode {
 }
 export interface ListNode { readonly role: 'list'; readonly id: string; readonly items: readonly ButtonNode[] }
 /** Digits 0–9 and delete, delivered as key(digit) / key('del'); `entry` shows what has been typed. */
-export interface KeypadNode { readonly role: 'keypad'; readonly id: string; readonly entry: TextRef }
+export interface KeypadNode {
+  readonly role: 'keypad';
+  readonly id: string;
+  readonly entry: TextRef;
+  /** The entry line says what was wrong (an alert, with its icon) instead of what has been typed. */
+  readonly alert?: boolean;
+}
 export interface QrNode { readonly role: 'qr'; readonly id: string; readonly payload: string; readonly caption: TextRef }
 export interface StepsNode {
   readonly role: 'steps';

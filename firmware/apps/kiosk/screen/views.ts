@@ -2,7 +2,7 @@
 // Pure: the same state gives the same tree (the XS test compares them).
 import type { Language, StringKey } from './strings/index.js';
 import {
-  CATEGORIES, HELP_KEYS, HELP_STAGES, IDENTIFY, LOCATIONS, PHRASES, REPORT_STAGES, SERVICES, STAGE_KEYS, STARS, UNIT_LOCATION, VISIT_HOURS,
+  CATEGORIES, HELP_KEYS, HELP_STAGES, HOME_LOCATION, IDENTIFY, LOCATIONS, PHRASES, REPORT_STAGES, SERVICES, STAGE_KEYS, STARS, UNIT_LOCATION, VISIT_HOURS,
   type Choice, type HelpStage, type ReportStage, type Service,
 } from './catalogue.js';
 import type { Notice } from './inbound.js';
@@ -103,13 +103,15 @@ function body(s: KioskState): ScreenTree {
     case 'repair.category':
       return screen(s.screen, 'repair.categoryTitle', [choices('categories', CATEGORIES)], 'say.choose');
     case 'repair.location': {
-      const mine = s.resident?.unit ? [button(UNIT_LOCATION, 'loc.unit', 'home', 'primary', { unit: s.resident.unit })] : [];
+      const mine = !s.resident ? []
+        : [s.resident.unit ? button(UNIT_LOCATION, 'loc.unit', 'home', 'primary', { unit: s.resident.unit }) : button(HOME_LOCATION, 'loc.home', 'home', 'primary')];
       return screen(s.screen, 'repair.locationTitle', [{ role: 'list', id: 'locations', items: [...mine, ...LOCATIONS.map((c) => button(c.id, c.key, c.icon))] }], 'say.choose');
     }
     case 'repair.phrase':
       return screen(s.screen, 'repair.phraseTitle', [choices('phrases', PHRASES)], 'say.choose');
     case 'repair.confirm': {
-      const where = d.location === UNIT_LOCATION ? text('loc.unit', { unit: s.resident?.unit ?? '' }) : text(keyOf(LOCATIONS, d.location));
+      const where = d.location === UNIT_LOCATION ? text('loc.unit', { unit: s.resident?.unit ?? '' })
+        : d.location === HOME_LOCATION ? text('loc.home') : text(keyOf(LOCATIONS, d.location));
       return screen(s.screen, 'repair.confirmTitle', [
         { role: 'text', id: 'repair.category', text: text(keyOf(CATEGORIES, d.category)), emphasis: 'strong' },
         { role: 'text', id: 'repair.location', text: where },
@@ -139,14 +141,12 @@ function body(s: KioskState): ScreenTree {
     case 'report.rated':
       return screen(s.screen, 'report.title', [{ role: 'text', id: 'rate.thanks', text: text('rate.thanks'), emphasis: 'ok', icon: 'check' }], 'say.thanks');
     case 'visitor.count': {
+      // The keypad's entry line asks for the number (and says what was wrong): no line above it, so that the
+      // keypad has the first page, at the body's full width, even in elderly mode on a 4" display.
       const ready = s.passes.some((p) => p.payload) ? [button('visitor.passReady', 'visitor.passReady', 'qr')] : [];
-      const hint: ScreenNode[] = d.hint ? [{ role: 'text', id: 'visitor.countHint', text: text('visitor.countHint'), emphasis: 'alert', icon: 'alert' }] : [];
-      return screen(s.screen, 'visitor.countTitle', [
-        ...ready,
-        { role: 'text', id: 'visitor.countPrompt', text: text('visitor.countPrompt') },
-        ...hint,
-        { role: 'keypad', id: 'visitor.keypad', entry: text('visitor.count', { count: d.visitors || '–' }) },
-      ], 'say.choose', [...NAV, NEXT]); // Next in the action bar: on every page, beside the keypad
+      const entry = d.hint ? text('visitor.countHint') : text('visitor.count', { count: d.visitors || '–' });
+      const keypad: ScreenNode = { role: 'keypad', id: 'visitor.keypad', entry, ...(d.hint ? { alert: true } : {}) };
+      return screen(s.screen, 'visitor.countTitle', [...ready, keypad], 'say.choose', [...NAV, NEXT]); // Next in the action bar: on every page, beside the keypad
     }
     case 'visitor.time':
       return screen(s.screen, 'visitor.timeTitle', [choices('hours', VISIT_HOURS)], 'say.choose');
@@ -168,7 +168,8 @@ function body(s: KioskState): ScreenTree {
     case 'queue.ticket':
       return screen(s.screen, 'queue.ticketTitle', [
         { role: 'heading', id: 'queue.number', text: text('queue.number', { number: d.ticket ?? 0 }) },
-        { role: 'qr', id: 'queue.qr', payload: `TICKET:${d.ticket ?? 0}`, caption: text('queue.caption') },
+        // Printed, or (printer down: the banner says so) shown only: the caption tells which.
+        { role: 'qr', id: 'queue.qr', payload: `TICKET:${d.ticket ?? 0}`, caption: text(s.printerDown ? 'queue.captionScreen' : 'queue.caption') },
       ], 'say.ticket', HOME_ONLY);
     case 'notices': {
       const visible = s.notices.filter((n) => n.expiresMs > s.nowMs);

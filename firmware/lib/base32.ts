@@ -1,5 +1,5 @@
-// RFC 4648 base32 without padding. Its alphabet (A–Z, 2–7) lies inside the QR code alphanumeric set, so a pass
-// encodes at 5.5 bits per character instead of the 8 of byte mode.
+// RFC 4648 base32 without padding. Its alphabet (A–Z, 2–7) lies inside the QR code alphanumeric set, so a code
+// encodes at 5.5 bits per character instead of the 8 of byte mode (visitor passes, provisioning codes).
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

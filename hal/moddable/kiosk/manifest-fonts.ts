@@ -1,6 +1,7 @@
-// The fonts a preview build carries, from its manifest's config (they must match the manifest's font resources):
-// `kioskFont` (family), `kioskSizes` and `kioskStrongSizes` (px, comma-separated), `kioskCoverage`: "ascii" for
-// the SDK's prebuilt BMFonts, "tables" for a font generated with every character of the string tables.
+// The fonts a kiosk build carries, from its manifest's config (they must match the manifest's font resources:
+// manifests/kiosk-fonts-ascii.json, kiosk-fonts-cjk.json, kiosk-screens-cjk.json): `kioskFont` (family),
+// `kioskSizes` and `kioskStrongSizes` (px, comma-separated), `kioskCoverage`: "ascii" for the SDK's prebuilt
+// BMFonts, "tables" for a font generated with every character of the string tables.
 import { STRINGS } from '../../../firmware/apps/kiosk/screen/strings/index.js';
 import { ASCII, coverageOf, type FontSet } from './fonts.js';
 
@@ -13,7 +14,7 @@ const sizes = (setting: unknown, fallback: readonly number[]): readonly number[]
   return list.length ? Object.freeze(list) : fallback;
 };
 
-export function previewFonts(config: Readonly<Record<string, unknown>>): FontSet {
+export function manifestFonts(config: Readonly<Record<string, unknown>>): FontSet {
   const tables = config.kioskCoverage === 'tables';
   const covers = tables
     ? coverageOf(ASCII, MISSING_GENERATED, ...Object.values(STRINGS.zh), ...Object.values(STRINGS.en))
