@@ -15,6 +15,9 @@ import {
   type DeepSleepRequest, type HostHal, type HostSystemOptions, type LogLevel,
 } from '../hal/host/index.js';
 import { createHostStorage, type HostStorage } from '../hal/host/storage/index.js';
+import { bootloader, flashFactoryImage, HostFirmware, otaData, SLOT_PARTITIONS, type BootChoice, type SimImage } from '../hal/host/firmware.js';
+import { HostSetup, type SimWifiNetwork } from '../hal/host/setup.js';
+import { effectiveWifi } from '../firmware/lifecycle/settings-trial.js';
 import type { EventMessage } from '../firmware/protocol/messages.js';
 import { validateOutbound } from '../firmware/protocol/validate.js';
 import type { Backoff } from '../firmware/runtime/backoff.js';
@@ -77,10 +80,26 @@ export interface SimDeviceOptions<World, T extends SimTransport> {
   backoff?: () => Backoff;
   /** Runs this app instead of the kind's (the kind still wires its chips): runtime tests. */
   app?: () => DeviceApp;
+  /**
+   * Two firmware slots and a bootloader (hal/host/firmware.ts), this image flashed in the first at the factory; each
+   * boot runs the image the bootloader picks, with its version and behaviour. Default: none (no OTA).
+   */
+  firmware?: SimImage;
+  /** Bytes of each firmware slot. Default 64 KB. */
+  slotBytes?: number;
+  /** The build's firmware signing key (65-byte P-256 point): the device then takes updates signed with it. */
+  firmwareKey?: Uint8Array;
   /** Keep every message published, across boots (messages(), events()). Off in the simulator, which runs for days. */
   record?: boolean;
   /** Called after each boot has started the runtime. */
   onBoot?: (device: SimDevice<World, T>) => void;
+  /**
+   * The setup services (access point, console) and the Wi-Fi networks around the device: a boot whose settings name
+   * a network it cannot join has no network. Default: none (the device shares the host's network).
+   */
+  setup?: { readonly networks: readonly SimWifiNetwork[] };
+  /** The build's provisioning key: the device then takes provisioning codes signed with it. */
+  provisioningKey?: Uint8Array;
   /** Receives the device's log lines and the simulator's notes about it (the Hal keeps a tail in any case). */
   log?: (device: SimDevice<World, T>, level: LogLevel, message: string) => void;
 }
@@ -108,6 +127,9 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
   #hal: HostHal | undefined;
   #transport: T | undefined;
   #runtime: DeviceRuntime | undefined;
+  /** The image this boot runs (with `firmware`). */
+  #image: BootChoice | undefined;
+  #setup: HostSetup | undefined;
   #networkUp = true;
   #crashed = false;
   #stopped = false;
@@ -131,7 +153,9 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
     this.index = options.index ?? 0;
     this.id = options.provisioning ? options.provisioning.device : 'unprovisioned';
     this.kind = options.kind;
-    this.storage = options.storage ?? createHostStorage({ partitions: { ...(options.partitions ?? options.kind.partitions) } });
+    const slots = options.firmware ? Object.fromEntries(SLOT_PARTITIONS.map((name) => [name, options.slotBytes ?? 64 * 1024])) : {};
+    this.storage = options.storage ?? createHostStorage({ partitions: { ...(options.partitions ?? options.kind.partitions), ...slots } });
+    if (options.firmware && !otaData(this.storage)) flashFactoryImage(this.storage, options.firmware);
     if (options.provisioning) writeProvisioning(this.storage.kv, options.provisioning);
     const context: WorldContext = { now: () => this.elapsed, inputChanged: () => this.#checkWakePins() };
     this.world = options.kind.createWorld(context);
@@ -151,6 +175,16 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
 
   get hal(): HostHal | undefined {
     return this.#hal;
+  }
+
+  /** This boot's setup services (with the `setup` option). */
+  get setup(): HostSetup | undefined {
+    return this.#setup;
+  }
+
+  /** The image this boot runs and how the bootloader chose it (with `firmware`). */
+  get image(): BootChoice | undefined {
+    return this.#image;
   }
 
   get transport(): T | undefined {
@@ -203,17 +237,29 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
         onError: (error) => this.#panic(error),
       });
     const transport = this.#options.transport?.(clock.timers) ?? (new HostMqttTransport({ onHandlerError: (error) => this.#panic(error) }) as unknown as T);
-    if (!this.#networkUp) transport.setNetworkUp(false);
+    const networks = this.#options.setup?.networks;
+    const setup = networks ? new HostSetup({ networks, wifi: effectiveWifi(this.storage.kv), timers: clock.timers }) : undefined;
+    if (!this.#networkUp || (setup && !setup.online)) transport.setNetworkUp(false);
+    const image = this.#options.firmware ? bootloader(this.storage) : undefined;
+    this.#image = image;
+    if (this.#options.firmware && !image) {
+      this.#crashed = true;
+      this.#note('error', 'the bootloader found no image to boot');
+      return this;
+    }
+    if (image?.image.behaviour === 'never-connects') transport.setNetworkUp(false);
     const { system, log } = this.#options;
     const hardwareId = system?.hardwareId ?? (this.#options.index === undefined ? undefined : `246f28${this.index.toString(16).padStart(6, '0')}`);
-    const hal: HostHal = createHostHal({
+    const hostHal = createHostHal({
       storage: this.storage,
       board: this.kind.board,
       clock,
       transport: this.#options.record ? this.#recording(transport, boot) : transport,
+      ...(image ? { firmware: new HostFirmware(this.storage, image) } : {}),
       system: {
         firmwareVersion: FIRMWARE_VERSION,
         ...system,
+        ...(image ? { firmwareVersion: image.image.version } : {}),
         ...(hardwareId === undefined ? {} : { hardwareId }),
         resetReason,
         ...(wakeCause ? { wakeCause } : {}),
@@ -224,9 +270,15 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
         ...(log ? { log: (level: LogLevel, message: string) => log(this, level, message) } : {}),
       },
     });
+    const hal: HostHal = setup ? Object.assign(hostHal, { setup }) : hostHal;
+    this.#setup = setup;
     this.#hal = hal;
     this.#transport = transport;
     this.#bootAt = this.#elapsed;
+    if (image?.image.behaviour === 'crashes') {
+      this.#panic(new Error(`image ${image.image.version} crashes on boot`));
+      return this;
+    }
     // Stepped (tests): a failure is the test's to see. Real time: an uncaught exception resets the device.
     if (this.#clock.mode === 'stepped') this.#start(hal);
     else {
@@ -309,7 +361,7 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
   /** Cuts or restores the device's network (connects fail while it is down). */
   setNetwork(up: boolean): void {
     this.#networkUp = up;
-    this.#transport?.setNetworkUp(up);
+    this.#transport?.setNetworkUp(up && this.#image?.image.behaviour !== 'never-connects');
   }
 
   /** Queues a durable event, as an app would. Returns its seq. */
@@ -393,12 +445,15 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
 
   #start(hal: HostHal): void {
     const kindApp = this.kind.boot(hal, this.world);
-    const app = this.#options.app?.() ?? kindApp;
+    const chosen = this.#options.app?.() ?? kindApp;
+    const app = this.#image?.image.behaviour === 'fails-self-test' ? failingStart(chosen, this.#image.image.version) : chosen;
     const runtime = new DeviceRuntime({
       hal,
       model: this.kind.model,
       ...(app ? { app } : {}),
       ...(this.#options.backoff ? { backoff: this.#options.backoff() } : {}),
+      ...(this.#options.firmwareKey ? { firmwareKey: this.#options.firmwareKey } : {}),
+      ...(this.#options.provisioningKey ? { provisioningKey: this.#options.provisioningKey } : {}),
     });
     this.#runtime = runtime;
     runtime.start();
@@ -512,6 +567,7 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
     this.#transport?.dropConnection?.();
     hal.dispose();
     this.#runtime = undefined;
+    this.#setup = undefined;
     this.#hal = undefined;
     this.#transport = undefined;
   }
@@ -547,4 +603,20 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
     this.#crashed = true;
     this.restart('panic');
   }
+}
+
+/** An image that fails its self-test: its app throws at start, so the device comes up in safe mode. */
+function failingStart(app: DeviceApp | undefined, version: string): DeviceApp {
+  const start = () => {
+    throw new Error(`image ${version}: the app does not start`);
+  };
+  if (!app) return { start };
+  // Everything else is the app's own, bound to it (its methods may use private fields).
+  return new Proxy(app, {
+    get: (target, key) => {
+      if (key === 'start') return start;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

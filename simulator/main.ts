@@ -34,6 +34,7 @@ const program = new Command()
   .option('-d, --duration <seconds>', 'stop by itself after this many seconds', positive)
   .option('--data-dir <dir>', 'keep each device\'s flash and settings here across runs (default: in memory, fresh every run)')
   .option('--health-interval <seconds>', 'health telemetry period the platform asks for (≥ 10)', integer(10, 86_400), 10)
+  .option('--unprovisioned <count>', 'the first N devices start not set up: each serves its setup page on 127.0.0.1 ("code N" makes its provisioning code); embedded broker only', integer(1, 999))
   .option('--no-tty', 'one log line per change even on a terminal')
   .option('--http <port>', 'port of the browser dashboard on 127.0.0.1 (0: any free port)', integer(0, 65535), 8080)
   .option('--no-http', 'no browser dashboard')
@@ -43,7 +44,7 @@ const program = new Command()
 program.parse();
 const options = program.opts<{
   fleet?: string; devices?: number; site: string; port: number; broker?: string; ca?: string | ArrayBuffer; tlsName?: string; insecure?: boolean;
-  speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean; http: number | false;
+  speed: number; duration?: number; dataDir?: string; healthInterval: number; tty: boolean; http: number | false; unprovisioned?: number;
 }>();
 
 // SIGINT / SIGTERM / SIGHUP (npm forwards the first two; a supervisor sends SIGTERM): a clean stop, exit code 0.
@@ -88,6 +89,7 @@ try {
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.tlsName === undefined ? {} : { tlsName: options.tlsName }),
     ...(options.insecure ? { insecure: true } : {}),
+    ...(options.unprovisioned === undefined ? {} : { unprovisioned: options.unprovisioned }),
     ...(options.duration === undefined ? {} : { durationS: options.duration }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.http === false ? {} : { http: options.http }),

@@ -1,6 +1,6 @@
 // The desktop simulator: a broker (embedded aedes, or an external one), N devices running the real device runtime
 // on host HALs, and a platform-side monitor showing what they publish.
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -18,6 +18,10 @@ import { DEFAULT_FLEET, parseFleet } from './kinds/index.js';
 import { Monitor } from './monitor.js';
 import { DEMO_KEYS, DEMO_UNITS, demoCredentials } from './kinds/door-reader.js';
 import { ReferencePlatform } from './platform/platform.js';
+import { startSetupPage, type SetupPage } from './setup-page.js';
+import { SETUP_DOMAIN, SETUP_SECRET_KEY } from '../firmware/lifecycle/provisioning-code.js';
+import { newSetupSecret } from '../scripts/platform/cli/label.js';
+import { makeProvisioningCode, publicKeyHex } from '../scripts/platform/provisioning-code.js';
 
 export interface SimulatorOptions {
   /** Which devices, e.g. "door-reader:2,sos-button". Default DEFAULT_FLEET. */
@@ -61,7 +65,16 @@ export interface SimulatorOptions {
   platform?: boolean;
   /** Port of the browser dashboard on 127.0.0.1 (0: any free port). Default: no dashboard (`npm start` asks for 8080). */
   http?: number;
+  /**
+   * The first N devices start not set up (docs/installing.md, "Setting up a device"): each has a label secret, the
+   * Wi-Fi networks SIM_NETWORKS around it and its setup page on 127.0.0.1 (`setupPages`); `code N` makes its
+   * provisioning code with this run's provisioning key and scans it on a device with a QR scanner. Embedded broker only.
+   */
+  unprovisioned?: number;
 }
+
+/** The Wi-Fi networks around the simulated devices being set up. */
+export const SIM_NETWORKS = Object.freeze([{ ssid: 'Demo Estate Staff', password: 'demo-staff-wifi', rssi: -52 }, { ssid: 'Demo Guest', rssi: -71 }]);
 
 export interface Simulator {
   readonly brokerUrl: string;
@@ -72,6 +85,8 @@ export interface Simulator {
   readonly platform?: ReferencePlatform;
   /** The browser dashboard, when `http` was given. */
   readonly dashboard?: Dashboard;
+  /** Setup pages of the devices started not set up (`unprovisioned`). */
+  readonly setupPages: readonly { readonly device: SimDevice; readonly url: string }[];
   /** Runs one command line; returns what it did. */
   command(line: string): string;
   stop(): Promise<void>;
@@ -126,6 +141,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // The platform wants frequent health reports so the table is live; a newer version each run wins.
   const version = Math.floor(Date.now() / 1000);
   const kinds = fleet.flatMap((entry) => Array.from({ length: entry.count }, () => entry.kind));
+  const unprovisioned = options.unprovisioned ?? 0;
+  if (unprovisioned > 0 && !embedded) throw new Error('unprovisioned devices need the embedded broker');
+  const provisioningKey = unprovisioned > 0 ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : undefined;
   for (const [offset, kind] of kinds.entries()) {
     const index = offset + 1;
     const id = `sim-${index}`;
@@ -138,7 +156,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...(tls ? { tls: true, ...tls.device } : {}),
       ...(options.insecure ? { insecure: true } : {}),
     };
-    devices.push(new SimDevice({ kind, index, provisioning, storage, clock: { mode: 'real', speed }, log }));
+    if (offset < unprovisioned && provisioningKey) {
+      if (storage.kv.get(SETUP_DOMAIN, SETUP_SECRET_KEY) === undefined) storage.kv.set(SETUP_DOMAIN, SETUP_SECRET_KEY, newSetupSecret());
+      const setup = { networks: SIM_NETWORKS, provisioningKey: new Uint8Array(Buffer.from(publicKeyHex(provisioningKey), 'hex')) };
+      devices.push(new SimDevice({ kind, index, provisioning: false, storage, clock: { mode: 'real', speed }, log, setup: { networks: setup.networks }, provisioningKey: setup.provisioningKey }));
+    } else devices.push(new SimDevice({ kind, index, provisioning, storage, clock: { mode: 'real', speed }, log }));
   }
 
   const startedAt = Date.now();
@@ -150,6 +172,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     header: `simulator: ${count} device(s) · site ${site} · ${where} · speed ${speed}× · ${storageNote}`,
   }, tty);
   for (const device of devices) device.boot();
+  const setupPages: { device: SimDevice; url: string; page: SetupPage }[] = [];
+  for (const device of devices.slice(0, unprovisioned)) {
+    const page = await startSetupPage(device);
+    setupPages.push({ device, url: page.url, page });
+    display.note(`sim-${device.index} is not set up: its setup page is on ${page.url} ("code ${device.index}" makes its setup code)`);
+  }
   let dashboard: Dashboard | undefined;
   if (options.http !== undefined) {
     try {
@@ -178,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       clearTimeout(durationTimer);
       detachInput?.();
       await dashboard?.close();
+      for (const { page } of setupPages) await page.close();
       for (const device of devices) device.stop();
       display?.note('stopped');
       display?.close();
@@ -190,7 +219,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return stopping;
   };
 
-  const command = (line: string) => runCommand(line, devices, () => void stop());
+  const setupCode = (index: number) => {
+    const device = devices[index - 1];
+    const secret = device?.storage.kv.get(SETUP_DOMAIN, SETUP_SECRET_KEY);
+    if (!device || !provisioningKey || typeof secret !== 'string' || index > unprovisioned) return `device ${index} was not started unprovisioned`;
+    const now = Math.floor(Date.now() / 1000);
+    const { text } = makeProvisioningCode({
+      model: device.kind.model, site, device: `sim-${index}`, host, port, tls: false, user: '', pass: '', keys: DEMO_KEYS, setupSecret: secret, issuedAt: now - 60, expiresAt: now + 24 * 3600,
+    }, provisioningKey);
+    const scanner = device.kind.commands?.qr;
+    if (scanner) return `scanned on sim-${index}: ${scanner.run(device.world, [text])}`;
+    return `sim-${index}'s setup code (paste it on its setup page):\n${text}`;
+  };
+  const command = (line: string) => {
+    const setup = /^code\s+(\d+)$/.exec(line.trim());
+    return setup ? setupCode(Number(setup[1])) : runCommand(line, devices, () => void stop());
+  };
   if (options.input) {
     detachInput = attachInput(options.input, {
       onLine: (line) => {
@@ -202,7 +246,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   if (options.durationS !== undefined) durationTimer = setTimeout(() => void stop(), options.durationS * 1000);
 
-  return { brokerUrl: url, site, devices, monitor, ...(platform ? { platform } : {}), ...(dashboard ? { dashboard } : {}), command, stop, finished };
+  return { brokerUrl: url, site, devices, setupPages: setupPages.map(({ device, url: pageUrl }) => ({ device, url: pageUrl })), monitor, ...(platform ? { platform } : {}), ...(dashboard ? { dashboard } : {}), command, stop, finished };
 }
 
 interface BrokerTls {

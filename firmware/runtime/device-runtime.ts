@@ -13,10 +13,13 @@ import { parseInbound } from '../protocol/validate.js';
 import { BootGuard, STABLE_MS } from '../lifecycle/boot-guard.js';
 import { checkFactoryReset, ERASE_REPORT_MS, eraseKept, FACTORY_RESET, siteCommandKey, type Keeps } from '../lifecycle/factory-reset.js';
 import { openServiceButton } from '../lifecycle/service-button.js';
+import { OtaAgent } from '../lifecycle/ota.js';
 import type { SettingsReverted } from '../lifecycle/settings-trial.js';
 import {
   checkSettingsCommand, effectiveProvisioning, SETTINGS_COMMAND, SETTINGS_REVERTED, SettingsTrial, stageSettings, TRIAL_MS, WIFI_SETTINGS,
 } from '../lifecycle/settings-trial.js';
+import { SetupSession, setupNeeded } from '../lifecycle/setup.js';
+import type { SetupStatus } from '../lifecycle/setup-status.js';
 import type { Button } from '../io/button.js';
 import { Backoff } from './backoff.js';
 import type { ConfigSpec, ConfigValues } from './config.js';
@@ -47,6 +50,8 @@ export interface DeviceApp<S extends ConfigSpec = ConfigSpec> {
   onConnection?(online: boolean): void;
   /** Extra fields for health telemetry. */
   health?(): Record<string, unknown>;
+  /** The setup session's progress (firmware/lifecycle/setup.ts), for the LED or screen. */
+  onSetup?(status: SetupStatus): void;
   /** What the app keeps (key-value domains, flash partitions), so a factory reset erases it too. */
   readonly keeps?: Keeps;
   /** The key signed commands are checked with, when the app keeps its own (default: the site's, cred/cmdKey). */
@@ -62,6 +67,10 @@ export interface RuntimeOptions<S extends ConfigSpec = ConfigSpec> {
   outboxPartition?: string;
   keepAliveSeconds?: number;
   backoff?: Backoff;
+  /** The firmware signing key (build data `firmwareKey`, 65-byte P-256 point): signed updates need it (lifecycle/ota.ts). */
+  firmwareKey?: Uint8Array | undefined;
+  /** The build's provisioning key (parseProvisioningKey): without it the device takes no provisioning code. */
+  provisioningKey?: Uint8Array | undefined;
 }
 
 export interface EmitOptions {
@@ -124,6 +133,12 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
   #lastFailure: string | undefined;
   #erasing = false;
   #serviceButton: Button | undefined;
+  #firmwareKey: Uint8Array | undefined;
+  /** Signed firmware updates and the self-test of a new image. */
+  #ota!: OtaAgent;
+  #provisioningKey: Uint8Array | undefined;
+  /** Open while the device is not set up (firmware/lifecycle/setup.ts). */
+  #setup: SetupSession | undefined;
 
   constructor(options: RuntimeOptions<S>) {
     this.hal = options.hal;
@@ -132,6 +147,8 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#keepAlive = options.keepAliveSeconds ?? 60;
     this.#outboxPartition = options.outboxPartition ?? 'outbox';
     this.#backoff = options.backoff ?? new Backoff();
+    this.#firmwareKey = options.firmwareKey;
+    this.#provisioningKey = options.provisioningKey;
   }
 
   get state(): RuntimeState {
@@ -162,6 +179,16 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     return this.#reconnects;
   }
 
+  /** The setup session while the device is not set up: apps hand it scanned provisioning codes. */
+  get setup(): SetupSession | undefined {
+    return this.#setup;
+  }
+
+  /** Why the last connection attempt or session ended. */
+  get lastFailure(): string | undefined {
+    return this.#lastFailure;
+  }
+
   /** Why the device is in safe mode (the runtime alone, no app), or undefined. */
   get safe(): string | undefined {
     return this.#guard?.safe;
@@ -181,6 +208,8 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#chains = new EventChains(storage.kv, this.hal.crypto);
     this.#dispatcher = new Dispatcher({ wallClock: this.hal.wallClock, kv: storage.kv, send: (reqId, outcome) => this.#sendResult(reqId, outcome) });
     this.#registerBuiltInCommands();
+    this.#ota = new OtaAgent({ hal: this.hal, model: this.model, key: this.#firmwareKey, emit: (type, data) => this.emit(type, data) });
+    for (const [name, spec] of Object.entries(this.#ota.commands())) this.#dispatcher.register(name, spec);
     // Safe mode takes only diagnostics, config, resume (and, with them, update and factory reset): no app command.
     if (verdict.safe === undefined) for (const [name, spec] of Object.entries(this.#app?.commands ?? {})) this.#dispatcher.register(name, spec);
     this.#config.onChange((changed) => {
@@ -206,8 +235,11 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     const provisioning = effectiveProvisioning(storage.kv);
     if (typeof provisioning !== 'string') this.#provisioning = provisioning;
     if (reverted) this.#reportSettingsReverted(reverted);
+    // What the last update came to, and a new image's self-test (after the app's start: it is part of the test).
+    this.#ota.boot();
     const configReverted = this.#config.reverted;
     if (configReverted) this.#lastDesired = { version: configReverted.version, status: 'reverted', reason: configReverted.reason };
+    if (verdict.safe === undefined && setupNeeded(this.hal)) this.#openSetup();
     if (typeof provisioning === 'string') {
       this.#state = 'unprovisioned';
       system.log('error', `not provisioned: ${provisioning}`);
@@ -230,6 +262,9 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.hal.system.watchdog.stop();
     this.#serviceButton?.close();
     this.#serviceButton = undefined;
+    this.#ota?.stop();
+    this.#setup?.close();
+    this.#setup = undefined;
     if (this.#appRunning) this.#app?.stop?.();
     this.#appRunning = false;
     this.#state = 'stopped';
@@ -291,6 +326,15 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#provisioning = provisioning;
     if (this.#state === 'unprovisioned') this.#scheduleHealth();
     if (this.#state !== 'sleeping') this.#reconnectNow();
+  }
+
+  #openSetup(): void {
+    const setup = new SetupSession({
+      hal: this.hal, model: this.model, provisioningKey: this.#provisioningKey, host: this,
+      onChange: (status) => this.#appRunning && this.#app?.onSetup?.(status),
+    });
+    this.#setup = setup;
+    setup.start();
   }
 
   /** The app's start. One that throws would leave the device dark on the chip: safe mode instead, at once. */
@@ -440,6 +484,7 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#outbox.connected((payload) => mqtt.publish(this.#topic('event'), payload, 1, false));
     this.hal.system.log('info', `online (boot ${this.#boot}, ${this.#outbox.depth} events queued)`);
     if (this.#appRunning) this.#app?.onConnection?.(true);
+    this.#ota.connected(this.#guard.safe);
   }
 
   #offline(reason: string): void {

@@ -2,6 +2,7 @@
 // to reboot, dispose() this Hal and build another around the same storage.
 import type { Board } from '../contract/board.js';
 import type { Crypto } from '../contract/crypto.js';
+import type { Firmware } from '../contract/firmware.js';
 import type { Hal } from '../contract/index.js';
 import type { MqttTransport } from '../contract/mqtt.js';
 import type { Storage } from '../contract/storage.js';
@@ -22,6 +23,8 @@ export interface HostHalOptions {
   /** Default: a new mqtt.js transport. */
   transport?: MqttTransport;
   crypto?: Crypto;
+  /** The firmware slots of this boot (firmware.ts: HostFirmware over the bootloader's choice). Default: none. */
+  firmware?: Firmware;
   system?: Omit<HostSystemOptions, 'timers'>;
   io?: Omit<VirtualIoOptions, 'clock' | 'defer'>;
 }
@@ -56,6 +59,7 @@ export function createHostHal(options: HostHalOptions): HostHal {
     storage: options.storage,
     mqtt,
     crypto: options.crypto ?? createHostCrypto(),
+    ...(options.firmware ? { firmware: options.firmware } : {}),
     system,
     io,
     dispose() {
@@ -68,6 +72,7 @@ export function createHostHal(options: HostHalOptions): HostHal {
 
 export { RealTimeClock, SteppedClock, VirtualClock, type ClockOptions, type RealTimeClockOptions } from './clock.js';
 export { createHostCrypto } from './crypto.js';
+export { bootloader, flashFactoryImage, HostFirmware, IMAGE_BEHAVIOURS, makeSimImage, otaData, readSimImage, SLOT_PARTITIONS, type BootChoice, type ImageBehaviour, type SimImage } from './firmware.js';
 export { HostMqttTransport, type HostMqttOptions } from './mqtt.js';
 export { HostSystem, type DeepSleepRequest, type HostSystemOptions, type LogLevel, type LogLine, type LogSink } from './system.js';
 export { SleepingChip } from './deep-sleep.js';

@@ -5,6 +5,8 @@ import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
 import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
 import { PROVISIONING_DOMAIN } from '../../firmware/runtime/provisioning.js';
 import { effectiveWifi } from '../../firmware/lifecycle/settings-trial.js';
+import { parseProvisioningKey } from '../../firmware/lifecycle/provisioning-code.js';
+import { ModdableFirmware, type OtaSlotsNative } from './firmware.js';
 import type { BoardFor, DeviceDefinition } from '../../firmware/parts/device.js';
 import type { PartsTable } from '../../firmware/parts/part.js';
 import type { KeyValueStore } from '../contract/index.js';
@@ -28,6 +30,11 @@ export interface DeviceOptions<T extends PartsTable> {
    * module "hx711" (hal/moddable/hx711.ts). Imported by the entry that needs them, so other builds carry none.
    */
   natives?: NativeIoClasses;
+  /**
+   * The build's OTA native (manifest module "ota-slots": hal/moddable/esp32/ota-slots.js, or the Linux stand-in's
+   * undefined), for a partition table with OTA slots; absent or undefined: no updates.
+   */
+  otaSlots?: OtaSlotsNative | undefined;
 }
 
 /** Wi-Fi credentials live beside the MQTT provisioning (kv `prov`), written by the installer. */
@@ -38,11 +45,13 @@ const FALLBACK_HARDWARE_ID = '000000000000';
 export function startDevice<T extends PartsTable>(options: DeviceOptions<T>): DeviceRuntime {
   const log = traceLog;
   const link = new WifiLink(createTimers(log), log);
+  const firmwareVersion = stringSetting(config.firmware) ?? '0.0.0';
   const hal = createModdableHal({
     board: options.board,
     hardwareId: link.hardwareId ?? FALLBACK_HARDWARE_ID,
-    firmwareVersion: stringSetting(config.firmware) ?? '0.0.0',
+    firmwareVersion,
     log,
+    ...(options.otaSlots ? { firmware: new ModdableFirmware(options.otaSlots, firmwareVersion) } : {}),
     ...(options.deepSleep ? { deepSleep: options.deepSleep } : {}),
     ...(options.natives ? { natives: options.natives } : {}),
   });
@@ -54,7 +63,13 @@ export function startDevice<T extends PartsTable>(options: DeviceOptions<T>): De
   if (!credentials || link.online) sntp.sync();
 
   const app = options.device.createApp();
-  const runtime = new DeviceRuntime({ hal, model: options.device.model, ...(app ? { app } : {}) });
+  // The firmware signing key (130 hex digits, the provisioning key's form): updates need it (docs/protocol.md §18).
+  const firmwareKey = parseProvisioningKey(config.firmwareKey);
+  // The platform's provisioning key (§17): an unprovisioned device takes a code by QR or serial only when it has one.
+  const provisioningKey = parseProvisioningKey(config.provisioningKey);
+  const runtime = new DeviceRuntime({
+    hal, model: options.device.model, ...(app ? { app } : {}), ...(firmwareKey ? { firmwareKey } : {}), ...(provisioningKey ? { provisioningKey } : {}),
+  });
   runtime.start();
   return runtime;
 }

@@ -1,5 +1,5 @@
 // The HAL on the Moddable SDK: builds every service the contract names (hal/contract/index.ts).
-import type { Board, Hal } from '../contract/index.js';
+import type { Board, Firmware, Hal } from '../contract/index.js';
 import { ModdableCrypto } from './crypto.js';
 import { createDevice, type NativeIoClasses } from './device.js';
 import { MqttClient, type MqttNetwork } from '../../firmware/net/mqtt/client.js';
@@ -22,6 +22,8 @@ export interface ModdableHalOptions {
   deepSleep?: DeepSleepNative;
   /** IO classes over the build's own natives (io.HX711: hal/moddable/hx711.ts), added to the SDK's. */
   natives?: NativeIoClasses;
+  /** The firmware slots, in builds with OTA slots (firmware.ts over the "ota-slots" native). */
+  firmware?: Firmware;
 }
 
 export function createModdableHal(options: ModdableHalOptions): Hal {
@@ -50,5 +52,6 @@ export function createModdableHal(options: ModdableHalOptions): Hal {
     mqtt: new MqttClient({ network: options.network ?? mqttNetwork(), timers, log }),
     crypto: new ModdableCrypto(xsTextCodec),
     system,
+    ...(options.firmware ? { firmware: options.firmware } : {}),
   });
 }

@@ -12,6 +12,7 @@
 //   deposits-csv      smart-bin deposits (or the credits ledger) from the reference platform's data dir
 //   provisioning-key  the platform's signing key for provisioning codes (its public key goes into device builds)
 //   provisioning-code a device's signed, sealed, single-use provisioning code (QR text; --qr draws it)
+//   ota-image         a firmware image signed for updates: manifest and chunks (docs/protocol.md §18)
 //
 // Exit codes: 0 done; 2 the command line or an input file is wrong (nothing was sent); 1 the operation failed
 // (broker unreachable, unknown device, the device refused, no result in time). Keys come from a site keys file
@@ -22,7 +23,9 @@ import { alarmUpdateCommand } from './cli/alarm.js';
 import { binCommands, depositsCsvCommand } from './cli/bin.js';
 import { FailureError, UsageError } from './cli/common.js';
 import { mintPassCommand, signCommandCommand } from './cli/door.js';
+import { labelCommand } from './cli/label.js';
 import { provisioningCodeCommand, provisioningKeyCommand } from './cli/provisioning.js';
+import { otaImageCommand } from './cli/ota.js';
 import { pushCredentialsCommand } from './cli/push-credentials.js';
 import { clearRetainedCommand } from './cli/retained.js';
 import { brokerConfigCommand, siteKeysCommand } from './cli/site.js';
@@ -51,6 +54,8 @@ Run "platform <verb> --help" for a verb's options.`);
   depositsCsvCommand(program);
   provisioningKeyCommand(program);
   provisioningCodeCommand(program);
+  otaImageCommand(program);
+  labelCommand(program);
   return program;
 }
 

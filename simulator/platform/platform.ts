@@ -35,6 +35,8 @@ import {
 import { doorMask, mintPass as mintPassText, signCommand } from '../../scripts/door/visitor-pass.js';
 import { BinLedger } from './bin.js';
 import { KioskDesk } from './kiosk.js';
+import { OtaDesk, type OtaDeviceOutcome, type OtaJobRecord, type OtaJobRequest, type OtaOptions } from './ota.js';
+import type { OtaImage } from '../../scripts/platform/ota-image.js';
 import { toCsv } from './csv.js';
 import { refuseTransition, TransitionError } from './incidents.js';
 import type Database from 'better-sqlite3';
@@ -145,6 +147,7 @@ export class ReferencePlatform {
   #closed = false;
   #bins: BinLedger;
   #kiosks: KioskDesk;
+  #ota: OtaDesk;
 
   constructor(options: PlatformOptions) {
     this.#options = options;
@@ -167,6 +170,7 @@ export class ReferencePlatform {
       ...(options.kioskPassDoors ? { passDoors: options.kioskPassDoors } : {}),
       ...(options.commandTtlMs !== undefined ? { commandTtlMs: options.commandTtlMs } : {}),
     });
+    this.#ota = new OtaDesk({ send: (dev, name, args, ttlMs) => this.sendCommand(dev, name, args, { ttlMs }) });
     this.#rebuildChains();
   }
 
@@ -412,6 +416,33 @@ export class ReferencePlatform {
 
   tickets(filter: { dev?: string } = {}): TicketRecord[] {
     return this.#kiosks.tickets(filter);
+  }
+
+  /**
+   * Updates one device's firmware (§18): begin, the chunks (resumed where the device says), apply, each result
+   * awaited, then the device's own report once it restarted: applied, or rolled back and why.
+   */
+  updateFirmware(dev: string, image: OtaImage, options?: OtaOptions): Promise<OtaDeviceOutcome> {
+    return this.#ota.update(dev, image, options);
+  }
+
+  /** A firmware update job over `devices`: a first stage of `percent`, then the rest; paused past `maxFailures`. */
+  startOtaJob(request: OtaJobRequest): string {
+    return this.#ota.startJob(request);
+  }
+
+  otaJob(id: string): OtaJobRecord | undefined {
+    return this.#ota.job(id);
+  }
+
+  /** The job once it is paused or done. */
+  otaJobSettled(id: string): Promise<OtaJobRecord | undefined> {
+    return this.#ota.settled(id);
+  }
+
+  /** Continues a paused job with the devices it has not updated yet. */
+  resumeOtaJob(id: string): void {
+    this.#ota.resumeJob(id);
   }
 
   /** The notices in force (what every kiosk gets at its birth). */
@@ -785,6 +816,8 @@ export class ReferencePlatform {
       this.#q('UPDATE devices SET erased_at = ? WHERE dev = ?').run(this.#now(), dev);
     } else if (event.type === 'credentials.synced' && typeof data.version === 'number') {
       this.#q('UPDATE devices SET cred_version = ? WHERE dev = ?').run(data.version, dev);
+    } else if (event.type.startsWith('ota.')) {
+      this.#ota.onEvent(dev, event);
     } else if (event.type.startsWith('kiosk.')) {
       const outcome = this.#kiosks.onEvent(dev, event);
       if (outcome?.kind === 'invalid') this.#emit({ kind: 'invalid', dev, channel: 'event', error: outcome.error });

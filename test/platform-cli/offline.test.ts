@@ -12,7 +12,10 @@ import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { createHostCrypto } from '../../hal/host/crypto.js';
 import { runAll, runCli } from './run.js';
 
-const VERBS = ['sign-command', 'push-credentials', 'mint-pass', 'alarm-update', 'clear-retained', 'broker-config', 'site-keys'];
+const VERBS = [
+  'sign-command', 'push-credentials', 'mint-pass', 'alarm-update', 'clear-retained', 'broker-config', 'site-keys',
+  'provisioning-key', 'provisioning-code', 'label',
+];
 const hex = (byte: number) => Buffer.alloc(32, byte).toString('hex');
 const KEYS = { site: 'oak', hashKey: hex(1), syncKey: hex(2), passKey: hex(3), passKeyId: 7, commandKey: hex(4) };
 

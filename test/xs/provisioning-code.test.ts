@@ -9,7 +9,8 @@ import { CODE_PREFIX } from '../../firmware/lifecycle/code-layout.js';
 import { applyProvisioningCode, SETUP_DOMAIN, SETUP_SECRET_KEY, type CodeOutcome } from '../../firmware/lifecycle/provisioning-code.js';
 import { readProvisioning } from '../../firmware/runtime/provisioning.js';
 import type { KeyValueStore } from '../../hal/contract/storage.js';
-import { createHostCrypto, verifyP256OnHost } from '../../hal/host/crypto.js';
+import { createHostCrypto } from '../../hal/host/crypto.js';
+import { p256HostHandler } from '../support/xs/p256-host.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import { makeProvisioningCode, publicKeyHex } from '../../scripts/platform/provisioning-code.js';
 import { KEYS, WALL_TIME } from '../door-reader/door-reader-device.js';
@@ -62,17 +63,11 @@ test('parse, guard, unseal and apply on XS give the outcomes and the writes they
 
   const storage = createHostStorage({ partitions: { outbox: 16 * 4096 } });
   storage.kv.set(SETUP_DOMAIN, SETUP_SECRET_KEY, SECRET);
-  let verifies = 0;
+  const p256 = p256HostHandler();
   const xs = await XsSession.start({
     entry: ENTRY,
     hostOptions: { storage },
-    hostHandlers: {
-      verifyP256: (payload) => {
-        verifies++;
-        const { publicKey, message, signature } = payload as Record<string, string>;
-        return verifyP256OnHost(Buffer.from(publicKey!, 'hex'), Buffer.from(message!, 'hex'), Buffer.from(signature!, 'hex'));
-      },
-    },
+    hostHandlers: { verifyP256: p256.handler },
   });
   sessions.push(xs);
   const onXs = (await xs.call('applyAll', texts, publicHex, 'door-reader', NOW)).value as CodeOutcome[];
@@ -92,9 +87,9 @@ test('parse, guard, unseal and apply on XS give the outcomes and the writes they
   expect(dump(storage.kv)).toEqual(dump(nodeKv));
   expect(readProvisioning(storage.kv)).toMatchObject({ site: 'site-x', device: 'door-x', user: 'site-x.door-x', pass: 'pw' });
   // The guard runs in XS: a zero s never reaches the verifier, a signature in range does.
-  const before = verifies;
+  const before = p256.calls();
   expect((await xs.call('applyAll', [zeroS], publicHex, 'door-reader', null)).value).toMatchObject([{ ok: false, reason: 'forged' }]);
-  expect(verifies).toBe(before);
+  expect(p256.calls()).toBe(before);
   expect((await xs.call('applyAll', [texts[5]], publicHex, 'door-reader', null)).value).toMatchObject([{ ok: false, reason: 'forged' }]);
-  expect(verifies).toBe(before + 1);
+  expect(p256.calls()).toBe(before + 1);
 });

@@ -1,6 +1,8 @@
 // The door reader app: the commands and credential store that outlive a boot's reader, and one DoorReader
 // (door-reader.ts) per boot. The runtime registers commands before it starts the app, so they reach the reader
 // through this object.
+import { setupLed } from '../../lifecycle/setup-look.js';
+import type { SetupStatus } from '../../lifecycle/setup-status.js';
 import type { Hal } from '../../../hal/contract/index.js';
 import { CRED_SYNC_BEGIN, CRED_SYNC_CHUNK, CRED_SYNC_STATUS } from '../../protocol/cred-sync.js';
 import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
@@ -85,5 +87,10 @@ export class DoorReaderApp implements DeviceApp<typeof DOOR_CONFIG> {
 
   health(): Record<string, unknown> {
     return this.#reader?.health() ?? {};
+  }
+
+  /** Being set up: the LED says how far (firmware/lifecycle/setup-look.ts). */
+  onSetup(status: SetupStatus): void {
+    this.#reader?.feedback.setSetup(setupLed(status));
   }
 }

@@ -3,6 +3,7 @@ import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import { credentialHash, type CredentialKind } from '../../identity/credential-hash.js';
 import { HASH_KEY, readSiteKey } from '../../identity/site-keys.js';
 import { toHex } from '../../lib/hex.js';
+import { offerScannedCode } from '../../lifecycle/setup.js';
 import { openParts, type OpenedParts } from '../../parts/open-parts.js';
 import type { DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandOutcome } from '../../runtime/dispatcher.js';
@@ -158,8 +159,9 @@ export class DoorReader {
     this.#pinPad.key(key);
   }
 
-  /** A scanned QR code: a signed visitor pass, or a resident's code from the credential list. */
+  /** A scanned QR code: a provisioning code while setting up, a signed visitor pass, or a resident's code. */
   scanQr(text: string): void {
+    if (offerScannedCode(this.#runtime.setup, text)) return;
     if (!isPassText(text)) return this.#credential('qr', text, {});
     this.#endPending();
     const reading = readPass(text, this.#passKey, this.hal.crypto);

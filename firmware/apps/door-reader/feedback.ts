@@ -39,6 +39,8 @@ export class Feedback {
   #timers: Timers;
   #idle: IdleState = 'offline';
   #alarm = false;
+  /** The setup's LED pattern while the reader is being set up (firmware/lifecycle/setup-look.ts). */
+  #setup: readonly number[] | undefined;
   #transient: TimerId | undefined;
   /** What is showing, for tests and the simulator: the outcome or standing state. */
   #showing = 'offline';
@@ -79,6 +81,12 @@ export class Feedback {
     if (this.#transient === undefined) this.#standing();
   }
 
+  setSetup(pattern: readonly number[] | undefined): void {
+    if (pattern === this.#setup) return;
+    this.#setup = pattern;
+    if (this.#transient === undefined) this.#standing();
+  }
+
   setAlarm(on: boolean): void {
     if (on === this.#alarm) return;
     this.#alarm = on;
@@ -111,6 +119,11 @@ export class Feedback {
       return;
     }
     this.#buzzer?.stop();
+    if (this.#setup) {
+      this.#showing = 'setup';
+      this.#led?.play(this.#setup, true);
+      return;
+    }
     this.#showing = this.#idle;
     const pattern = this.#idle === 'offline' ? PATTERNS.offline
       : this.#idle === 'lockdown' ? PATTERNS.lockdown

@@ -6,6 +6,7 @@
 import type { Hal, TimerId } from '../../../hal/contract/index.js';
 import { AlarmSet } from '../../alarms/alarm-set.js';
 import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
+import { offerScannedCode } from '../../lifecycle/setup.js';
 import type { BatteryReading } from '../../drivers/battery/battery.js';
 import type { LevelReading, LevelSensor } from '../../drivers/level-reading.js';
 import { credentialHash } from '../../identity/credential-hash.js';
@@ -327,7 +328,7 @@ export class SmartBinApp implements DeviceApp<SmartBinConfig> {
   #events(): SmartBinEvents {
     const events: Record<string, (...args: never[]) => void> = {
       card: (uid: Uint8Array) => this.#identify('card', uid),
-      qr: (text: string) => this.#identify('qr', text),
+      qr: (text: string) => offerScannedCode(this.#runtime.setup, text) || this.#identify('qr', text),
     };
     for (let i = 0; i < MAX_COMPARTMENTS; i++) {
       events[`level${i}`] = (reading: LevelReading) => this.#compartments[i]?.reading(reading);

@@ -1,8 +1,10 @@
 // A QR/barcode scanner module on a UART in its usual "serial output, CR (or CR LF) suffix" mode: each scan
-// arrives as one line. A line is reported when it is 1–512 printable ASCII characters; a line holding any other
+// arrives as one line. A line is reported when it is 1–4296 printable ASCII characters (the largest QR code, version
+// 40-L: a provisioning code, docs/protocol.md §17, is up to that long); a line holding any other
 // byte, or running past the limit, is dropped whole and counted (noise after a power glitch, a wrong baud rate,
 // a code that is not ours). Empty lines (the LF of CR LF) are skipped.
 import type { Serial, SerialConstructor, SerialOptions } from '../../../hal/contract/io.js';
+import { utf8Decode } from '../../lib/utf8.js';
 
 export interface QrScannerOptions {
   /** `{ ...board.serial.qr, io: device.io.Serial }`. */
@@ -10,7 +12,8 @@ export interface QrScannerOptions {
   onRead(text: string): void;
 }
 
-export const QR_MAX_CHARS = 512;
+/** QR version 40-L's alphanumeric capacity, the longest provisioning code (code-layout.ts CODE_MAX_CHARS). */
+export const QR_MAX_CHARS = 4296;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -60,6 +63,6 @@ export class QrScanner {
     this.#length = 0;
     this.#bad = false;
     if (bad) this.#dropped++;
-    else if (length > 0) this.#onRead(String.fromCharCode(...this.#line.subarray(0, length)));
+    else if (length > 0) this.#onRead(utf8Decode(this.#line.subarray(0, length))); // printable ASCII; decoded in chunks (a code is too long for one spread)
   }
 }

@@ -24,3 +24,12 @@ declare module 'hx711' {
   const Wire: (new (data: number, clock: number) => { ready(): boolean; shift(pulses: number): number; close(): void }) | undefined;
   export default Wire;
 }
+
+/**
+ * Ours, not the SDK's: ESP-IDF's app rollback natives (hal/moddable/esp32/ota-slots.js + .c) for the firmware binding
+ * (hal/moddable/firmware.ts). Shape: OtaSlotsNative there.
+ */
+declare module 'ota-slots' {
+  const slots: { runningState(): number; markValid(): number; lastInvalidVersion(): string | undefined; activateNext(): number } | undefined;
+  export default slots;
+}

@@ -1,0 +1,134 @@
+// The setup services on the chip (hal/contract/setup.ts). NOT VERIFIED ON HARDWARE: nothing here has run on an
+// ESP32 (docs/moddable.md, "Setup access point").
+// - Access point: the SDK's old `wifi` module (WiFi.accessPoint, WiFi.scan) and its callback HTTP server. That
+//   module keeps Wi-Fi state of its own beside the ECMA-419 station our WifiLink uses, so the two must not meet in
+//   one boot (research: the 419 class is station-only and inits the driver itself): a device in setup boots
+//   without WifiLink, scans first (the one radio cannot scan well while serving), then opens the AP with
+//   `station: true` so that the proofs can join the network it was given.
+// - Console: UART0 is the DevKitC's USB bridge, free for the app only in release builds (debug builds give it to
+//   xsbug, and opening it throws "in use"): lines of up to CONSOLE_LINE_MAX bytes, CR/LF ended.
+import { Server } from 'http';
+import WiFi from 'wifi';
+import type { SerialConstructor, Serial } from '../contract/io.js';
+import type { SetupAccessPoint, SetupConsole, SetupNetwork, SetupRequest, SetupResponse } from '../contract/setup.js';
+import { SETUP_BODY_MAX_BYTES } from '../contract/setup.js';
+import { CONSOLE_LINE_MAX } from '../../firmware/lifecycle/console.js';
+import { utf8Decode } from '../../firmware/lib/utf8.js';
+
+const HTTP_STATUS = 2;
+const HTTP_HEADERS_COMPLETE = 4;
+const HTTP_REQUEST_COMPLETE = 6;
+const HTTP_PREPARE_RESPONSE = 8;
+const SCAN_MAX = 16;
+
+export class ModdableAccessPoint implements SetupAccessPoint {
+  #networks: SetupNetwork[] = [];
+  #server: Server | undefined;
+  #handler: ((request: SetupRequest) => SetupResponse) | undefined;
+
+  /** Scans (station mode), then calls `done`: call before start(). */
+  scanFirst(done: () => void): void {
+    const found: SetupNetwork[] = [];
+    WiFi.scan({}, (item) => {
+      if (item === null) {
+        this.#networks = found.sort((a, b) => b.rssi - a.rssi).slice(0, SCAN_MAX);
+        done();
+        return;
+      }
+      if (item.ssid && !found.some((network) => network.ssid === item.ssid)) found.push({ ssid: item.ssid, rssi: item.rssi, secure: item.authentication !== 'none' });
+    });
+  }
+
+  start(ssid: string, password: string): void {
+    if (password.length < 8 || password.length > 63) throw new RangeError('setup access point: the password has 8 to 63 characters');
+    // `station` (APSTA) is the SDK's option, missing from @moddable/typings 5.6.
+    WiFi.accessPoint({ ssid, password, station: true } as Parameters<typeof WiFi.accessPoint>[0]);
+    const server = new Server({ port: 80 });
+    const access = this;
+    server.callback = function (message, value1, value2) {
+      if (message === HTTP_STATUS) {
+        this.path = String(value1).split('?')[0];
+        this.method = String(value2);
+      } else if (message === HTTP_HEADERS_COMPLETE) {
+        return String;
+      } else if (message === HTTP_REQUEST_COMPLETE) {
+        this.body = typeof value1 === 'string' ? value1 : '';
+      } else if (message === HTTP_PREPARE_RESPONSE) {
+        const body = this.body as string | undefined ?? '';
+        const answer: SetupResponse = body.length > SETUP_BODY_MAX_BYTES
+          ? { status: 413, type: 'text/plain', body: 'too large' }
+          : access.#handler?.({ method: this.method as string, path: this.path as string, body }) ?? { status: 503, type: 'text/plain', body: '' };
+        return {
+          status: answer.status,
+          headers: ['Content-Type', answer.type, 'Cache-Control', 'no-store', ...(answer.location ? ['Location', answer.location] : [])],
+          body: answer.body,
+        };
+      }
+      return undefined;
+    };
+    this.#server = server;
+  }
+
+  stop(): void {
+    this.#server?.close();
+    this.#server = undefined;
+    WiFi.mode = WiFi.Mode.station;
+  }
+
+  scan(): readonly SetupNetwork[] {
+    return this.#networks;
+  }
+
+  serve(handler: (request: SetupRequest) => SetupResponse): void {
+    this.#handler = handler;
+  }
+}
+
+/** UART0 pins: ESP32 TX 1 / RX 3 (ESP32-S3: 43 / 44). */
+export interface ConsolePins {
+  readonly transmit: number;
+  readonly receive: number;
+}
+
+export class ModdableSetupConsole implements SetupConsole {
+  #serial: Serial;
+  #line = new Uint8Array(CONSOLE_LINE_MAX);
+  #length = 0;
+  #overflow = false;
+  #onLine: ((line: string) => void) | undefined;
+
+  constructor(io: SerialConstructor, pins: ConsolePins) {
+    this.#serial = new io({ port: 0, ...pins, baud: 115_200, onReadable: () => this.#readable() });
+  }
+
+  onLine(callback: (line: string) => void): void {
+    this.#onLine = callback;
+  }
+
+  write(text: string): void {
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) < 0x80 ? text.charCodeAt(i) : 0x3f; // ASCII only: "?" for the rest
+    this.#serial.write(bytes);
+  }
+
+  close(): void {
+    this.#onLine = undefined;
+    this.#serial.close();
+  }
+
+  #readable(): void {
+    const data = this.#serial.read();
+    if (data === undefined) return;
+    for (const byte of new Uint8Array(data)) {
+      if (byte === 0x0d || byte === 0x0a) {
+        const length = this.#length;
+        const overflow = this.#overflow;
+        this.#length = 0;
+        this.#overflow = false;
+        if (overflow) this.write('error: line too long\n');
+        else if (length > 0) this.#onLine?.(utf8Decode(this.#line.subarray(0, length)));
+      } else if (this.#length === CONSOLE_LINE_MAX) this.#overflow = true;
+      else this.#line[this.#length++] = byte;
+    }
+  }
+}
