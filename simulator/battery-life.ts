@@ -1,7 +1,7 @@
 // Battery life of the SOS button from a current table and a stated daily use (docs/sos-button.md).
 // Each figure names its source: /work/shared/design/anchors.md ("anchors") where it has one, else the part's
 // datasheet, else it is marked as our assumption. `npm run battery:sos -- --help` for the options.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, type OutputConfiguration } from 'commander';
 import { pathToFileURL } from 'node:url';
 
 export interface Figure {
@@ -11,7 +11,7 @@ export interface Figure {
 
 /** Currents (mA) and durations (s) of the SOS button's power states. */
 export const CURRENT_TABLE = {
-  deepSleepMa: { value: 0.010, source: 'anchors: ESP32 deep sleep ~10 µA' },
+  deepSleepMa: { value: 0.010, source: 'anchors: ESP32 deep sleep ~10 µA (the chip alone: the floor under buttonAsleepMa, which the model uses)' },
   buttonAsleepMa: { value: 0.017, source: 'anchors: battery Wi-Fi buttons ~17 µA asleep (whole board: regulator, pull-ups)' },
   lightSleepMa: { value: 0.8, source: 'ESP32 datasheet: light sleep 0.8 mA (RAM and timers kept, radio off)' },
   accelMa: { value: 0.011, source: 'LIS3DH datasheet: 11 µA at 50 Hz, normal mode' },
@@ -163,7 +163,13 @@ export function formatTable(table: CurrentTable = CURRENT_TABLE): string {
   return Object.entries(table).map(([key, figure]) => `  ${key.padEnd(15)} ${String(figure.value).padStart(7)}  ${figure.source}`).join('\n');
 }
 
-function main(argv: string[]): void {
+/**
+ * The daily use a `battery:sos` command line describes (and whether to print the current table). Every sleep flag
+ * must change something or be refused: `--deep-sleep` and `--light-sleep` choose how a button-only SOS button
+ * idles, so both need `--no-fall-detection` (with the detector on, the CPU idles in light sleep: there is no choice).
+ * Throws CommanderError on a bad command line (after printing it through `output`), and on --help.
+ */
+export function parseBatteryCommand(argv: readonly string[], output: OutputConfiguration = {}): { use: DailyUse; table: boolean } {
   const number = (min: number, max: number) => (text: string) => {
     const value = Number(text);
     if (!Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`a number from ${min} to ${max}`);
@@ -172,6 +178,8 @@ function main(argv: string[]): void {
   const program = new Command()
     .name('battery:sos')
     .description('Estimated battery life of the SOS button for a stated daily use')
+    .exitOverride()
+    .configureOutput(output)
     .option('--presses <n>', 'presses (alarms) per day', number(0, 1000), STATED_USE.presses)
     .option('--alarm-minutes <n>', 'minutes the radio stays connected per alarm', number(0, 1440), STATED_USE.alarmMinutes)
     .option('--check-ins <n>', 'check-ins per day', number(0, 1440), STATED_USE.checkIns)
@@ -182,16 +190,28 @@ function main(argv: string[]): void {
     .option('--deep-sleep', 'with --no-fall-detection: deep sleep between activity (the default there; the ESP32 build)')
     .option('--light-sleep', 'with --no-fall-detection: a build without deep sleep, idling in light sleep')
     .option('--table', 'print the current table with sources');
-  program.parse(argv);
+  program.parse(argv as string[], { from: 'user' });
   const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; table?: boolean }>();
-  if (o.deepSleep && o.fallDetection) program.error('error: --deep-sleep needs --no-fall-detection (the fall detector keeps the CPU running)');
+  for (const [flag, given] of [['--deep-sleep', o.deepSleep], ['--light-sleep', o.lightSleep]] as const) {
+    if (given && o.fallDetection) program.error(`error: ${flag} needs --no-fall-detection (the fall detector keeps the CPU in light sleep)`);
+  }
   if (o.deepSleep && o.lightSleep) program.error('error: --deep-sleep and --light-sleep exclude each other');
   const use: DailyUse = {
     ...STATED_USE, presses: o.presses, alarmMinutes: o.alarmMinutes, checkIns: o.checkIns, awakeS: o.awake,
     stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep: !o.fallDetection && o.lightSleep !== true,
   };
-  if (o.table) console.log(`Current table:\n${formatTable()}\n`);
-  console.log(formatEstimate(use, estimateBatteryLife(use)));
+  return { use, table: o.table === true };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv);
+function main(argv: readonly string[]): void {
+  try {
+    const { use, table } = parseBatteryCommand(argv);
+    if (table) console.log(`Current table:\n${formatTable()}\n`);
+    console.log(formatEstimate(use, estimateBatteryLife(use)));
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    process.exitCode = error.exitCode;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));

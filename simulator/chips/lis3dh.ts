@@ -3,14 +3,21 @@
 // - WHO_AM_I 0x33; CTRL_REG1..6; a sub-address with bit 7 set auto-increments, otherwise it repeats.
 // - Output: 16-bit two's complement, left-justified: 12-bit in high-resolution mode (1/2/4/12 mg per digit at
 //   ±2/4/8/16 g), 10-bit normal (4/8/16/48), 8-bit low-power (16/32/64/192); saturating; little-endian unless BLE.
-// - A new sample every 1/ODR of the virtual clock. FIFO (bypass, FIFO, stream, stream-to-FIFO), 32 deep, storing
-//   the 10 most significant bits; FIFO_SRC_REG count (FSS 31 + OVRN when 32 are stored); in FIFO modes the output
-//   registers show the oldest sample, reading OUT_Z_H pops it and the pointer wraps from 0x2D to 0x28.
-// - Interrupt generator 1 on INT1: OR/AND of the axis high/low events (|a| against INT1_THS), INT1_DURATION
-//   samples, latch (LIR_INT1) released by reading INT1_SRC, high-pass filter (HP_IA1) reset by reading REFERENCE.
-//   Also the FIFO watermark/overrun and data-ready routes of CTRL_REG3, and INT1 polarity.
-// Not modelled: INT2, click, 6D and activity detection, the auxiliary ADC and temperature sensor, the HP
-// filter's reference mode (it acts as normal mode), BDU (time never moves inside a bus transaction here).
+// - A new sample every 1/ODR of the virtual clock. FIFO, 32 deep, storing the 10 most significant bits (§5.1):
+//   bypass (empty; writing it resets the FIFO), FIFO (fills, and once full stops collecting until reset through
+//   bypass, reads or not), stream (the oldest overwritten), stream-to-FIFO (stream while the INT1 pin value is 0,
+//   FIFO while it is 1, switching dynamically: with a latched inertial interrupt the FIFO freezes on the samples up
+//   to the trigger). FIFO_SRC_REG count (FSS 31 + OVRN when 32 are stored); in FIFO modes the output registers
+//   show the oldest sample, reading OUT_Z_H pops it and the pointer wraps from 0x2D to 0x28.
+// - Interrupt generator 1 on INT1: OR (AOI 0) or AND (AOI 1) of the enabled axis high/low events (|a| against
+//   INT1_THS, 16/32/62/186 mg per LSB at ±2/4/8/16 g), held more than INT1_DURATION samples (1/ODR each), latch
+//   (LIR_INT1) released by reading INT1_SRC. High-pass filter (cut-off HPCF: ODR/50, /100, /250, /500) on its
+//   input with HP_IA1; HPM normal (00: reset by reading REFERENCE; 10: not), autoreset on interrupt (11). Also
+//   the FIFO watermark/overrun and data-ready routes of CTRL_REG3, and INT1 polarity.
+// Not modelled, and refused loudly when configured (a test must not pass on a feature the model lacks): 6D/4D
+// (INT1_CFG 6D), click and interrupt generator 2 routed to INT1 (I1_CLICK, I1_IA2), the HP reference mode
+// (HPM 01), stream-to-FIFO triggered by INT2 (TR). Also absent: the auxiliary ADC and temperature sensor, BDU
+// (time never moves inside a bus transaction here).
 //
 // Input: `play(samplesMg, hz)` feeds interleaved x, y, z milli-g, one sample per 1/hz of virtual time, held
 // until the chip samples it (the chip resamples at its own rate); afterwards the chip holds the last sample.
@@ -54,7 +61,10 @@ const HP_CUTOFF_RATIO = [1 / 50, 1 / 100, 1 / 250, 1 / 500];
 
 const FIFO_DEPTH = 32;
 const FIFO_MODE = { bypass: 0, fifo: 1, stream: 2, streamToFifo: 3 } as const;
-const I1 = { IA1: 0x40, ZYXDA: 0x10, WTM: 0x04, OVERRUN: 0x02 } as const;
+const I1 = { CLICK: 0x80, IA1: 0x40, IA2: 0x20, ZYXDA: 0x10, WTM: 0x04, OVERRUN: 0x02 } as const;
+const INT1_CFG_6D = 0x40;
+const FIFO_CTRL_TR = 0x20;
+const HPM_REFERENCE = 1;
 const INT1_SRC_IA = 0x40;
 /** Below this (mg) the high-pass output counts as settled: under any threshold INT1_THS can express. */
 const SETTLED_MG = 0.5;
@@ -89,6 +99,8 @@ export class Lis3dhChip implements I2cRegisterChip {
   #head = 0;
   #count = 0;
   #lost = 0;
+  /** FIFO mode found the FIFO full: it collects nothing more until a reset (or stream-to-FIFO streams again). */
+  #stopped = false;
   // High-pass filter of interrupt generator 1: previous input and output per axis.
   #hpIn = new Float64Array(3);
   #hpOut = new Float64Array(3);
@@ -228,6 +240,7 @@ export class Lis3dhChip implements I2cRegisterChip {
 
   #write(address: number, value: number): void {
     if (!WRITABLE.has(address)) return;
+    refuseUnmodelled(address, value);
     const before = this.#regs[address]!;
     this.#regs[address] = address === R.CTRL_REG5 ? value & 0x7f : value; // BOOT clears itself
     if (address === R.CTRL_REG1 && (before >> 4) !== (value >> 4)) {
@@ -322,8 +335,13 @@ export class Lis3dhChip implements I2cRegisterChip {
     this.#produced += 1;
     const mode = this.#fifoMode();
     if (mode === FIFO_MODE.bypass) return;
+    if (mode === FIFO_MODE.stream) this.#stopped = false;
+    if (this.#stopped) return;
     if (this.#count === FIFO_DEPTH) {
-      if (mode === FIFO_MODE.fifo) return; // FIFO mode stops collecting when full
+      if (mode === FIFO_MODE.fifo) {
+        this.#stopped = true; // §5.1.2: when full, FIFO mode stops collecting
+        return;
+      }
       this.#head = (this.#head + 1) % FIFO_DEPTH; // stream: the oldest is overwritten
       this.#count -= 1;
       this.#lost += 1;
@@ -333,11 +351,11 @@ export class Lis3dhChip implements I2cRegisterChip {
     this.#count += 1;
   }
 
-  /** Effective FIFO mode: bypass unless FIFO_EN; stream-to-FIFO follows interrupt generator 1. */
+  /** Effective FIFO mode: bypass unless FIFO_EN; stream-to-FIFO follows the INT1 pin value (TR 0). */
   #fifoMode(): number {
     if (!(this.#regs[R.CTRL_REG5]! & 0x40)) return FIFO_MODE.bypass;
     const mode = this.#regs[R.FIFO_CTRL_REG]! >> 6;
-    if (mode === FIFO_MODE.streamToFifo) return this.#ia ? FIFO_MODE.fifo : FIFO_MODE.stream;
+    if (mode === FIFO_MODE.streamToFifo) return this.#int1Asserted() ? FIFO_MODE.fifo : FIFO_MODE.stream;
     return mode;
   }
 
@@ -357,6 +375,7 @@ export class Lis3dhChip implements I2cRegisterChip {
   #resetFifo(): void {
     this.#head = 0;
     this.#count = 0;
+    this.#stopped = false;
   }
 
   // ---- interrupt generator 1 ----
@@ -412,15 +431,20 @@ export class Lis3dhChip implements I2cRegisterChip {
     return (this.#regs[R.CTRL_REG5]! & 0x08) !== 0;
   }
 
+  /** The INT1 pin value before polarity: what CTRL_REG3 routes to it (stream-to-FIFO follows this too). */
+  #int1Asserted(): boolean {
+    const route = this.#regs[R.CTRL_REG3]!;
+    const threshold = this.#regs[R.FIFO_CTRL_REG]! & 0x1f;
+    return Boolean((route & I1.IA1 && this.#ia)
+      || (route & I1.ZYXDA && this.#dataReady)
+      || (route & I1.WTM && this.#count > 0 && this.#count >= threshold)
+      || (route & I1.OVERRUN && this.#count === FIFO_DEPTH));
+  }
+
   #driveInt1(): void {
     const pin = this.#int1;
     if (pin === undefined) return;
-    const route = this.#regs[R.CTRL_REG3]!;
-    const threshold = this.#regs[R.FIFO_CTRL_REG]! & 0x1f;
-    const asserted = (route & I1.IA1 && this.#ia)
-      || (route & I1.ZYXDA && this.#dataReady)
-      || (route & I1.WTM && this.#count > 0 && this.#count >= threshold)
-      || (route & I1.OVERRUN && this.#count === FIFO_DEPTH);
+    const asserted = this.#int1Asserted();
     const activeLow = (this.#regs[R.CTRL_REG6]! & 0x02) !== 0;
     pin.setInput(asserted ? (activeLow ? 0 : 1) : activeLow ? 1 : 0);
   }
@@ -457,7 +481,7 @@ export class Lis3dhChip implements I2cRegisterChip {
     const odr = this.#odr();
     const route = this.#regs[R.CTRL_REG3]! & (I1.IA1 | I1.ZYXDA | I1.WTM | I1.OVERRUN);
     // With the FIFO routed, INT1 follows its fill level, which stops changing once it is full (or off).
-    const fifoStill = !(route & (I1.WTM | I1.OVERRUN)) || this.#fifoMode() === FIFO_MODE.bypass || this.#count === FIFO_DEPTH;
+    const fifoStill = !(route & (I1.WTM | I1.OVERRUN)) || this.#fifoMode() === FIFO_MODE.bypass || this.#count === FIFO_DEPTH || this.#stopped;
     const quiet = this.#settled() && fifoStill && !(route & I1.ZYXDA);
     const wanted = this.#int1 !== undefined && odr > 0 && route !== 0 && !quiet;
     if (wanted && this.#timer === undefined) {
@@ -470,6 +494,17 @@ export class Lis3dhChip implements I2cRegisterChip {
       this.#timer = undefined;
     }
   }
+}
+
+/** Throws on a register write that turns on a feature this model does not have (see the header). */
+function refuseUnmodelled(address: number, value: number): void {
+  const refuse = (what: string) => {
+    throw new Error(`LIS3DH chip: ${what} is not modelled (register 0x${address.toString(16)} = 0x${value.toString(16)})`);
+  };
+  if (address === R.INT1_CFG && value & INT1_CFG_6D) refuse('6D/4D detection');
+  if (address === R.CTRL_REG3 && value & (I1.CLICK | I1.IA2)) refuse('click or interrupt generator 2 on INT1');
+  if (address === R.CTRL_REG2 && ((value >> 6) & 3) === HPM_REFERENCE) refuse('the high-pass reference mode');
+  if (address === R.FIFO_CTRL_REG && (value >> 6) === FIFO_MODE.streamToFifo && value & FIFO_CTRL_TR) refuse('stream-to-FIFO triggered by INT2');
 }
 
 /** Attaches a simulated LIS3DH to a device's virtual IO (the HostHal of one boot, or its `io` and clock). */

@@ -2,8 +2,25 @@
 // monotonic in what costs energy; its command line prints the estimate.
 import { describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { CURRENT_TABLE, estimateBatteryLife, estimateFromMeasured, STATED_USE } from '../../simulator/battery-life.js';
+import { CommanderError } from 'commander';
+import {
+  CURRENT_TABLE, describeDuration, estimateBatteryLife, estimateFromMeasured, parseBatteryCommand, STATED_USE,
+} from '../../simulator/battery-life.js';
+
+const DOC = readFileSync(new URL('../../docs/sos-button.md', import.meta.url), 'utf8');
+/** The estimate the command prints for a command line, as the docs write it. */
+const estimateFor = (argv: string[]) => describeDuration(estimateBatteryLife(parseBatteryCommand(argv).use).days);
+/** The rows of the markdown table that follows `heading` in the docs, as cells. */
+function docTable(heading: string): string[][] {
+  const start = DOC.indexOf(heading);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const lines = DOC.slice(start).split('\n').slice(1);
+  const first = lines.findIndex((line) => line.startsWith('|'));
+  const end = lines.findIndex((line, i) => i > first && !line.startsWith('|'));
+  return lines.slice(first + 2, end).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+}
 
 describe('battery-life model', () => {
   test('every figure names its source; the causes add up to the total', () => {
@@ -47,6 +64,43 @@ describe('battery-life model', () => {
     expect(moreBoots.days).toBeLessThan(deep.days);
   });
 
+  test('every documented use, run with the flags its row gives, prints the documented estimate', () => {
+    const rows = docTable('Other uses (same table');
+    expect(rows.length).toBeGreaterThanOrEqual(7);
+    const seen = new Set<string>();
+    for (const [use, estimate] of rows) {
+      const flags = /\(`([^`]+)`\)$/.exec(use!)?.[1];
+      expect({ use, flags }).toEqual({ use, flags: expect.any(String) }); // every row says how to get it
+      seen.add(estimateFor(flags!.split(' ')));
+      expect({ use, printed: estimateFor(flags!.split(' ')) }).toEqual({ use, printed: estimate });
+    }
+    expect(seen.size).toBe(rows.length); // no two rows collapse onto one model (a flag ignored)
+  });
+
+  test('the stated use\'s breakdown in the docs is what the model computes, cause by cause', () => {
+    const { breakdown, mAhPerDay, days } = estimateBatteryLife(parseBatteryCommand([]).use);
+    const rows = docTable('**Stated daily use**');
+    const documented = Object.fromEntries(rows.filter(([cause]) => !cause!.startsWith('**')).map(([cause, value]) => [cause, value]));
+    expect(documented).toEqual(Object.fromEntries(Object.entries(breakdown).map(([cause, value]) => [cause, value.toFixed(2)])));
+    expect(rows.at(-1)![1]).toMatch(new RegExp(`^\\*\\*${mAhPerDay.toFixed(2)}\\*\\* .*about ${describeDuration(days)}\\*\\*$`));
+  });
+
+  test('a sleep flag that cannot apply is refused, not ignored: both need --no-fall-detection, and exclude each other', () => {
+    const refused = (argv: string[]) => {
+      let message = '';
+      expect(() => parseBatteryCommand(argv, { writeErr: (text) => { message += text; } })).toThrow(CommanderError);
+      return message;
+    };
+    expect(refused(['--light-sleep'])).toMatch(/--light-sleep needs --no-fall-detection/);
+    expect(refused(['--deep-sleep', '--presses', '1'])).toMatch(/--deep-sleep needs --no-fall-detection/);
+    expect(refused(['--no-fall-detection', '--deep-sleep', '--light-sleep'])).toMatch(/exclude each other/);
+    expect(refused(['--presses', '-1'])).toMatch(/a number from 0 to 1000/);
+    const light = parseBatteryCommand(['--no-fall-detection', '--light-sleep']).use;
+    const deep = parseBatteryCommand(['--no-fall-detection', '--deep-sleep']).use;
+    expect([light.deepSleep, deep.deepSleep]).toEqual([false, true]);
+    expect(parseBatteryCommand(['--no-fall-detection']).use).toEqual(deep);
+  });
+
   test('battery:sos --no-fall-detection models the firmware\'s deep sleep; --light-sleep a build without it', async () => {
     const run = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'simulator/battery-life.ts', ...args], { cwd: process.cwd() });
     const deep = (await run('--no-fall-detection')).stdout;
@@ -54,7 +108,8 @@ describe('battery-life model', () => {
     expect(deep).toMatch(/deep sleep between presses/);
     expect(deep).toMatch(/deep sleep \(button only\)/);
     expect(light).toMatch(/light sleep between timers/);
-    await expect(run('--deep-sleep')).rejects.toMatchObject({ stderr: expect.stringMatching(/needs --no-fall-detection/) });
+    await expect(run('--deep-sleep')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/needs --no-fall-detection/) });
+    await expect(run('--light-sleep')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/needs --no-fall-detection/) });
   }, 60_000);
 
   test('npm run battery:sos prints the stated use, the breakdown and the estimate', async () => {

@@ -5,6 +5,7 @@
 //   accel.configure({ rate: 50, range: 8 });
 //   const n = accel.readFifo(buffer);          // buffer: Int16Array(3 * LIS3DH.FIFO_DEPTH), x,y,z interleaved
 //   accel.enableWakeOnMotion({ thresholdMg: 200, durationMs: 40 });
+//   accel.enableWakeOnMotion({ thresholdMg: 1500, durationMs: 0, captureHistory: true }); // wake on impact
 //
 // The FIFO runs in stream mode: the chip keeps the newest 32 samples; drain it more often than every 32/rate s
 // (0.64 s at 50 Hz) or the oldest are overwritten (counted in `overruns`). Note that the chip's FIFO keeps only
@@ -12,11 +13,16 @@
 // sample() outside FIFO mode reads the full 12 bits. Dropping the two low bits floors every value (toward −∞), so
 // readFifo() adds back their mean (1.5 digits, 6 mg at ±8 g): otherwise positive components read small and
 // negative ones large, and the magnitude of a still body would depend on how the device hangs (±12 mg).
+//
+// With captureHistory the FIFO runs in stream-to-FIFO mode: it streams while INT1 is low and the latched wake
+// freezes it on the 32 samples up to the trigger, so a CPU woken from deep sleep still reads what came before it;
+// the chip collects nothing after them until acknowledgeWake() releases INT1 (then it streams again).
 import type { Digital, DigitalConstructor, I2COptions, PinSpecifier, SMBus, SMBusConstructor } from '../../../hal/contract/io.js';
 import {
-  AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN, CTRL5_LIR_INT1,
-  DATA_SHIFT, FIFO_BYPASS, FIFO_DEPTH, FIFO_SRC_FSS, FIFO_SRC_OVRN, FIFO_STREAM, FS_CODE, INT1_CFG_XYZ_HIGH, INT1_SRC_IA,
-  ODR_CODE, Register, SENSITIVITY_MG, fifoDroppedMeanMg, THRESHOLD_LSB_MG, WHO_AM_I_VALUE, type Lis3dhMode,
+  AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL2_HPCF_SHIFT, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN,
+  CTRL5_LIR_INT1, DATA_SHIFT, FIFO_BYPASS, FIFO_DEPTH, FIFO_SRC_FSS, FIFO_SRC_OVRN, FIFO_STREAM, FIFO_STREAM_TO_FIFO, FS_CODE,
+  HP_CUTOFF_DIVISOR, INT1_CFG_XYZ_HIGH, INT1_SRC_IA, ODR_CODE, Register, SENSITIVITY_MG, fifoDroppedMeanMg, THRESHOLD_LSB_MG,
+  WHO_AM_I_VALUE, type Lis3dhMode,
 } from './registers.js';
 
 export type { Lis3dhMode } from './registers.js';
@@ -45,6 +51,13 @@ export interface WakeOnMotionOptions {
   thresholdMg: number;
   /** How long it must last, ms (0: one sample). */
   durationMs: number;
+  /**
+   * Cut-off of the chip's high-pass filter, Hz: rate/50 (the default), rate/100, rate/250 or rate/500. Lower
+   * lets slower movements through.
+   */
+  highPassHz?: number;
+  /** Freeze the FIFO on the samples up to the trigger (stream-to-FIFO) until acknowledgeWake(); needs the FIFO on. */
+  captureHistory?: boolean;
 }
 
 export interface Acceleration {
@@ -63,7 +76,8 @@ export class LIS3DH {
   #range = 8;
   #mode: Lis3dhMode = 'high-resolution';
   #fifo = true;
-  #wake: WakeOnMotionOptions | undefined;
+  /** The wake-on-motion setting, kept in rate-independent terms so configure() can reprogram it. */
+  #wake: { thresholdMg: number; durationMs: number; captureHistory: boolean; highPassDivisor: number } | undefined;
   #overruns = 0;
   /** Decoding of the current mode and range: right shift of the 32-bit-aligned value, mg per digit. */
   #shift = 20;
@@ -134,6 +148,7 @@ export class LIS3DH {
     if (ODR_CODE[rate] === undefined) throw new RangeError(`LIS3DH: rate must be 1, 10, 25, 50, 100, 200 or 400 Hz, got ${String(rate)}`);
     if (FS_CODE[range] === undefined) throw new RangeError(`LIS3DH: range must be 2, 4, 8 or 16 g, got ${String(range)}`);
     if (DATA_SHIFT[mode] === undefined) throw new RangeError(`LIS3DH: unknown mode ${String(mode)}`);
+    if (!fifo && this.#wake?.captureHistory) throw new Error('LIS3DH: captureHistory needs the FIFO: disableWakeOnMotion() first');
     this.#poweredDown = false;
     this.#rate = rate;
     this.#range = range;
@@ -148,7 +163,7 @@ export class LIS3DH {
     io.writeUint8(Register.CTRL_REG5, this.#ctrl5());
     if (fifo) io.writeUint8(Register.FIFO_CTRL_REG, FIFO_STREAM);
     // Threshold and duration are in range- and rate-dependent units.
-    if (this.#wake) this.enableWakeOnMotion(this.#wake);
+    if (this.#wake) this.enableWakeOnMotion({ ...this.#wake, highPassHz: rate / this.#wake.highPassDivisor });
   }
 
   /** The current acceleration (with the FIFO on: the oldest unread sample, which this consumes). */
@@ -166,7 +181,7 @@ export class LIS3DH {
     if (!this.#fifo) throw new Error('LIS3DH: the FIFO is off (configure({ fifo: true }))');
     const source = io.readUint8(Register.FIFO_SRC_REG);
     const full = (source & FIFO_SRC_OVRN) !== 0;
-    if (full) this.#overruns += 1;
+    if (full && !this.#wake?.captureHistory) this.#overruns += 1; // a captured history is full on purpose
     const count = Math.min(full ? FIFO_DEPTH : source & FIFO_SRC_FSS, Math.floor(into.length / 3));
     if (count === 0) return 0;
     // One burst: in FIFO mode the chip's register pointer wraps from OUT_Z_H back to OUT_X_L, one sample per turn.
@@ -184,17 +199,23 @@ export class LIS3DH {
    */
   enableWakeOnMotion(options: WakeOnMotionOptions): void {
     const io = this.#bus();
-    const { thresholdMg, durationMs } = options;
+    const { thresholdMg, durationMs, captureHistory = false } = options;
     if (!(typeof thresholdMg === 'number' && thresholdMg > 0 && Number.isFinite(thresholdMg))) {
       throw new RangeError(`LIS3DH: thresholdMg must be a positive number, got ${String(thresholdMg)}`);
     }
     if (!(typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs))) {
       throw new RangeError(`LIS3DH: durationMs must be a number ≥ 0, got ${String(durationMs)}`);
     }
-    this.#wake = { thresholdMg, durationMs };
+    if (captureHistory && !this.#fifo) throw new Error('LIS3DH: captureHistory needs the FIFO (configure({ fifo: true }))');
+    const highPassHz = options.highPassHz ?? this.#rate / HP_CUTOFF_DIVISOR[0]!;
+    const cutoff = HP_CUTOFF_DIVISOR.findIndex((divisor) => Math.abs(highPassHz * divisor - this.#rate) < 1e-6 * this.#rate);
+    if (cutoff < 0) {
+      throw new RangeError(`LIS3DH: highPassHz must be ${HP_CUTOFF_DIVISOR.map((divisor) => this.#rate / divisor).join(', ')} at ${this.#rate} Hz, got ${String(highPassHz)}`);
+    }
+    this.#wake = { thresholdMg, durationMs, captureHistory, highPassDivisor: HP_CUTOFF_DIVISOR[cutoff]! };
     const threshold = clamp(Math.round(thresholdMg / THRESHOLD_LSB_MG[this.#range]!), 1, 127);
     const duration = clamp(Math.round((durationMs * this.#rate) / 1000), 0, 127);
-    io.writeUint8(Register.CTRL_REG2, CTRL2_HP_IA1);
+    io.writeUint8(Register.CTRL_REG2, CTRL2_HP_IA1 | (cutoff << CTRL2_HPCF_SHIFT));
     io.writeUint8(Register.INT1_THS, threshold);
     io.writeUint8(Register.INT1_DURATION, duration);
     io.writeUint8(Register.CTRL_REG5, this.#ctrl5());
@@ -202,6 +223,7 @@ export class LIS3DH {
     io.writeUint8(Register.INT1_CFG, INT1_CFG_XYZ_HIGH);
     io.readUint8(Register.INT1_SRC); // drops a stale latched event
     io.writeUint8(Register.CTRL_REG3, CTRL3_I1_IA1);
+    if (this.#fifo) io.writeUint8(Register.FIFO_CTRL_REG, captureHistory ? FIFO_STREAM_TO_FIFO : FIFO_STREAM);
   }
 
   disableWakeOnMotion(): void {
@@ -212,9 +234,10 @@ export class LIS3DH {
     io.writeUint8(Register.CTRL_REG2, 0);
     io.writeUint8(Register.CTRL_REG5, this.#ctrl5());
     io.readUint8(Register.INT1_SRC);
+    if (this.#fifo) io.writeUint8(Register.FIFO_CTRL_REG, FIFO_STREAM); // from stream-to-FIFO, keeping what it holds
   }
 
-  /** Reads INT1_SRC, which releases a latched INT1. True when motion had been detected. */
+  /** Reads INT1_SRC, which releases a latched INT1 (and a captured history: the FIFO streams again). True when motion had been detected. */
   acknowledgeWake(): boolean {
     return (this.#bus().readUint8(Register.INT1_SRC) & INT1_SRC_IA) !== 0;
   }

@@ -28,8 +28,14 @@ export const ODR_CODE: Readonly<Record<number, number>> = Object.freeze({ 1: 1, 
 export const CTRL1_LPEN = 0x08;
 export const CTRL1_XYZ = 0x07;
 
-/** CTRL_REG2: high-pass filter on the data of interrupt generator 1 (normal mode, lowest cut-off code). */
+/**
+ * CTRL_REG2: high-pass filter on the data of interrupt generator 1, in normal mode (HPM 00: reading REFERENCE
+ * resets it); the cut-off code HPCF in bits 5:4 gives rate / HP_CUTOFF_DIVISOR[code] (AN3308: 1, 0.5, 0.2, 0.1 Hz
+ * at 50 Hz).
+ */
 export const CTRL2_HP_IA1 = 0x01;
+export const CTRL2_HPCF_SHIFT = 4;
+export const HP_CUTOFF_DIVISOR: readonly number[] = Object.freeze([50, 100, 250, 500]);
 
 /** CTRL_REG3: interrupt generator 1 drives INT1. */
 export const CTRL3_I1_IA1 = 0x40;
@@ -46,6 +52,8 @@ export const CTRL5_LIR_INT1 = 0x08;
 /** FIFO_CTRL_REG mode bits 7:6. */
 export const FIFO_BYPASS = 0x00;
 export const FIFO_STREAM = 0x80;
+/** Stream until the INT1 pin value is 1, then FIFO mode (TR 0: triggered by INT1): the history before the trigger. */
+export const FIFO_STREAM_TO_FIFO = 0xc0;
 
 /** FIFO_SRC_REG: full (32 unread samples, the oldest about to be overwritten), unread count. */
 export const FIFO_SRC_OVRN = 0x40;
