@@ -23,6 +23,7 @@ export const CURRENT_TABLE = {
   transmitS: { value: 0.02, source: 'assumption: 20 ms of transmit per message (QoS 1 publish + PUBACK)' },
   connectedMa: { value: 20, source: 'ESP32 datasheet: modem sleep 20–31 mA (connected, radio off between beacons; lower end)' },
   bootS: { value: 0.6, source: 'assumption: 0.6 s from deep-sleep wake to a running XS app, at cpuMa' },
+  impactWakeS: { value: 3, source: 'assumption: 3 s awake per wake on impact (the captured history, then the detector\'s 2.5 s after the peak), in light sleep between FIFO reads, radio off' },
 } satisfies Record<string, Figure>;
 
 export type CurrentTable = { readonly [K in keyof typeof CURRENT_TABLE]: Figure };
@@ -41,17 +42,27 @@ export interface DailyUse {
   /** Fall detection on: the CPU reads the FIFO twice a second, in light sleep between reads. */
   fallDetection: boolean;
   /**
-   * Button only, in deep sleep between presses (woken by the button or the check-in timer; every wake boots the
-   * app again): what the firmware does with fall detection off where the HAL has deep sleep (the ESP32 SOS button
-   * build). False: a build without it, idling in light sleep.
+   * Deep sleep between activity (woken by the button or the check-in timer; every wake boots the app again): what
+   * the firmware does with fall detection off where the HAL has deep sleep (the ESP32 SOS button build). With fall
+   * detection on: the accelerometer watches alone (wake on impact, issue 13) and each impact wake boots the app to
+   * decide. False: idling in light sleep between FIFO reads.
    */
   deepSleep: boolean;
+  /** Wakes on impact per hour of movement (deep sleep with fall detection on): measured by simulator/impact-wake-rate.ts. */
+  impactWakesPerHour: number;
   /** Hours a day without motion (FIFO polling stopped until wake-on-motion). */
   stillHours: number;
   /** Cell capacity, mAh, and the share of it that is usable (cut-off voltage, ageing, self-discharge). */
   capacityMah: number;
   usable: number;
 }
+
+/**
+ * Wakes per hour of the wake on impact at the default threshold on the neck-worn daily-activity recordings (the
+ * pendant's placement: `npx tsx simulator/impact-wake-rate.ts ../shared/datasets/falls/fallalld-neck.jsonl.gz`):
+ * minutes of deliberate activity (walking, stairs, sitting down hard, ...), so an upper bound for a resident's moving hours.
+ */
+export const IMPACT_WAKES_PER_HOUR = 144;
 
 export const STATED_USE: DailyUse = {
   presses: 10,
@@ -61,10 +72,14 @@ export const STATED_USE: DailyUse = {
   messagesPerConnection: 5,
   fallDetection: true,
   deepSleep: false,
+  impactWakesPerHour: IMPACT_WAKES_PER_HOUR,
   stillHours: 8,
   capacityMah: 1500,
   usable: 0.85,
 };
+
+/** The typical resident the last line of `battery:sos` is for (README): an alarm a week of 30 min, 4 check-ins a day. */
+export const TYPICAL_RESIDENT: DailyUse = { ...STATED_USE, presses: 1 / 7, alarmMinutes: 30, deepSleep: true };
 
 export interface Estimate {
   /** mAh per day by cause. */
@@ -83,16 +98,20 @@ export function estimateBatteryLife(use: DailyUse, table: CurrentTable = CURRENT
   const connection = mAh(t('connectMa'), t('connectS')) + use.messagesPerConnection * mAh(t('transmitMa'), t('transmitS'));
   const connections = use.presses + use.checkIns;
   const breakdown: Record<string, number> = {};
-  if (use.deepSleep && use.fallDetection) throw new RangeError('deep sleep needs fall detection off');
+  const movingS = (HOURS - use.stillHours) * 3600;
   if (use.deepSleep) {
-    breakdown['deep sleep (button only)'] = t('buttonAsleepMa') * HOURS;
+    breakdown[use.fallDetection ? 'deep sleep' : 'deep sleep (button only)'] = t('buttonAsleepMa') * HOURS;
     breakdown['boot after each deep-sleep wake'] = connections * mAh(t('cpuMa'), t('bootS'));
   } else {
     breakdown['light sleep between timers'] = t('lightSleepMa') * HOURS;
   }
-  if (use.fallDetection) {
-    const movingS = (HOURS - use.stillHours) * 3600;
-    breakdown['accelerometer'] = t('accelMa') * HOURS;
+  if (use.fallDetection) breakdown['accelerometer'] = t('accelMa') * HOURS;
+  if (use.fallDetection && use.deepSleep) {
+    // Each wake: a boot, then the detector's seconds in light sleep between FIFO reads; the radio stays down.
+    const wakes = (use.impactWakesPerHour * movingS) / 3600;
+    const wakeS = t('impactWakeS');
+    breakdown['wakes on impact (boot + decide)'] = wakes * (mAh(t('cpuMa'), t('bootS') + wakeS * 2 * t('pollS')) + mAh(t('lightSleepMa'), wakeS));
+  } else if (use.fallDetection) {
     breakdown['FIFO reads (2/s while moving)'] = mAh(t('cpuMa'), movingS * 2 * t('pollS'));
   }
   breakdown['connect + send'] = connections * connection;
@@ -148,7 +167,7 @@ export function formatEstimate(use: DailyUse, estimate: Estimate): string {
   const lines = [
     `Daily use: ${use.presses} presses (alarm open ${use.alarmMinutes} min each), ${use.checkIns} check-ins, `
       + `radio up ${use.awakeS} s per connection, fall detection ${use.fallDetection ? `on (${use.stillHours} h still)` : 'off'}`
-      + `${use.deepSleep ? ', deep sleep between presses' : ''}, `
+      + `${use.deepSleep ? (use.fallDetection ? `, deep sleep woken on impact (${use.impactWakesPerHour} wakes per moving hour)` : ', deep sleep between presses') : ''}, `
       + `${use.capacityMah} mAh × ${use.usable} usable.`,
     '',
     ...Object.entries(estimate.breakdown).map(([cause, value]) => `  ${cause.padEnd(36)} ${value.toFixed(2).padStart(8)} mAh/day`),
@@ -164,9 +183,10 @@ export function formatTable(table: CurrentTable = CURRENT_TABLE): string {
 }
 
 /**
- * The daily use a `battery:sos` command line describes (and whether to print the current table). Every sleep flag
- * must change something or be refused: `--deep-sleep` and `--light-sleep` choose how a button-only SOS button
- * idles, so both need `--no-fall-detection` (with the detector on, the CPU idles in light sleep: there is no choice).
+ * The daily use a `battery:sos` command line describes (and whether to print the current table). `--deep-sleep`
+ * and `--light-sleep` choose how the SOS button idles: button only, deep sleep is the default (the firmware's);
+ * with fall detection on, light sleep is the default (the detector reading the FIFO) and `--deep-sleep` is the
+ * wake on impact (issue 13). `--impact-wakes` only counts with that deep sleep, so elsewhere it is refused.
  * Throws CommanderError on a bad command line (after printing it through `output`), and on --help.
  */
 export function parseBatteryCommand(argv: readonly string[], output: OutputConfiguration = {}): { use: DailyUse; table: boolean } {
@@ -187,20 +207,27 @@ export function parseBatteryCommand(argv: readonly string[], output: OutputConfi
     .option('--still-hours <h>', 'hours a day without motion', number(0, 24), STATED_USE.stillHours)
     .option('--capacity <mAh>', 'cell capacity', number(1, 100_000), STATED_USE.capacityMah)
     .option('--no-fall-detection', 'button only (the accelerometer off): the firmware deep-sleeps between activity')
-    .option('--deep-sleep', 'with --no-fall-detection: deep sleep between activity (the default there; the ESP32 build)')
-    .option('--light-sleep', 'with --no-fall-detection: a build without deep sleep, idling in light sleep')
+    .option('--deep-sleep', 'deep sleep between activity (button only: the default, the ESP32 build; fall detection on: woken on impact)')
+    .option('--light-sleep', 'idle in light sleep (fall detection on: the default, the CPU reads the FIFO; button only: a build without deep sleep)')
+    .option('--impact-wakes <n>', 'with fall detection and --deep-sleep: wakes on impact per moving hour', number(0, 100_000))
     .option('--table', 'print the current table with sources');
   program.parse(argv as string[], { from: 'user' });
-  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; table?: boolean }>();
-  for (const [flag, given] of [['--deep-sleep', o.deepSleep], ['--light-sleep', o.lightSleep]] as const) {
-    if (given && o.fallDetection) program.error(`error: ${flag} needs --no-fall-detection (the fall detector keeps the CPU in light sleep)`);
-  }
+  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; impactWakes?: number; table?: boolean }>();
   if (o.deepSleep && o.lightSleep) program.error('error: --deep-sleep and --light-sleep exclude each other');
+  const deepSleep = o.fallDetection ? o.deepSleep === true : o.lightSleep !== true;
+  if (o.impactWakes !== undefined && !(o.fallDetection && deepSleep)) program.error('error: --impact-wakes needs fall detection on and --deep-sleep (the only mode woken on impact)');
   const use: DailyUse = {
     ...STATED_USE, presses: o.presses, alarmMinutes: o.alarmMinutes, checkIns: o.checkIns, awakeS: o.awake,
-    stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep: !o.fallDetection && o.lightSleep !== true,
+    stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep,
+    impactWakesPerHour: o.impactWakes ?? STATED_USE.impactWakesPerHour,
   };
   return { use, table: o.table === true };
+}
+
+/** The issue 13 summary for the typical resident (README), whatever the flags: with the detector on (woken on impact) and button only. */
+export function residentLine(): string {
+  const days = (use: DailyUse) => estimateBatteryLife(use).days.toFixed(0);
+  return `fall_detection_on_days=${days(TYPICAL_RESIDENT)} button_only_days=${days({ ...TYPICAL_RESIDENT, fallDetection: false })}`;
 }
 
 function main(argv: readonly string[]): void {
@@ -208,6 +235,7 @@ function main(argv: readonly string[]): void {
     const { use, table } = parseBatteryCommand(argv);
     if (table) console.log(`Current table:\n${formatTable()}\n`);
     console.log(formatEstimate(use, estimateBatteryLife(use)));
+    console.log(`\n${residentLine()}`);
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     process.exitCode = error.exitCode;

@@ -21,6 +21,10 @@ import { keyFormProblem, keysOfModel, type KeyPlacement } from './model-keys.js'
 
 export const SETUP_DOMAIN = 'setup';
 export const SETUP_SECRET_KEY = 'secret';
+/** `setup/applied`: the hex id of the code applied last, until the device has said so (PROVISIONED_EVENT). */
+export const APPLIED_KEY = 'applied';
+/** The durable event a device sends once it reached its broker on a new code: `{ codeId }` (docs/protocol.md §17). */
+export const PROVISIONED_EVENT = 'lifecycle.provisioned';
 const LEDGER_KEY = 'codes';
 /** Code ids remembered; older ones are refused by their issue time (never older than the newest applied). */
 const LEDGER_IDS = 8;
@@ -71,6 +75,8 @@ export function applyProvisioningCode(text: string, context: CodeContext): CodeO
   const kv = context.kv;
   // The id first: a power cut after it costs the installer a new code, never a second use of this one.
   rememberCode(kv, header);
+  // Said once over MQTT when the device first reaches its broker on this code (setup.ts): the platform's ledger.
+  kv.set(SETUP_DOMAIN, APPLIED_KEY, toHex(header.codeId));
   // prov/site goes first and comes back last: a cut in between leaves the device unprovisioned, never a mix.
   kv.delete(PROVISIONING_DOMAIN, 'site');
   for (const key of kv.keys(PROVISIONING_DOMAIN)) if (!(key in provisioning)) kv.delete(PROVISIONING_DOMAIN, key);

@@ -12,7 +12,7 @@ import type { Hal, SetupNetwork, SetupConsole as LineConsole, StationState } fro
 import { utf8Encode } from '../lib/utf8.js';
 import { CODE_PREFIX } from './code-layout.js';
 import { runConsoleLine } from './console.js';
-import { applyProvisioningCode, checkProvisioningCode, readSetupSecret, SETUP_DOMAIN, type CodeContext } from './provisioning-code.js';
+import { APPLIED_KEY, applyProvisioningCode, checkProvisioningCode, PROVISIONED_EVENT, readSetupSecret, SETUP_DOMAIN, type CodeContext } from './provisioning-code.js';
 import { effectiveProvisioning, effectiveWifi, stageSettings } from './settings-trial.js';
 import { setupPageResponse } from './setup-page.js';
 import type { ProofName, ProofState, SetupAnswer, SetupControl, SetupPhase, SetupProblem, SetupStatus } from './setup-status.js';
@@ -34,6 +34,8 @@ export interface SetupHost {
   readonly state: string;
   /** Why the last connection attempt failed, if it did. */
   readonly lastFailure: string | undefined;
+  /** Queues a durable event (the runtime's emit): the code's announcement once setup is done. */
+  emit?(type: string, data: Record<string, unknown>): unknown;
 }
 
 export interface SetupOptions {
@@ -46,8 +48,8 @@ export interface SetupOptions {
   onChange?(status: SetupStatus): void;
 }
 
-/** Whether a device boots into setup: no usable provisioning, or a setup not finished. */
-export function setupNeeded(hal: Hal): boolean {
+/** Whether a device boots into setup: no usable provisioning, or a setup not finished (reads kv only, so a binding can ask before its HAL exists). */
+export function setupNeeded(hal: Pick<Hal, 'storage'>): boolean {
   return typeof effectiveProvisioning(hal.storage.kv) === 'string' || hal.storage.kv.get(SETUP_DOMAIN, RUN_KEY) !== undefined;
 }
 
@@ -206,6 +208,7 @@ export class SetupSession implements SetupControl {
     if (online) {
       this.#phase = 'done';
       this.#problem = undefined;
+      this.#announceCode();
       hal.storage.kv.delete(SETUP_DOMAIN, RUN_KEY);
       hal.system.log('info', `setup done: ${PROOFS_TEXT(proofs)}`);
       hal.timers.clear(this.#poll);
@@ -213,6 +216,22 @@ export class SetupSession implements SetupControl {
       this.#linger = hal.timers.set(() => this.close(), LINGER_MS);
     }
     this.#changed();
+  }
+
+  /**
+   * The code applied, said once (durable: queued before the key goes) so the platform's ledger can mark it used and
+   * flag one applied by two devices. A cut between the two says it again: the platform takes a repeat as one.
+   */
+  #announceCode(): void {
+    const { hal, host } = this.#options;
+    const codeId = hal.storage.kv.get(SETUP_DOMAIN, APPLIED_KEY);
+    if (typeof codeId !== 'string' || !host.emit) return;
+    try {
+      host.emit(PROVISIONED_EVENT, { codeId });
+      hal.storage.kv.delete(SETUP_DOMAIN, APPLIED_KEY);
+    } catch (error) {
+      hal.system.log('warn', `setup: code ${codeId} not announced: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   #refuse(step: SetupProblem['step'], reason: string, detail: string): SetupAnswer {

@@ -18,6 +18,11 @@ export interface DeepSleepGateOptions {
   blocker(): { reason: string; retry?: boolean } | undefined;
   /** Monotonic time of the radio's next planned wake. */
   nextWakeAt(): number | undefined;
+  /**
+   * Right before powering down: arms what watches while the chip sleeps (an accelerometer's wake on impact) and
+   * returns its wake pins, with how to undo the arming when the sleep does not happen. Throwing keeps the chip up.
+   */
+  arm?(): { wake: readonly WakePin[]; undo(): void } | undefined;
   log(level: 'info' | 'warn', message: string): void;
 }
 
@@ -67,7 +72,14 @@ export class DeepSleepGate {
     }
     const wakeAt = this.#o.nextWakeAt();
     const ms = wakeAt === undefined ? undefined : Math.max(1, wakeAt - this.#o.clock.now());
-    const wake = this.#o.wake;
+    let armed: ReturnType<NonNullable<DeepSleepGateOptions['arm']>>;
+    try {
+      armed = this.#o.arm?.();
+    } catch (error) {
+      this.#o.log('warn', `deep sleep put off, arming failed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const wake = armed ? [...this.#o.wake, ...armed.wake] : this.#o.wake;
     if (ms === undefined && wake.length === 0) return;
     this.#o.log('info', `deep sleep${ms === undefined ? '' : ` for ${Math.round(ms / 1000)} s`}${wake.length ? `, woken by pin ${wake.map((w) => w.pin).join(', ')}` : ''}`);
     try {
@@ -75,6 +87,7 @@ export class DeepSleepGate {
     } catch (error) {
       // A board whose wake pin cannot wake the chip: stay in light sleep rather than lose that input.
       this.#failed = true;
+      armed?.undo();
       this.#o.log('warn', `deep sleep refused, staying in light sleep: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

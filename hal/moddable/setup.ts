@@ -13,12 +13,13 @@ import type { SerialConstructor, Serial } from '../contract/io.js';
 import type { SetupAccessPoint, SetupConsole, SetupNetwork, SetupRequest, SetupResponse } from '../contract/setup.js';
 import { SETUP_BODY_MAX_BYTES } from '../contract/setup.js';
 import { CONSOLE_LINE_MAX } from '../../firmware/lifecycle/console.js';
-import { utf8Decode } from '../../firmware/lib/utf8.js';
+import { utf8Decode, utf8Encode } from '../../firmware/lib/utf8.js';
 
 const HTTP_STATUS = 2;
 const HTTP_HEADERS_COMPLETE = 4;
 const HTTP_REQUEST_COMPLETE = 6;
 const HTTP_PREPARE_RESPONSE = 8;
+const HTTP_RESPONSE_FRAGMENT = 9;
 const SCAN_MAX = 16;
 
 export class ModdableAccessPoint implements SetupAccessPoint {
@@ -45,7 +46,7 @@ export class ModdableAccessPoint implements SetupAccessPoint {
     WiFi.accessPoint({ ssid, password, station: true } as Parameters<typeof WiFi.accessPoint>[0]);
     const server = new Server({ port: 80 });
     const access = this;
-    server.callback = function (message, value1, value2) {
+    const callback = function (this: Record<string, unknown>, message: number, value1?: unknown, value2?: unknown): unknown {
       if (message === HTTP_STATUS) {
         this.path = String(value1).split('?')[0];
         this.method = String(value2);
@@ -58,14 +59,28 @@ export class ModdableAccessPoint implements SetupAccessPoint {
         const answer: SetupResponse = body.length > SETUP_BODY_MAX_BYTES
           ? { status: 413, type: 'text/plain', body: 'too large' }
           : access.#handler?.({ method: this.method as string, path: this.path as string, body }) ?? { status: 503, type: 'text/plain', body: '' };
+        // As UTF-8 bytes in fragments: given a string, http.js counts its UTF-16 units as the Content-Length and writes it
+        // in one go, and the 3 KB page did not fit the socket's buffer (seen on the Linux build: headers, no body).
+        const bytes = utf8Encode(answer.body);
+        this.rest = bytes;
         return {
           status: answer.status,
-          headers: ['Content-Type', answer.type, 'Cache-Control', 'no-store', ...(answer.location ? ['Location', answer.location] : [])],
-          body: answer.body,
+          headers: ['Content-Type', answer.type, 'Cache-Control', 'no-store', 'Content-Length', String(bytes.length), ...(answer.location ? ['Location', answer.location] : [])],
+          ...(bytes.length > 0 ? { body: true } : {}),
         };
+      } else if (message === HTTP_RESPONSE_FRAGMENT) {
+        // value1: the bytes the socket takes now; undefined ends the body.
+        const rest = this.rest as Uint8Array | undefined;
+        if (!rest || rest.length === 0) return undefined;
+        const size = Math.min(rest.length, Math.max(1, Number(value1) || 0));
+        this.rest = rest.subarray(size);
+        return rest.slice(0, size).buffer;
       }
       return undefined;
     };
+    // Typed by hand: the SDK's own declaration (mcconfig builds) lets the callback return neither String (body as
+    // text), which http.js takes, nor fields on its `this`.
+    server.callback = callback as unknown as Server['callback'];
     this.#server = server;
   }
 

@@ -50,6 +50,8 @@ import type {
 import type { Notice } from '../../firmware/apps/kiosk/screen/inbound.js';
 import { keyedHash } from '../../scripts/platform/credential-encoder.js';
 import { SETTINGS_COMMAND, settingsDigest, type SettingsChange } from '../../firmware/lifecycle/settings-trial.js';
+import { PROVISIONED_EVENT } from '../../firmware/lifecycle/provisioning-code.js';
+import { ProvisioningLedger, type AppliedCode } from './provisioning.js';
 
 export type * from './types.js';
 export { TransitionError } from './incidents.js';
@@ -148,6 +150,7 @@ export class ReferencePlatform {
   #bins: BinLedger;
   #kiosks: KioskDesk;
   #ota: OtaDesk;
+  #codes: ProvisioningLedger;
 
   constructor(options: PlatformOptions) {
     this.#options = options;
@@ -171,6 +174,7 @@ export class ReferencePlatform {
       ...(options.commandTtlMs !== undefined ? { commandTtlMs: options.commandTtlMs } : {}),
     });
     this.#ota = new OtaDesk({ send: (dev, name, args, ttlMs) => this.sendCommand(dev, name, args, { ttlMs }) });
+    this.#codes = new ProvisioningLedger((sql) => this.#q(sql));
     this.#rebuildChains();
   }
 
@@ -416,6 +420,11 @@ export class ReferencePlatform {
 
   tickets(filter: { dev?: string } = {}): TicketRecord[] {
     return this.#kiosks.tickets(filter);
+  }
+
+  /** The provisioning codes devices said they applied (lifecycle.provisioned), with any reported by a second device. */
+  provisioningCodes(): AppliedCode[] {
+    return this.#codes.list();
   }
 
   /**
@@ -818,6 +827,12 @@ export class ReferencePlatform {
       this.#q('UPDATE devices SET cred_version = ? WHERE dev = ?').run(data.version, dev);
     } else if (event.type.startsWith('ota.')) {
       this.#ota.onEvent(dev, event);
+    } else if (event.type === PROVISIONED_EVENT) {
+      const outcome = this.#codes.onEvent(dev, event, this.#now());
+      // A single-use code applied by a second device: leaked or copied (§17). Flagged where operators look.
+      if (outcome.kind === 'reused') this.#emit({ kind: 'invalid', dev, channel: 'event', error: `provisioning code ${String(event.data.codeId)} already applied by ${outcome.owner}` });
+      else if (outcome.kind === 'invalid') this.#emit({ kind: 'invalid', dev, channel: 'event', error: outcome.error });
+      else this.#emit({ kind: 'device', dev }); // the ledger changed: waiters look again
     } else if (event.type.startsWith('kiosk.')) {
       const outcome = this.#kiosks.onEvent(dev, event);
       if (outcome?.kind === 'invalid') this.#emit({ kind: 'invalid', dev, channel: 'event', error: outcome.error });

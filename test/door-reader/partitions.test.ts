@@ -1,4 +1,4 @@
-// The door reader's ESP32 flash layout: the 8 MB table holds the app, a 512 KB outbox (the size the offline
+// The door reader's ESP32 flash layout: the 8 MB table holds two app slots for updates, a 512 KB outbox (the size the offline
 // test fills with 1,000 events) and two credential slots that each fit 100,000 credentials; and the manifest
 // makes mcconfig use it instead of the shared 4 MB table.
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,8 +15,9 @@ const rows = [...table.matchAll(/^(\w+),\s*(\w+),\s*(\w+),\s*(0x[0-9a-f]+),\s*(0
 const row = (name: string) => rows.find((candidate) => candidate.name === name)!;
 
 describe('the door reader partition table', () => {
-  it('has the six partitions', () => {
-    expect(rows.map((partition) => partition.name)).toEqual(['nvs', 'phy_init', 'factory', 'outbox', 'credA', 'credB']);
+  it('has two app slots and otadata, no factory app (ESP-IDF rollback needs none), and the data partitions', () => {
+    expect(rows.map((partition) => partition.name)).toEqual(['nvs', 'otadata', 'phy_init', 'ota_0', 'ota_1', 'outbox', 'credA', 'credB']);
+    expect(row('otadata')).toMatchObject({ type: 'data', subtype: 'ota', size: 0x2000 });
   });
 
   it('fits 8 MB without overlaps, with NVS where ESP-IDF expects it and the app 64 KB aligned', () => {
@@ -28,7 +29,13 @@ describe('the door reader partition table', () => {
     }
     expect(sorted.at(-1)!.offset + sorted.at(-1)!.size).toBeLessThanOrEqual(8 * 1024 * 1024);
     expect(row('nvs')).toMatchObject({ type: 'data', offset: 0x9000 });
-    expect(row('factory').size).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    expect(row('ota_0')).toMatchObject({ type: 'app', subtype: 'ota_0' });
+    expect(row('ota_1')).toMatchObject({ type: 'app', subtype: 'ota_1', size: row('ota_0').size });
+    expect(row('ota_0').size).toBeGreaterThanOrEqual(0x1B0000);
+  });
+
+  it('keeps the outbox and credential slots where the factory table had them (devices keep their data)', () => {
+    expect([row('outbox').offset, row('credA').offset, row('credB').offset]).toEqual([0x380000, 0x400000, 0x600000]);
   });
 
   it('gives the outbox 512 KB and each credential slot room for 100,000 credentials', () => {
@@ -38,8 +45,8 @@ describe('the door reader partition table', () => {
       expect(row(name).type).toBe('data');
       expect(row(name).size).toBeGreaterThanOrEqual(need);
     }
-    // …which is why the door reader needs an 8 MB module: two such slots and the app do not fit in 4 MB.
-    expect(2 * need + row('factory').size).toBeGreaterThan(4 * 1024 * 1024);
+    // …which is why the door reader needs an 8 MB module: two such slots and one app slot do not fit in 4 MB.
+    expect(2 * need + row('ota_0').size).toBeGreaterThan(4 * 1024 * 1024);
   });
 
   it('is what the door reader manifest builds with', () => {

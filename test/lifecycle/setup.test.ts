@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import type { SetupResponse } from '../../hal/contract/setup.js';
-import { SETUP_DOMAIN, SETUP_SECRET_KEY } from '../../firmware/lifecycle/provisioning-code.js';
+import { APPLIED_KEY, PROVISIONED_EVENT, SETUP_DOMAIN, SETUP_SECRET_KEY } from '../../firmware/lifecycle/provisioning-code.js';
 import { TRIAL_MS } from '../../firmware/lifecycle/settings-trial.js';
 import type { SetupStatus } from '../../firmware/lifecycle/setup-status.js';
 import type { StatusMessage } from '../../firmware/protocol/messages.js';
@@ -308,4 +308,44 @@ describe('power cuts while setting up', () => {
     expect(cutAt).toBeGreaterThan(10); // the setup record, the code ledger, prov, the site keys, the staged Wi-Fi, the trial, the promotion
     expect(outcomes).toEqual(new Set(['needs_code', 'needs_wifi', 'done']));
   }, 60_000);
+});
+
+describe('the code applied, said once over MQTT (the platform ledger: docs/protocol.md §17)', () => {
+  test('one lifecycle.provisioned { codeId } after the setup is done, none at later boots', () => {
+    const d = new SetupRig();
+    d.powerOn();
+    const made = makeProvisioningCode({
+      model: 'door-reader', site: 'site-1', device: 'door-reader-1', host: '127.0.0.1', port: 1883, tls: false,
+      user: 'site-1.door-reader-1', pass: 'device password', keys: KEYS, setupSecret: SETUP_SECRET,
+      issuedAt: NOW - 60, expiresAt: NOW + 3600,
+    }, platformKey);
+    d.scan(made.text);
+    expect(d.storage.kv.get(SETUP_DOMAIN, APPLIED_KEY)).toBe(made.codeId);
+    d.pickWifi('Oak Court Staff', 'staff-wifi-2027');
+    // Before the broker: nothing said yet.
+    expect(d.events(PROVISIONED_EVENT)).toEqual([]);
+    d.advance(5000);
+    expect(d.status()).toMatchObject({ phase: 'done' });
+    expect(d.events(PROVISIONED_EVENT).map((event) => [event.dev, event.data])).toEqual([['door-reader-1', { codeId: made.codeId }]]);
+    expect(d.storage.kv.get(SETUP_DOMAIN, APPLIED_KEY)).toBeUndefined();
+
+    d.powerCycle(1000);
+    d.advance(3000);
+    expect(d.runtime.state).toBe('online');
+    expect(d.events(PROVISIONED_EVENT)).toHaveLength(1);
+  });
+
+  test('a Wi-Fi that fails first: the code is said once, when the right network reaches the broker', () => {
+    const d = new SetupRig();
+    d.powerOn();
+    d.scan(code());
+    d.pickWifi('Oak Court Staff', 'not the password');
+    d.advance(TRIAL_MS + 5000);
+    expect(d.events(PROVISIONED_EVENT)).toEqual([]);
+    expect(d.storage.kv.get(SETUP_DOMAIN, APPLIED_KEY)).toEqual(expect.any(String));
+    d.pickWifi('Oak Court Staff', 'staff-wifi-2027');
+    d.advance(5000);
+    expect(d.runtime.state).toBe('online');
+    expect(d.events(PROVISIONED_EVENT)).toHaveLength(1);
+  });
 });

@@ -167,4 +167,30 @@ describe('manifests/partitions-esp32.csv', () => {
     }
     expect(rows.find((row) => row.name === 'nvs')).toMatchObject({ type: 'data', offset: 0x9000 });
   });
+
+  test('has two equal app slots and otadata and no factory app (ESP-IDF rollback), the outbox where it was', () => {
+    const app = rows.filter((row) => row.type === 'app');
+    expect(app.map((row) => row.subtype)).toEqual(['ota_0', 'ota_1']);
+    expect(app[0]!.size).toBe(app[1]!.size);
+    expect(rows.find((row) => row.name === 'otadata')).toMatchObject({ type: 'data', subtype: 'ota', size: 0x2000 });
+    expect(rows.find((row) => row.name === 'outbox')!.offset).toBe(0x3c0000);
+  });
+});
+
+describe('OTA in the builds', () => {
+  test('every device entry hands startDevice the "ota-slots" native, mapped for esp32 and stood in on lin', () => {
+    expect(shared.platforms?.esp32?.modules?.['ota-slots']).toBe('../hal/moddable/esp32/ota-slots');
+    expect(shared.platforms?.lin?.modules?.['ota-slots']).toBe('../hal/moddable/lin/ota-slots');
+    for (const entry of entries.filter((specifier) => specifier.startsWith('hal/moddable/entries/'))) {
+      const source = readFileSync(sourceFileOf(join(root, entry))!, 'utf8');
+      expect(source).toMatch(/^import otaSlots from 'ota-slots';$/m);
+      expect(source).toMatch(/startDevice\(\{[^]*\botaSlots\b[^]*\}\)/);
+    }
+  });
+
+  test('both sdkconfig files enable the bootloader\'s app rollback', () => {
+    for (const path of ['sdkconfig/sdkconfig.defaults', 'door-reader/sdkconfig/sdkconfig.defaults']) {
+      expect(readFileSync(join(manifests, path), 'utf8')).toMatch(/^CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y$/m);
+    }
+  });
 });

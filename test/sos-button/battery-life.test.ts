@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { CommanderError } from 'commander';
 import {
-  CURRENT_TABLE, describeDuration, estimateBatteryLife, estimateFromMeasured, parseBatteryCommand, STATED_USE,
+  CURRENT_TABLE, describeDuration, estimateBatteryLife, estimateFromMeasured, IMPACT_WAKES_PER_HOUR, parseBatteryCommand, residentLine,
+  STATED_USE, TYPICAL_RESIDENT,
 } from '../../simulator/battery-life.js';
 
 const DOC = readFileSync(new URL('../../docs/sos-button.md', import.meta.url), 'utf8');
@@ -45,7 +46,7 @@ describe('battery-life model', () => {
     const buttonOnly = estimateBatteryLife({ ...STATED_USE, fallDetection: false }).days;
     expect(buttonOnly).toBeGreaterThan(base);
     expect(estimateBatteryLife({ ...STATED_USE, fallDetection: false, deepSleep: true }).days).toBeGreaterThan(buttonOnly);
-    expect(() => estimateBatteryLife({ ...STATED_USE, deepSleep: true })).toThrow(/fall detection off/);
+    expect(estimateBatteryLife({ ...STATED_USE, deepSleep: true, impactWakesPerHour: 0 }).days).toBeGreaterThan(base); // woken on impact, never woken
     expect(estimateBatteryLife({ ...STATED_USE, stillHours: 16 }).days).toBeGreaterThan(base);
   });
 
@@ -85,15 +86,20 @@ describe('battery-life model', () => {
     expect(rows.at(-1)![1]).toMatch(new RegExp(`^\\*\\*${mAhPerDay.toFixed(2)}\\*\\* .*about ${describeDuration(days)}\\*\\*$`));
   });
 
-  test('a sleep flag that cannot apply is refused, not ignored: both need --no-fall-detection, and exclude each other', () => {
+  test('sleep flags choose the idle mode in both modes; what cannot apply is refused, not ignored', () => {
     const refused = (argv: string[]) => {
       let message = '';
       expect(() => parseBatteryCommand(argv, { writeErr: (text) => { message += text; } })).toThrow(CommanderError);
       return message;
     };
-    expect(refused(['--light-sleep'])).toMatch(/--light-sleep needs --no-fall-detection/);
-    expect(refused(['--deep-sleep', '--presses', '1'])).toMatch(/--deep-sleep needs --no-fall-detection/);
     expect(refused(['--no-fall-detection', '--deep-sleep', '--light-sleep'])).toMatch(/exclude each other/);
+    expect(refused(['--impact-wakes', '10'])).toMatch(/--impact-wakes needs fall detection on and --deep-sleep/);
+    expect(refused(['--no-fall-detection', '--deep-sleep', '--impact-wakes', '10'])).toMatch(/--impact-wakes needs/);
+    // With the detector on: light sleep by default (said explicitly or not), deep sleep woken on impact on request.
+    expect(parseBatteryCommand(['--light-sleep']).use).toEqual(parseBatteryCommand([]).use);
+    const impact = parseBatteryCommand(['--deep-sleep']).use;
+    expect([impact.deepSleep, impact.fallDetection, impact.impactWakesPerHour]).toEqual([true, true, IMPACT_WAKES_PER_HOUR]);
+    expect(parseBatteryCommand(['--deep-sleep', '--impact-wakes', '10']).use.impactWakesPerHour).toBe(10);
     expect(refused(['--presses', '-1'])).toMatch(/a number from 0 to 1000/);
     const light = parseBatteryCommand(['--no-fall-detection', '--light-sleep']).use;
     const deep = parseBatteryCommand(['--no-fall-detection', '--deep-sleep']).use;
@@ -108,9 +114,30 @@ describe('battery-life model', () => {
     expect(deep).toMatch(/deep sleep between presses/);
     expect(deep).toMatch(/deep sleep \(button only\)/);
     expect(light).toMatch(/light sleep between timers/);
-    await expect(run('--deep-sleep')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/needs --no-fall-detection/) });
-    await expect(run('--light-sleep')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/needs --no-fall-detection/) });
+    const impact = (await run('--deep-sleep')).stdout;
+    expect(impact).toContain(`deep sleep woken on impact (${IMPACT_WAKES_PER_HOUR} wakes per moving hour)`);
+    expect(impact).toMatch(/wakes on impact \(boot \+ decide\)/);
+    await expect(run('--impact-wakes', '3')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/needs fall detection on and --deep-sleep/) });
+    // The issue 13 summary comes last, for the typical resident whatever the flags.
+    for (const out of [deep, light, impact]) expect(out.trimEnd().split('\n').at(-1)).toBe(residentLine());
   }, 60_000);
+
+  test('wake on impact: the floor is the board asleep, each wake costs a boot and the decision; more wakes, less life', () => {
+    const use = { ...STATED_USE, deepSleep: true };
+    const wakes = (perHour: number) => estimateBatteryLife({ ...use, impactWakesPerHour: perHour });
+    const none = wakes(0);
+    expect(none.breakdown['wakes on impact (boot + decide)']).toBe(0);
+    expect(none.breakdown['deep sleep']).toBeCloseTo(CURRENT_TABLE.buttonAsleepMa.value * 24, 9);
+    expect(none.breakdown['light sleep between timers']).toBeUndefined();
+    const t = (key: keyof typeof CURRENT_TABLE) => CURRENT_TABLE[key].value;
+    const perWakeMah = (t('cpuMa') * (t('bootS') + t('impactWakeS') * 2 * t('pollS')) + t('lightSleepMa') * t('impactWakeS')) / 3600;
+    expect(wakes(10).breakdown['wakes on impact (boot + decide)']).toBeCloseTo(10 * (24 - use.stillHours) * perWakeMah, 9);
+    expect(wakes(100).days).toBeLessThan(wakes(10).days);
+    // The typical resident's line: the detector on (woken on impact) and button only, from the same profile.
+    expect(residentLine()).toBe(`fall_detection_on_days=${estimateBatteryLife(TYPICAL_RESIDENT).days.toFixed(0)} `
+      + `button_only_days=${estimateBatteryLife({ ...TYPICAL_RESIDENT, fallDetection: false }).days.toFixed(0)}`);
+    expect(TYPICAL_RESIDENT).toMatchObject({ fallDetection: true, deepSleep: true, impactWakesPerHour: IMPACT_WAKES_PER_HOUR, capacityMah: 1500 });
+  });
 
   test('npm run battery:sos prints the stated use, the breakdown and the estimate', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'simulator/battery-life.ts', '--presses', '2', '--table'], { cwd: process.cwd() });

@@ -1,8 +1,10 @@
 // The SOS button app (docs/sos-button.md). Press → confirmation pattern → alarm; a detected fall → sound and
 // vibration for the cancel window → alarm, unless a long press cancels it (then fall.cancelled, for tuning).
 // The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity, and with fall
-// detection off the whole chip deep-sleeps (deep-sleep.ts): a button wake boots the app as an SOS press.
-import type { Hal, TimerId } from '../../../hal/contract/index.js';
+// detection off the whole chip deep-sleeps (deep-sleep.ts): a button wake boots the app as an SOS press. With it on
+// and `impactWake`, the chip deep-sleeps too while the accelerometer watches alone: an impact wakes it, the
+// detector gets the history before the trigger and the seconds after, and the chip sleeps again.
+import type { Hal, TimerId, WakePin } from '../../../hal/contract/index.js';
 import type { Indicator } from '../../io/indicator.js';
 import { openParts, type OpenedParts } from '../../parts/open-parts.js';
 import type { Closable, Part } from '../../parts/part.js';
@@ -124,16 +126,19 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
       log,
     });
 
-    const buttonPinName = this.#table.button?.pins['pin'];
-    const buttonPin = buttonPinName === undefined ? undefined : hal.device.board.pin[buttonPinName];
+    const boardPin = (name: string | undefined) => (name === undefined ? undefined : hal.device.board.pin[name]);
+    const buttonPin = boardPin(this.#table.button?.pins['pin']);
+    const accelPin = boardPin(this.#table.accel?.pins['interrupt']);
     this.#deepSleep = new DeepSleepGate({
       system: hal.system,
       timers: hal.timers,
       clock: hal.clock,
       // The button pulls the line low (pull-up): pressed reads 0.
       wake: typeof buttonPin === 'number' ? [{ pin: buttonPin, level: 0 }] : [],
-      blocker: () => this.#deepSleepBlocker(),
+      blocker: () => this.#deepSleepBlocker(typeof accelPin === 'number'),
       nextWakeAt: () => this.#duty.nextWakeAt,
+      // INT1 is active high (push-pull): an impact wakes the chip.
+      arm: () => (typeof accelPin === 'number' ? this.#armImpactWake(accelPin) : undefined),
       log,
     });
 
@@ -179,14 +184,16 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
     this.#duty.start();
     this.#checkBattery();
     this.#scheduleBattery();
-    if (runtime.config.get('fallDetection') === true) this.#falls?.start();
-    else this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
+    const wake = hal.system.wakeCause?.();
+    const wokenBy = (pin: number | undefined) => wake?.by === 'pin' && typeof pin === 'number' && wake.pins.includes(pin);
+    if (runtime.config.get('fallDetection') !== true) this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
+    else if (wokenBy(accelPin)) this.#falls?.startAfterImpact();
+    else this.#falls?.start();
     // Woken from deep sleep by the button: that press asked for help. By now the wearer may have let go (the
     // chip takes a moment to boot) and the Button driver ignores a button held since before it started, so the
     // press is taken from the wake cause, once. Pressed during the boot from a timer wake (the wake pin no longer
     // watched, the driver not yet running) and still held: that press is taken here, or it would be lost.
-    const wake = hal.system.wakeCause?.();
-    if (wake?.by === 'pin' && typeof buttonPin === 'number' && wake.pins.includes(buttonPin)) {
+    if (wokenBy(buttonPin)) {
       log('info', 'woken from deep sleep by the button');
       this.#press();
     } else if (wake !== undefined && this.#hardware.parts.button?.pressed === true) {
@@ -291,14 +298,26 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
     this.#duty.wake('battery');
   }
 
-  /** What keeps the chip from deep-sleeping now (undefined: nothing). */
-  #deepSleepBlocker(): { reason: string; retry?: boolean } | undefined {
-    if (this.#falls?.running) return { reason: 'fall detection needs the CPU' };
+  /** What keeps the chip from deep-sleeping now (undefined: nothing). `impactLine`: INT1 is on a pin that can wake it. */
+  #deepSleepBlocker(impactLine: boolean): { reason: string; retry?: boolean } | undefined {
+    if (this.#falls?.running) {
+      if (!impactLine || this.#runtime.config.get('impactWake') !== true) return { reason: 'fall detection needs the CPU' };
+      if (this.#falls.deciding) return { reason: 'deciding after a wake on impact', retry: true };
+    }
     if (this.#alarms.busy) return { reason: 'alarm or window open' };
     if (this.#runtime.state !== 'sleeping') return { reason: 'radio up' };
     const { led, buzzer, vibration } = this.#hardware.parts;
     if ([led, buzzer, vibration].some((player) => player?.playing === true)) return { reason: 'pattern playing', retry: true };
     return undefined;
+  }
+
+  /** The accelerometer watches alone while the chip sleeps (fall detection on), INT1 its wake pin. */
+  #armImpactWake(pin: number): { wake: readonly WakePin[]; undo(): void } | undefined {
+    const falls = this.#falls;
+    if (!falls?.running) return undefined;
+    const number = (key: 'impactWakeMg' | 'impactWakeMs') => this.#runtime.config.number(key);
+    falls.armImpactWake({ thresholdMg: number('impactWakeMg'), durationMs: number('impactWakeMs') });
+    return { wake: [{ pin, level: 1 }], undo: () => falls.resume() };
   }
 
   #show(indication: Indication | undefined): void {

@@ -2,6 +2,9 @@
 // each sample pushed. When the wearer has been still for stillS seconds (the SOS button on a night stand, a nap)
 // polling stops and the accelerometer's wake-on-motion interrupt (INT1) brings it back, so the CPU can sleep
 // without waking twice a second. A slow check of the FIFO stands in for an interrupt that never comes.
+// Before the chip deep-sleeps (wake on impact, issue 13) the accelerometer is armed to watch alone: an impact
+// raises INT1, which wakes the chip, and the FIFO keeps the samples before it. After that boot, startAfterImpact()
+// feeds the detector that history, then polls for the seconds it needs after the impact (`deciding`).
 import type { Timers, TimerId } from '../../../hal/contract/index.js';
 
 /** What the LIS3DH driver offers (firmware/drivers/lis3dh). */
@@ -9,8 +12,8 @@ export interface Accelerometer {
   configure(options: { rate: number; range: number }): void;
   /** Drains the FIFO into `into` (x, y, z interleaved, milli-g); returns the samples read. */
   readFifo(into: Int16Array): number;
-  /** Latches INT1 on motion above the threshold (gravity filtered out). */
-  enableWakeOnMotion(options: { thresholdMg: number; durationMs: number }): void;
+  /** Latches INT1 on motion above the threshold (gravity filtered out); captureHistory freezes the FIFO on the samples up to it. */
+  enableWakeOnMotion(options: { thresholdMg: number; durationMs: number; highPassHz?: number; captureHistory?: boolean }): void;
   disableWakeOnMotion(): void;
   /** Releases a latched INT1. */
   acknowledgeWake(): boolean;
@@ -36,8 +39,11 @@ export interface FallWatchOptions<Alert> {
   pollMs?: number;
 }
 
-const SAMPLE_HZ = 50;
-const RANGE_G = 8;
+/** How the accelerometer samples for the detector (and watches while the chip deep-sleeps). */
+export const ACCEL_SETTINGS = Object.freeze({ rateHz: 50, rangeG: 8 });
+/** High-pass cut-off of the wake on impact, Hz (rate/50, the chip's fastest): gravity and slow turns stay under the threshold. */
+export const IMPACT_HIGH_PASS_HZ = 1;
+const SAMPLE_HZ = ACCEL_SETTINGS.rateHz;
 const FIFO_DEPTH = 32;
 /** Per-axis spread under which a second of samples counts as still (sensor noise is ~10–20 mg). */
 const STILL_SPREAD_MG = 80;
@@ -45,6 +51,11 @@ const STILL_SPREAD_MG = 80;
 const WAKE_THRESHOLD_MG = 160;
 /** While still, the FIFO is also looked at this often, in case the interrupt is missed. */
 const STILL_CHECK_MS = 60_000;
+/**
+ * After a wake on impact, how long the detector gets before the chip may sleep again: its decision comes 2.5 s
+ * after the peak, and the peak may follow the trigger by a moment (the trigger is the start of the impact).
+ */
+export const IMPACT_DECISION_MS = 4000;
 
 export interface FallWatchCounters {
   samples: number;
@@ -65,6 +76,8 @@ export class FallWatch<Alert> {
   #window = new Int16Array(6); // min x, y, z, max x, y, z of the current second
   #windowCount = 0;
   #counters: FallWatchCounters = { samples: 0, fifoOverruns: 0, accelErrors: 0, stillPeriods: 0 };
+  /** Timer of the decision after a wake on impact (set while deciding). */
+  #deciding: TimerId | undefined;
 
   constructor(options: FallWatchOptions<Alert>) {
     this.#o = options;
@@ -91,7 +104,60 @@ export class FallWatch<Alert> {
     this.#stillSeconds = 0;
     this.#windowCount = 0;
     try {
-      this.#o.accel.configure({ rate: SAMPLE_HZ, range: RANGE_G });
+      this.#o.accel.configure({ rate: SAMPLE_HZ, range: ACCEL_SETTINGS.rangeG });
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#poll();
+    this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
+  }
+
+  /**
+   * Booted by a wake on impact: the FIFO holds the samples up to the trigger (captured while the chip slept).
+   * They go to a new detector first, then polling goes on as after start(); `deciding` for IMPACT_DECISION_MS.
+   */
+  startAfterImpact(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#detector = this.#o.detector();
+    this.#stillSeconds = 0;
+    this.#windowCount = 0;
+    this.#o.log('info', 'woken on impact: deciding');
+    this.#deciding = this.#o.timers.set(() => {
+      this.#deciding = undefined;
+    }, IMPACT_DECISION_MS);
+    try {
+      this.#drain(); // the captured history (full on purpose), before anything resets the FIFO
+      this.#o.accel.acknowledgeWake();
+      this.#o.accel.disableWakeOnMotion(); // stream again, keeping what came after the history
+    } catch (error) {
+      this.#failed(error);
+    }
+    this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
+  }
+
+  /** After a wake on impact, until the detector has had the seconds it needs: the chip must not sleep yet. */
+  get deciding(): boolean {
+    return this.#deciding !== undefined;
+  }
+
+  /**
+   * The chip is about to deep-sleep: polling stops and the accelerometer watches alone, INT1 raised (and the
+   * FIFO frozen on the samples before it) by a change over thresholdMg, gravity filtered out. Throws when the bus
+   * fails (then the chip must stay up: nothing would wake it on a fall); resume() undoes it.
+   */
+  armImpactWake(setting: { thresholdMg: number; durationMs: number }): void {
+    this.#o.accel.enableWakeOnMotion({ ...setting, highPassHz: IMPACT_HIGH_PASS_HZ, captureHistory: true }); // throws first: polling goes on
+    this.#o.timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#still = false;
+  }
+
+  /** The deep sleep did not happen after armImpactWake(): polling as before. */
+  resume(): void {
+    if (!this.#running || this.#timer !== undefined) return;
+    try {
+      this.#o.accel.disableWakeOnMotion();
     } catch (error) {
       this.#failed(error);
     }
@@ -110,7 +176,8 @@ export class FallWatch<Alert> {
     this.#running = false;
     this.#still = false;
     this.#o.timers.clear(this.#timer);
-    this.#timer = undefined;
+    this.#o.timers.clear(this.#deciding);
+    this.#timer = this.#deciding = undefined;
     this.#detector = undefined;
   }
 
@@ -126,14 +193,26 @@ export class FallWatch<Alert> {
 
   #poll(): void {
     if (!this.#running) return;
-    let count: number;
+    let moved: boolean;
     try {
-      count = this.#o.accel.readFifo(this.#buffer);
+      moved = this.#drain();
     } catch (error) {
       this.#failed(error);
       return;
     }
-    if (count >= FIFO_DEPTH && !this.#still) this.#counters.fifoOverruns++;
+    if (!this.#running) return;
+    if (this.#still) {
+      if (moved) this.#resume('motion seen by the slow check');
+      return;
+    }
+    const stillS = this.#o.stillS();
+    if (stillS > 0 && this.#stillSeconds >= stillS && this.#o.wakeLine) this.#sleep();
+  }
+
+  /** Reads the FIFO and pushes each sample to the detector; true when a completed second showed movement. */
+  #drain(): boolean {
+    const count = this.#o.accel.readFifo(this.#buffer);
+    if (count >= FIFO_DEPTH && !this.#still && this.#deciding === undefined) this.#counters.fifoOverruns++;
     const detector = this.#detector!;
     const b = this.#buffer;
     let moved = false;
@@ -142,14 +221,9 @@ export class FallWatch<Alert> {
       if (this.#track(b[i]!, b[i + 1]!, b[i + 2]!)) moved = true;
       const alert = detector.push(b[i]!, b[i + 1]!, b[i + 2]!);
       if (alert !== undefined) this.#o.onFall(alert);
-      if (!this.#running) return;
+      if (!this.#running) return moved;
     }
-    if (this.#still) {
-      if (moved) this.#resume('motion seen by the slow check');
-      return;
-    }
-    const stillS = this.#o.stillS();
-    if (stillS > 0 && this.#stillSeconds >= stillS && this.#o.wakeLine) this.#sleep();
+    return moved;
   }
 
   /** Per-second spread of each axis; returns true when a completed second showed movement. */

@@ -3,6 +3,7 @@
 // touches handed to the app's input. The Piu application is made before the device starts, so the app's first
 // view has somewhere to go. No audio part yet: a speech clip is logged.
 import config from 'mc/config';
+import otaSlots from 'ota-slots';
 import type { KioskInput } from '../../../firmware/apps/kiosk/app.js';
 import { kioskDevice } from '../../../firmware/apps/kiosk/index.js';
 import { esp32s3Kiosk } from '../../boards/esp32s3-kiosk.js';
@@ -11,6 +12,7 @@ import { kioskScreen } from '../kiosk/display.js';
 import { deliver } from '../kiosk/input.js';
 import { manifestFonts } from '../kiosk/manifest-fonts.js';
 import { createKioskApplication, PiuKioskRenderer } from '../kiosk/piu-renderer.js';
+import { ESP32S3_UART0 } from '../setup-boot.js';
 import { traceLog } from '../system.js';
 
 const settings = config as unknown as Readonly<Record<string, unknown>>;
@@ -34,6 +36,8 @@ try {
   startDevice({
     device: { ...kiosk, createApp: () => { const app = kiosk.createApp(); input = app.input; return app; } },
     board,
+    otaSlots,
+    consolePins: ESP32S3_UART0,
   });
 } catch (error) {
   traceLog('error', `start-up failed: ${error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error)}`);

@@ -2,11 +2,15 @@
 // esp32 platform): the SDK's System.deepSleep is ESP8266-only. The natives are in deep-sleep.c; the HAL's
 // System (hal/moddable/system.ts) validates arguments and maps the results, see DeepSleepNative there.
 
-/** Arms the timer (ms > 0, else none) and ext1 on `mask` (bit n = GPIO n, 0: none) at `level`, stops Wi-Fi and powers down. */
-function start(ms, mask, level) @ "xs_deep_sleep_start";
+/**
+ * Arms the timer (ms > 0, else none), ext1 on `mask` (bit n = GPIO n, 0: none) at `level` and, when `lowPin` is
+ * given (>= 0), ext0 on that RTC GPIO at level 0 (then ext1's level must be 1: a button to ground beside INT1);
+ * stops Wi-Fi and powers down.
+ */
+function start(ms, mask, level, lowPin) @ "xs_deep_sleep_start";
 /** 1: woken by the timer, 2: by an ext1 pin, 0: not a deep-sleep wake or another source. */
 function cause() @ "xs_deep_sleep_cause";
-/** The ext1 pins that woke the chip, as a bit mask (a Number: GPIOs reach 39). */
+/** The pins that woke the chip (ext1's, or the ext0 pin), as a bit mask (a Number: GPIOs reach 39). */
 function pins() @ "xs_deep_sleep_pins";
 
 export default Object.freeze({ start, cause, pins });

@@ -2,7 +2,7 @@
 // test) and on XS (bundled), so any difference in verdicts is a difference between the engines. Inbound messages
 // go in as the device receives them: bytes (the text's UTF-8, or raw bytes given as hex). A command the protocol
 // layer accepts then meets the args checks of the commands that have examples: the door reader's credential sync,
-// the smart bin's and the kiosk's commands.
+// the smart bin's, the kiosk's and the firmware update's commands.
 import { checkCredSyncArgs } from '../../../firmware/apps/door-reader/command-args.js';
 import { checkKioskArgs } from '../../../firmware/apps/kiosk/command-args.js';
 import { fromHex } from '../../../firmware/lib/hex.js';
@@ -10,6 +10,7 @@ import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateOutbound, type InboundParse } from '../../../firmware/protocol/validate.js';
 import { binArgsError } from '../../support/bin-args.js';
+import { otaArgsError } from '../../support/lifecycle-args.js';
 
 const INBOUND: readonly string[] = ['command', 'config/desired', 'alarm'];
 
@@ -31,7 +32,7 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
 
 function withArgsCheck(parsed: InboundParse): InboundParse {
   if (!parsed.ok || parsed.message.msg !== 'command') return parsed;
-  const error = binArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args')
+  const error = binArgsError(parsed.message) ?? otaArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args')
     ?? checkKioskArgs(parsed.message.name, parsed.message.args, 'command.args');
   return error === undefined ? parsed : { ok: false, error, reqId: parsed.message.reqId, code: 'invalid' };
 }
