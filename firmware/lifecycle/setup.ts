@@ -1,5 +1,5 @@
 // The setup session of a device that is not set up yet (docs/protocol.md §17.6), whatever brought it the code: a
-// scanned QR, the setup page on its access point, or the serial console. Three installer steps: power it (the
+// scanned QR, the setup page on its access point, or the serial line (setup-commands.ts). Three installer steps: power it (the
 // session opens the access point, its password the label's setup secret), hand it the code, pick the Wi-Fi.
 // Then the device restarts onto the new settings, on trial (settings-trial.ts), and the session reports each
 // proof as it comes: Wi-Fi joined, time set, broker reached, TLS verified.
@@ -11,7 +11,7 @@
 import type { Hal, SetupNetwork, SetupConsole as LineConsole, StationState } from '../../hal/contract/index.js';
 import { utf8Encode } from '../lib/utf8.js';
 import { CODE_PREFIX } from './code-layout.js';
-import { runConsoleLine } from './console.js';
+import { runConsoleLine } from './setup-commands.js';
 import { APPLIED_KEY, applyProvisioningCode, checkProvisioningCode, PROVISIONED_EVENT, readSetupSecret, SETUP_DOMAIN, type CodeContext } from './provisioning-code.js';
 import { effectiveProvisioning, effectiveWifi, stageSettings } from './settings-trial.js';
 import { setupPageResponse } from './setup-page.js';

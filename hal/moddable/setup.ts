@@ -12,7 +12,7 @@ import WiFi from 'wifi';
 import type { SerialConstructor, Serial } from '../contract/io.js';
 import type { SetupAccessPoint, SetupConsole, SetupNetwork, SetupRequest, SetupResponse } from '../contract/setup.js';
 import { SETUP_BODY_MAX_BYTES } from '../contract/setup.js';
-import { CONSOLE_LINE_MAX } from '../../firmware/lifecycle/console.js';
+import { CONSOLE_LINE_MAX } from '../../firmware/lifecycle/setup-commands.js';
 import { utf8Decode, utf8Encode } from '../../firmware/lib/utf8.js';
 
 const HTTP_STATUS = 2;
