@@ -11,6 +11,7 @@ import type { KioskWorld } from '../../simulator/kinds/kiosk.js';
 import type { ReferencePlatform } from '../../simulator/platform/index.js';
 import { startSimulator, type Simulator } from '../../simulator/simulator.js';
 import { haveChromium, launch, openPage, requireChromium } from '../dashboard/browser.js';
+import { liveScreen } from './live-screen.js';
 
 const maybe = haveChromium || process.env.CI ? describe : describe.skip;
 
@@ -41,25 +42,13 @@ maybe('the kiosk through the platform (Chromium)', () => {
     await sim?.stop();
   });
 
-  const live = () => page.getByTestId('kiosk-live');
-  const screenIs = (screen: string) => live().locator(`.kiosk[data-screen="${screen}"]`).waitFor();
+  const { live, screenIs, tap } = liveScreen(() => page);
 
   async function kioskPage(): Promise<void> {
     await page.goto(`${sim!.dashboard!.url}#/device/1`);
     await page.getByTestId('kiosk-controls').waitFor();
   }
 
-  /** Taps `id` on the live screen, paging forward to it as a resident would; then waits for `screen`. */
-  async function tap(id: string, screen: string): Promise<void> {
-    const target = live().locator(`button[data-id="${id}"]`);
-    while (!(await target.count())) {
-      const shown = await live().locator('.kiosk').getAttribute('data-page');
-      await live().locator('button[data-id="page.next"]').click();
-      await live().locator(`.kiosk:not([data-page="${shown}"])`).waitFor();
-    }
-    await target.click();
-    await screenIs(screen);
-  }
 
   /** Home, then a service that asks for a card: alice's card on the reader (unless the kiosk still knows her). */
   async function asAlice(service: string, screen: string): Promise<void> {

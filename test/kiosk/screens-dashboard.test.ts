@@ -9,6 +9,7 @@ import { translate } from '../../firmware/apps/kiosk/screen/strings/index.js';
 import type { KioskWorld } from '../../simulator/kinds/kiosk.js';
 import { startSimulator, type Simulator } from '../../simulator/simulator.js';
 import { haveChromium, launch, openPage, requireChromium } from '../dashboard/browser.js';
+import { liveScreen } from './live-screen.js';
 
 const maybe = haveChromium || process.env.CI ? describe : describe.skip;
 
@@ -40,20 +41,8 @@ maybe('the kiosk on the dashboard (Chromium)', () => {
     await sim?.stop();
   });
 
-  const live = () => page.getByTestId('kiosk-live');
-  const screenIs = (screen: string) => live().locator(`.kiosk[data-screen="${screen}"]`).waitFor();
+  const { live, screenIs, tap } = liveScreen(() => page);
 
-  /** Taps `id` on the live screen, paging forward to it first as a resident would; then waits for `screen`. */
-  async function tap(id: string, screen: string): Promise<void> {
-    const target = live().locator(`button[data-id="${id}"]`);
-    while (!(await target.count())) {
-      const page = await live().locator('.kiosk').getAttribute('data-page');
-      await live().locator('button[data-id="page.next"]').click();
-      await live().locator(`.kiosk:not([data-page="${page}"])`).waitFor();
-    }
-    await target.click();
-    await screenIs(screen);
-  }
 
   test('a repair report tapped through on the page in elderly mode is sent, and the kiosk says so', async () => {
     await screenIs('home');
