@@ -6,12 +6,17 @@
 // Flash: nothing is written on a normal boot or a deep-sleep wake (a pendant wakes often); only an abnormal reset,
 // the first stable run after one, and entering or leaving safe mode write, each one small record in `sys`.
 import type { KeyValueStore, ResetReason } from '../../hal/contract/index.js';
+import { shape } from '../protocol/fields.js';
+import type { CommandSpec } from '../runtime/dispatcher.js';
 
 const DOMAIN = 'sys';
 const STREAK_KEY = 'streak';
 const RESETS_KEY = 'resets';
 const SAFE_KEY = 'safe';
 const SAFE_FW_KEY = 'safeFw';
+
+/** Leaves safe mode (docs/protocol.md §7.6). */
+export const RESUME = 'lifecycle.resume';
 
 /** Resets that mean something went wrong; any other reason (power on, restart, deep-sleep wake) is not counted. */
 export const ABNORMAL_RESETS: readonly ResetReason[] = Object.freeze(['panic', 'watchdog', 'brownout'] as ResetReason[]);
@@ -103,4 +108,15 @@ export class BootGuard {
     this.#kv.delete(DOMAIN, SAFE_FW_KEY);
     this.stable();
   }
+}
+
+/**
+ * `lifecycle.resume`: out of safe mode, the next boot starts the app again (restart to make it so). It takes no
+ * args: any is `invalid`, as for every lifecycle command.
+ */
+export function resumeCommand(guard: BootGuard): CommandSpec {
+  return {
+    validate: (args) => shape(args, 'args', {}),
+    run: () => (guard.resume() ? { code: 'ok', data: { restartNeeded: true } } : { code: 'ok', data: { safe: false } }),
+  };
 }

@@ -19,13 +19,16 @@ import { decodeBase64 } from '../lib/base64.js';
 import { sameBytes } from '../lib/bytes.js';
 import { fromHex, toHex } from '../lib/hex.js';
 import { utf8Encode } from '../lib/utf8.js';
+import { shape } from '../protocol/fields.js';
 import type { CommandOutcome, CommandSpec } from '../runtime/dispatcher.js';
 import {
   checkOtaChunkArgs, checkOtaManifest, chunkLength, linkBytes, OTA_APPLIED, OTA_APPLY, OTA_BEGIN, OTA_CHUNK, OTA_ROLLED_BACK, OTA_STATUS,
   otaSigningText, readOtaManifest, versionRank, type OtaManifest, type SignedOtaManifest,
 } from './ota-manifest.js';
 
-const DOMAIN = 'ota';
+/** The update's records, and the floor: kept by a factory reset (anti-rollback). */
+export const OTA_DOMAIN = 'ota';
+const DOMAIN = OTA_DOMAIN;
 const SESSION_KEY = 'session';
 /** The session's progress, `<head's first 16 hex> <next> <expected hash>`: the one write per chunk, kept small. */
 const PROGRESS_KEY = 'at';
@@ -164,7 +167,7 @@ export class OtaAgent {
         },
         run: (args) => this.#apply(args.version as string),
       },
-      [OTA_STATUS]: { persist: false, run: () => ({ code: 'ok', data: this.status() }) },
+      [OTA_STATUS]: { validate: (args) => shape(args, 'args', {}), persist: false, run: () => ({ code: 'ok', data: this.status() }) },
     };
     return Object.freeze(commands);
   }

@@ -33,4 +33,10 @@ export interface Storage {
   readonly kv: KeyValueStore;
   /** A named data partition (from the board's partition table), or undefined when the board has none. */
   partition(name: string): FlashPartition | undefined;
+  /**
+   * Optional: erases the whole key-value store in flash at once (ESP-IDF: every sector of the NVS partition), which
+   * deleting key by key does not (NVS leaves a deleted value in flash until it reclaims its page). The store is empty
+   * and usable when it returns; throws when the erase failed. The factory reset uses it (firmware/lifecycle/factory-reset.ts).
+   */
+  eraseKeyValue?(): void;
 }

@@ -87,7 +87,7 @@ export interface SetupBoot {
 
 export function openSetupBoot(options: SetupBootOptions): SetupBoot {
   const { log } = options;
-  const access = new ModdableAccessPoint();
+  const access = new ModdableAccessPoint((message) => log('warn', message));
   const station = new SetupStation(log);
   const lineConsole = openConsole(options);
   const setup: Setup = Object.freeze({

@@ -5,14 +5,20 @@
 //   one boot (research: the 419 class is station-only and inits the driver itself): a device in setup boots
 //   without WifiLink, scans first (the one radio cannot scan well while serving), then opens the AP with
 //   `station: true` so that the proofs can join the network it was given.
+// - Captive DNS: every name resolves to the access point (firmware/lifecycle/captive-dns.ts, over the ECMA-419 UDP
+//   socket on port 53), so a phone that joins opens the setup page by itself. A DNS that cannot open (port taken)
+//   leaves the page reachable at the address the label prints.
 // - Console: UART0 is the DevKitC's USB bridge, free for the app only in release builds (debug builds give it to
 //   xsbug, and opening it throws "in use"): lines of up to CONSOLE_LINE_MAX bytes, CR/LF ended.
+import UDP from 'embedded:io/socket/udp';
 import { Server } from 'http';
+import Net from 'net';
 import WiFi from 'wifi';
 import type { SerialConstructor, Serial } from '../contract/io.js';
 import type { SetupAccessPoint, SetupConsole, SetupNetwork, SetupRequest, SetupResponse } from '../contract/setup.js';
 import { SETUP_BODY_MAX_BYTES } from '../contract/setup.js';
 import { CONSOLE_LINE_MAX } from '../../firmware/lifecycle/setup-commands.js';
+import { captiveDnsAnswer, ipv4Bytes } from '../../firmware/lifecycle/captive-dns.js';
 import { utf8Decode, utf8Encode } from '../../firmware/lib/utf8.js';
 
 const HTTP_STATUS = 2;
@@ -21,11 +27,20 @@ const HTTP_REQUEST_COMPLETE = 6;
 const HTTP_PREPARE_RESPONSE = 8;
 const HTTP_RESPONSE_FRAGMENT = 9;
 const SCAN_MAX = 16;
+const DNS_PORT = 53;
+/** ESP-IDF's default access point address, for when the interface does not say. */
+const DEFAULT_AP_ADDRESS = '192.168.4.1';
 
 export class ModdableAccessPoint implements SetupAccessPoint {
   #networks: SetupNetwork[] = [];
   #server: Server | undefined;
+  #dns: UDP | undefined;
   #handler: ((request: SetupRequest) => SetupResponse) | undefined;
+  #warn: (message: string) => void;
+
+  constructor(warn: (message: string) => void) {
+    this.#warn = warn;
+  }
 
   /** Scans (station mode), then calls `done`: call before start(). */
   scanFirst(done: () => void): void {
@@ -82,11 +97,15 @@ export class ModdableAccessPoint implements SetupAccessPoint {
     // text), which http.js takes, nor fields on its `this`.
     server.callback = callback as unknown as Server['callback'];
     this.#server = server;
+    this.#openDns();
   }
 
   stop(): void {
     this.#server?.close();
     this.#server = undefined;
+    // close() is ECMA-419's; @moddable/typings' UDP leaves it out.
+    (this.#dns as unknown as { close(): void } | undefined)?.close();
+    this.#dns = undefined;
     WiFi.mode = WiFi.Mode.station;
   }
 
@@ -96,6 +115,37 @@ export class ModdableAccessPoint implements SetupAccessPoint {
 
   serve(handler: (request: SetupRequest) => SetupResponse): void {
     this.#handler = handler;
+  }
+
+  #openDns(): void {
+    // The typings know only Net.get(what); the SDK's ESP32 net module takes the interface ("ap") second.
+    const net = Net as unknown as { get(what: 'IP', which: 'ap'): string | undefined };
+    let text = DEFAULT_AP_ADDRESS;
+    try {
+      const ap = net.get('IP', 'ap');
+      if (ap && ipv4Bytes(ap)) text = ap;
+    } catch {
+      // no such interface yet: the default
+    }
+    const self = ipv4Bytes(text)!;
+    try {
+      this.#dns = new UDP({
+        port: DNS_PORT,
+        onReadable(this: UDP, packets: number) {
+          for (let i = 0; i < packets; i++) {
+            const packet = this.read();
+            const answer = captiveDnsAnswer(new Uint8Array(packet), self);
+            try {
+              if (answer) this.write(answer, packet.address, packet.port);
+            } catch {
+              // The socket's buffers are full: the phone asks again.
+            }
+          }
+        },
+      });
+    } catch (error) {
+      this.#warn(`setup: no captive DNS (${error instanceof Error ? error.message : String(error)}): open http://${text}/ by hand`);
+    }
   }
 }
 

@@ -1,5 +1,7 @@
-// Storage on Moddable: key-value over "preference" (ESP-IDF NVS on ESP32) and raw partitions over "flash".
+// Storage on Moddable: key-value over "preference" (ESP-IDF NVS on ESP32) and raw partitions over "flash"; on the
+// ESP32 the NVS partition is also erased whole for a factory reset ("nvs-erase", hal/moddable/esp32/nvs-erase.c).
 import Flash from 'flash';
+import nvsErase from 'nvs-erase';
 import Preference from 'preference';
 import type { FlashPartition, KeyValueStore, Storage, StoredValue } from '../contract/storage.js';
 import { checkName, checkValue } from '../../firmware/lib/kv-rules.js';
@@ -71,13 +73,26 @@ export class FlashPartitionAdapter implements FlashPartition {
   }
 }
 
+/** The "nvs-erase" native: eraseAll() returns 0 or the esp_err_t. */
+export interface NvsEraseNative {
+  eraseAll(): number;
+}
+
 export class ModdableStorage implements Storage {
   readonly kv: KeyValueStore = new PreferenceStore();
+  /** Only where the build has the native (the ESP32): elsewhere the factory reset deletes key by key. */
+  readonly eraseKeyValue?: () => void;
   #partitions = new Map<string, FlashPartition>();
   #log: (level: 'warn', message: string) => void;
 
-  constructor(log: (level: 'warn', message: string) => void = () => {}) {
+  constructor(log: (level: 'warn', message: string) => void = () => {}, nvs: NvsEraseNative | undefined = nvsErase) {
     this.#log = log;
+    if (nvs) {
+      this.eraseKeyValue = () => {
+        const err = nvs.eraseAll();
+        if (err !== 0) throw new Error(`kv: erasing the NVS partition failed (esp_err_t ${err})`);
+      };
+    }
   }
 
   partition(name: string): FlashPartition | undefined {

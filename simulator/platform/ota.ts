@@ -2,10 +2,13 @@
 // awaited (begin, the chunks from where the device says it is, apply) and then the outcome the device reports once it
 // restarted (`ota.applied`, or `ota.rolled_back` from the old image); and jobs over a set of devices, in two stages (a
 // percentage first, then the rest), paused when more devices failed than the job allows, with a result per device.
-// Jobs live in memory: a platform restart forgets them (the devices' events stay in the event store).
+// Jobs are kept in the platform's database (ota-jobs.ts): after a platform restart a running job goes on (the device
+// it was updating is asked where it stands first), a paused one waits for its operator, a done one stays readable.
+import type Database from 'better-sqlite3';
 import type { EventMessage } from '../../firmware/protocol/messages.js';
-import { OTA_APPLIED, OTA_APPLY, OTA_BEGIN, OTA_CHUNK, OTA_ROLLED_BACK } from '../../firmware/lifecycle/ota-manifest.js';
+import { OTA_APPLIED, OTA_APPLY, OTA_BEGIN, OTA_CHUNK, OTA_ROLLED_BACK, OTA_STATUS } from '../../firmware/lifecycle/ota-manifest.js';
 import type { OtaImage } from '../../scripts/platform/ota-image.js';
+import { OtaJobStore, type StoredOtaJob } from './ota-jobs.js';
 import type { ResultRecord } from './types.js';
 
 export type OtaResult = 'applied' | 'rolled_back' | 'refused' | 'failed';
@@ -50,6 +53,13 @@ export interface OtaJobRecord {
 
 interface DeskHooks {
   send(dev: string, name: string, args: Record<string, unknown>, ttlMs: number): Promise<ResultRecord>;
+  /** The platform's database (a prepared statement per SQL text). */
+  q(sql: string): Database.Statement;
+  now(): number;
+}
+
+interface Job extends StoredOtaJob {
+  run: Promise<void>;
 }
 
 interface Waiter {
@@ -64,11 +74,28 @@ export class OtaDesk {
   #waiters = new Set<Waiter>();
   /** The last ota.* event each device reported, so an outcome that came before anyone waited is not missed. */
   #last = new Map<string, EventMessage>();
-  #jobs = new Map<string, { record: OtaJobRecord; request: OtaJobRequest; run: Promise<void> }>();
-  #nextJob = 1;
+  #jobs = new Map<string, Job>();
+  #store: OtaJobStore;
+  #nextJob: number;
+  #stopped = false;
 
+  /** Reads the stored jobs back; running ones go on at resumeInterrupted(). */
   constructor(hooks: DeskHooks) {
     this.#hooks = hooks;
+    this.#store = new OtaJobStore(hooks.q);
+    this.#nextJob = this.#store.nextNumber();
+    for (const job of this.#store.all()) this.#jobs.set(job.record.id, { ...job, run: Promise.resolve() });
+  }
+
+  /** Once the platform can send commands: the jobs a platform stop interrupted go on. */
+  resumeInterrupted(): void {
+    for (const job of this.#jobs.values()) if (job.record.state === 'running') job.run = this.#run(job);
+  }
+
+  /** The platform stops: no job goes further or writes again, and no update waits any longer. */
+  stop(): void {
+    this.#stopped = true;
+    for (const waiter of [...this.#waiters]) waiter.resolve(undefined);
   }
 
   /** An `ota.*` event from a device (already stored by the platform). */
@@ -110,7 +137,7 @@ export class OtaDesk {
         }
         const event = await reported.promise;
         if (!event) return outcome('failed', 'no report from the device after its restart');
-        return event.type === OTA_APPLIED ? outcome('applied') : outcome('rolled_back', typeof event.data.why === 'string' ? event.data.why : 'rolled back');
+        return outcomeOf(dev, version, event);
       }
       return outcome('failed', 'the device lost its update session twice');
     } catch (error) {
@@ -123,13 +150,16 @@ export class OtaDesk {
     if (request.devices.length === 0) throw new RangeError('an update job needs devices');
     if (!(request.percent > 0 && request.percent <= 100)) throw new RangeError('percent: expected 0 < percent ≤ 100');
     if (!Number.isInteger(request.maxFailures) || request.maxFailures < 0) throw new RangeError('maxFailures: expected an integer ≥ 0');
-    const id = `ota-${this.#nextJob++}`;
+    if (new Set(request.devices).size !== request.devices.length) throw new RangeError('devices: each device once');
+    const n = this.#nextJob++;
+    const id = `ota-${n}`;
     const first = Math.max(1, Math.ceil((request.devices.length * request.percent) / 100));
     const record: OtaJobRecord = {
       id, version: request.image.manifest.version, state: 'running', firstStage: request.devices.slice(0, first),
       results: Object.fromEntries(request.devices.map((dev) => [dev, { result: 'pending' as const }])), failures: 0,
     };
-    const job = { record, request, run: Promise.resolve() };
+    const job: Job = { record, request, run: Promise.resolve() };
+    this.#store.add(n, job);
     job.run = this.#run(job);
     this.#jobs.set(id, job);
     return id;
@@ -141,6 +171,7 @@ export class OtaDesk {
     if (!job || job.record.state !== 'paused') throw new Error(`no paused update job ${id}`);
     job.record.state = 'running';
     job.record.failures = 0; // the limit counts anew from here
+    this.#store.save(job);
     job.run = this.#run(job);
   }
 
@@ -155,22 +186,76 @@ export class OtaDesk {
     return this.job(id);
   }
 
-  async #run(job: { record: OtaJobRecord; request: OtaJobRequest }): Promise<void> {
+  async #run(job: Job): Promise<void> {
     const { record, request } = job;
     const stages = [record.firstStage, request.devices.filter((dev) => !record.firstStage.includes(dev))];
     for (const stage of stages) {
       for (const dev of stage) {
+        if (this.#stopped) return;
         if (record.results[dev]!.result !== 'pending') continue;
-        const outcome = await this.update(dev, request.image, request.options);
+        const interrupted = job.current?.dev === dev ? job.current.since : undefined;
+        job.current = { dev, since: interrupted ?? this.#hooks.now() };
+        this.#store.save(job);
+        const outcome = (interrupted !== undefined ? await this.#whereItStands(dev, request, interrupted) : undefined)
+          ?? await this.update(dev, request.image, request.options);
+        // Stopped meanwhile: the outcome may be the stop's own doing; the next platform asks the device again.
+        if (this.#stopped) return;
         record.results[dev] = outcome;
+        delete job.current;
         if (outcome.result !== 'applied') record.failures++;
         if (record.failures > request.maxFailures) {
           record.state = 'paused';
+          this.#store.save(job);
           return;
         }
+        this.#store.save(job);
       }
     }
     record.state = 'done';
+    this.#store.save(job);
+  }
+
+  /**
+   * A device the job was updating when the platform stopped: its outcome if it came (stored, or told now), the wait
+   * for it while its new image is on trial, or undefined when it must be updated (again: a download resumes).
+   */
+  async #whereItStands(dev: string, request: OtaJobRequest, since: number): Promise<OtaDeviceOutcome | undefined> {
+    const version = request.image.manifest.version;
+    const reported = this.#outcome(dev, version, request.options?.outcomeMs ?? 600_000);
+    const stored = this.#storedOutcome(dev, version, since);
+    if (stored) {
+      reported.cancel();
+      return outcomeOf(dev, version, stored);
+    }
+    let status: ResultRecord;
+    try {
+      status = await this.#hooks.send(dev, OTA_STATUS, {}, request.options?.ttlMs ?? 60_000);
+    } catch {
+      reported.cancel();
+      return undefined;
+    }
+    const running = status.data?.running as { version?: unknown; state?: unknown } | undefined;
+    if (status.code === 'ok' && running?.version === version && running.state === 'valid') {
+      reported.cancel();
+      return { dev, version, result: 'applied' };
+    }
+    if (status.code === 'ok' && running?.version === version && running.state === 'pending') {
+      const event = await reported.promise;
+      return event ? outcomeOf(dev, version, event) : { dev, version, result: 'failed', reason: 'no report from the device after its restart' };
+    }
+    reported.cancel();
+    return undefined;
+  }
+
+  /** The device's ota.applied / ota.rolled_back for `version` the platform stored since `since`, newest first. */
+  #storedOutcome(dev: string, version: string, since: number): EventMessage | undefined {
+    const rows = this.#hooks.q(`SELECT type, data FROM events WHERE dev = ? AND type IN ('${OTA_APPLIED}', '${OTA_ROLLED_BACK}')
+      AND received_at >= ? ORDER BY id DESC`).all(dev, since) as { type: string; data: string }[];
+    for (const row of rows) {
+      const event = { type: row.type, data: JSON.parse(row.data) as Record<string, unknown> } as EventMessage;
+      if (outcomeVersion(event) === version) return event;
+    }
+    return undefined;
   }
 
   /** The device's next report for `version`; a report that already came (after this call) counts too. */
@@ -192,6 +277,13 @@ export class OtaDesk {
     });
     return { promise, cancel: () => waiter?.resolve(undefined) };
   }
+}
+
+/** What a device's ota.applied or ota.rolled_back says of its update. */
+function outcomeOf(dev: string, version: string, event: EventMessage): OtaDeviceOutcome {
+  return event.type === OTA_APPLIED
+    ? { dev, version, result: 'applied' }
+    : { dev, version, result: 'rolled_back', reason: typeof event.data.why === 'string' ? event.data.why : 'rolled back' };
 }
 
 /** The version an outcome event is about: `to` of ota.applied, `version` of ota.rolled_back. */

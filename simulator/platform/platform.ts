@@ -173,7 +173,7 @@ export class ReferencePlatform {
       ...(options.kioskPassDoors ? { passDoors: options.kioskPassDoors } : {}),
       ...(options.commandTtlMs !== undefined ? { commandTtlMs: options.commandTtlMs } : {}),
     });
-    this.#ota = new OtaDesk({ send: (dev, name, args, ttlMs) => this.sendCommand(dev, name, args, { ttlMs }) });
+    this.#ota = new OtaDesk({ send: (dev, name, args, ttlMs) => this.sendCommand(dev, name, args, { ttlMs }), q: (sql) => this.#q(sql), now: () => this.#now() });
     this.#codes = new ProvisioningLedger((sql) => this.#q(sql));
     this.#rebuildChains();
   }
@@ -223,11 +223,13 @@ export class ReferencePlatform {
       });
     });
     client.on('error', () => {}); // mqtt.js reconnects on its own
+    this.#ota.resumeInterrupted(); // update jobs a platform stop cut short
   }
 
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#ota.stop();
     const client = this.#client;
     this.#client = undefined;
     if (client) await client.endAsync();

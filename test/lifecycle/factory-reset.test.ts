@@ -4,7 +4,9 @@
 // slots), and restarts unprovisioned. Forged, unsigned or mis-targeted commands erase nothing; safe mode takes it.
 import { describe, expect, test } from '@jest/globals';
 import { LOOP_RESETS } from '../../firmware/lifecycle/boot-guard.js';
-import { FACTORY_RESET, RUNTIME_DOMAINS } from '../../firmware/lifecycle/factory-reset.js';
+import { eraseKept, FACTORY_RESET, KEPT_BY_RESET, RUNTIME_DOMAINS } from '../../firmware/lifecycle/factory-reset.js';
+import type { KeyValueStore, Storage } from '../../hal/contract/index.js';
+import { MemoryKeyValueStore } from '../../hal/host/storage/kv.js';
 import type { StatusMessage } from '../../firmware/protocol/messages.js';
 import { signCommand } from '../../scripts/door/visitor-pass.js';
 import { DoorReaderDevice, KEYS, PREFIX } from '../door-reader/door-reader-device.js';
@@ -90,6 +92,56 @@ describe('factory reset', () => {
     expect(d.storage.kv.keys('prov')).toEqual([]);
     expect(d.storage.kv.get('sys', 'safe')).toBeUndefined();
     expect(d.runtime.state).toBe('unprovisioned');
+  });
+});
+
+describe('a key-value store that can be erased whole (the ESP32 binding: the NVS partition)', () => {
+  /** A store with what a provisioned device keeps, in a storage whose erase starts it over empty. */
+  function storage(options: { wipe?: boolean; eraseFails?: boolean; writesFail?: boolean } = {}) {
+    let kv: KeyValueStore = new MemoryKeyValueStore();
+    kv.set('prov', 'site', 'site-1');
+    kv.set('door', 'cmdKey', new Uint8Array(32).fill(3).buffer);
+    kv.set('wifidrv', 'ssid', 'home'); // a domain nobody declared (as the Wi-Fi driver's own)
+    kv.set('setup', 'secret', 'ABCD-EFGH-JKLM');
+    kv.set('setup', 'codes', '1700000000 00112233445566778899aabbccddeeff');
+    kv.set('ota', 'floor', '1.2.0');
+    kv.set('ota', 'n', 7);
+    const held: Storage = {
+      get kv() {
+        return kv;
+      },
+      partition: () => undefined,
+      ...(options.wipe === false ? {} : {
+        eraseKeyValue() {
+          if (options.eraseFails) throw new Error('ESP_ERR_FLASH_OP_FAIL');
+          kv = new MemoryKeyValueStore();
+          if (options.writesFail) kv.set = () => { throw new Error('kv: NVS not initialised'); };
+        },
+      }),
+    };
+    return held;
+  }
+  const all = (s: Storage, domains: string[]) => domains.flatMap((d) => s.kv.keys(d).map((k) => `${d}/${k}=${String(s.kv.get(d, k))}`));
+  const KEPT = ['setup/secret=ABCD-EFGH-JKLM', 'setup/codes=1700000000 00112233445566778899aabbccddeeff', 'ota/floor=1.2.0', 'ota/n=7'];
+
+  test('everything goes, undeclared domains too, but the setup secret, the codes used and the update floor', () => {
+    expect(KEPT_BY_RESET).toEqual(['setup', 'ota']);
+    const s = storage();
+    expect(eraseKept(s, { domains: ['door'] })).toEqual({ keys: 2, blocks: 0, wiped: true, lost: 0 });
+    expect(all(s, ['prov', 'door', 'wifidrv', 'setup', 'ota'])).toEqual(KEPT);
+  });
+
+  test('a binding without it (the host) deletes key by key: undeclared domains stay', () => {
+    const s = storage({ wipe: false });
+    expect(eraseKept(s, { domains: ['door'] })).toEqual({ keys: 2, blocks: 0, wiped: false, lost: 0 });
+    expect(all(s, ['prov', 'door', 'wifidrv', 'setup', 'ota'])).toEqual(['wifidrv/ssid=home', ...KEPT]);
+  });
+
+  test('a failed erase or failed writes back never throw (the device restarts anyway) and say so', () => {
+    const failed = storage({ eraseFails: true });
+    expect(eraseKept(failed, { domains: ['door'] })).toEqual({ keys: 2, blocks: 0, wiped: false, lost: 0 });
+    expect(all(failed, ['prov', 'door', 'setup', 'ota'])).toEqual(KEPT);
+    expect(eraseKept(storage({ writesFail: true }), { domains: ['door'] })).toEqual({ keys: 2, blocks: 0, wiped: true, lost: 4 });
   });
 });
 

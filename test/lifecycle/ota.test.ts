@@ -62,6 +62,7 @@ describe('an update that works', () => {
     d.powerCycle();
     d.advance(1000);
     expect(d.command('ota.status').data).toMatchObject({ running: { version: '1.0.0', state: 'valid' }, session: { version: '1.2.0', next: 1, chunks: 3 } });
+    expect(d.command('ota.status', { version: '1.2.0' })).toMatchObject({ code: 'invalid', reason: 'args: unknown field "version"' });
     // The same manifest again resumes; it does not start over.
     expect(d.command('ota.begin', { ...image.manifest }).data).toEqual({ version: '1.2.0', next: 1, chunks: 3 });
     expect(d.command('ota.chunk', chunk(1)).code).toBe('ok');

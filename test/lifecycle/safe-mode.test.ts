@@ -99,6 +99,10 @@ describe('safe mode on a device', () => {
     d.powerCycle();
     expect(d.messages<StatusMessage>('status').filter((s) => s.state === 'online').at(-1)!.safe).toBeDefined();
     expect(d.command('door.unlock', { door: 0 }).code).toBe('unsupported');
+    // Strict args: a resume with any is refused and leaves the device in safe mode.
+    expect(d.command('lifecycle.resume', { restart: true })).toMatchObject({ code: 'invalid', reason: 'args: unknown field "restart"' });
+    d.powerCycle();
+    expect(d.messages<StatusMessage>('status').filter((s) => s.state === 'online').at(-1)!.safe).toBeDefined();
     expect(d.command('lifecycle.resume').data).toEqual({ restartNeeded: true });
     d.powerCycle();
     const back = d.messages<StatusMessage>('status').filter((s) => s.state === 'online').at(-1)!;

@@ -5,16 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from '@jest/globals';
-import type { DeviceApp } from '../../firmware/runtime/device-runtime.js';
-import { SimDevice } from '../../simulator/device.js';
-import { genericKind } from '../../simulator/kinds/generic.js';
-import { FIRMWARE_KEY, OtaDevice, signedImage } from '../lifecycle/ota-rig.js';
+import type { SimDevice } from '../../simulator/device.js';
+import { OtaDevice, signedImage } from '../lifecycle/ota-rig.js';
 import type { OtaImage } from '../../scripts/platform/ota-image.js';
 import { runAll, runCli } from '../platform-cli/run.js';
-import { Rig, SPEED } from './rig.js';
+import { Rig } from './rig.js';
+import { OTA_JOB_OPTIONS, slottedDevice } from './slotted-devices.js';
 
-/** Device clocks run SPEED times faster than the platform's: a command's exp must allow for it. */
-const OPTIONS = { ttlMs: 600_000, outcomeMs: 15_000 };
+const OPTIONS = OTA_JOB_OPTIONS; // device clocks run faster than the platform's: exp allows for it
 
 let rig: Rig | undefined;
 const devices: SimDevice[] = [];
@@ -25,23 +23,8 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** A device with firmware slots (factory image 1.0.0); `badFrom`: its app throws at start from that version on. */
 function device(r: Rig, id: string, badFrom?: string): SimDevice {
-  let self: SimDevice | undefined;
-  const app = (): DeviceApp => ({
-    start() {
-      if (badFrom !== undefined && self?.image?.image.version === badFrom) throw new Error('this unit\'s sensor is not supported by the new version');
-    },
-  });
-  const d = new SimDevice({
-    kind: genericKind, index: devices.length + 1,
-    provisioning: { site: r.site, device: id, host: '127.0.0.1', port: r.broker.port },
-    clock: { mode: 'real', speed: SPEED }, record: true,
-    firmware: { version: '1.0.0', behaviour: 'ok' }, firmwareKey: FIRMWARE_KEY, app,
-  });
-  self = d;
-  devices.push(d);
-  return d.boot();
+  return slottedDevice(r, id, devices, { badFrom, reason: 'this unit\'s sensor is not supported by the new version', record: true });
 }
 
 async function online(r: Rig, ids: string[]): Promise<void> {

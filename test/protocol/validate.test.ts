@@ -9,7 +9,7 @@ import type { CommandMessage } from '../../firmware/protocol/messages.js';
 import { isInboundChannel, type Channel, type InboundChannel, type OutboundChannel } from '../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateMessage, validateOutbound } from '../../firmware/protocol/validate.js';
 import { binArgsError } from '../support/bin-args.js';
-import { otaArgsError } from '../support/lifecycle-args.js';
+import { lifecycleArgsError } from '../support/lifecycle-args.js';
 import { allExamples, examples, loadAjv, loadAjvDraft07, schemaFor, type Example } from './support.js';
 
 const ajv = loadAjv();
@@ -22,7 +22,7 @@ const ajv07 = loadAjvDraft07();
 function argsError(channel: Channel, value: unknown): string | undefined {
   if (channel !== 'command' || typeof value !== 'object' || value === null) return undefined;
   const command = value as CommandMessage;
-  return binArgsError(command) ?? otaArgsError(command) ?? checkCredSyncArgs(command.name, command.args, 'command.args') ?? checkKioskArgs(command.name, command.args, 'command.args');
+  return binArgsError(command) ?? lifecycleArgsError(command) ?? checkCredSyncArgs(command.name, command.args, 'command.args') ?? checkKioskArgs(command.name, command.args, 'command.args');
 }
 
 /** What the device (inbound) or the platform (outbound) decides about a payload on a channel. */

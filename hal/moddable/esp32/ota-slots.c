@@ -3,7 +3,7 @@
  * CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y and a partition table with ota_0, ota_1 and otadata (no factory).
  */
 #include "xsmc.h"
-#include "esp_ota_ops.h"
+#include "app_update/include/esp_ota_ops.h"	/* as the SDK's modules: mcconfig puts $(IDF_PATH)/components on the path, not app_update/include */
 #include "esp_app_desc.h"
 
 #define STATE_VALID 0

@@ -10,7 +10,7 @@ import { utf8Encode } from '../../../firmware/lib/utf8.js';
 import type { Channel, InboundChannel, OutboundChannel } from '../../../firmware/protocol/topics.js';
 import { parseInbound, parseOutbound, validateOutbound, type InboundParse } from '../../../firmware/protocol/validate.js';
 import { binArgsError } from '../../support/bin-args.js';
-import { otaArgsError } from '../../support/lifecycle-args.js';
+import { lifecycleArgsError } from '../../support/lifecycle-args.js';
 
 const INBOUND: readonly string[] = ['command', 'config/desired', 'alarm'];
 
@@ -32,7 +32,7 @@ export function verdict(channel: Channel, payloadText: string): Record<string, u
 
 function withArgsCheck(parsed: InboundParse): InboundParse {
   if (!parsed.ok || parsed.message.msg !== 'command') return parsed;
-  const error = binArgsError(parsed.message) ?? otaArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args')
+  const error = binArgsError(parsed.message) ?? lifecycleArgsError(parsed.message) ?? checkCredSyncArgs(parsed.message.name, parsed.message.args, 'command.args')
     ?? checkKioskArgs(parsed.message.name, parsed.message.args, 'command.args');
   return error === undefined ? parsed : { ok: false, error, reqId: parsed.message.reqId, code: 'invalid' };
 }
