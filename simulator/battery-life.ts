@@ -1,13 +1,27 @@
 // Battery life of the SOS button from a current table and a stated daily use (docs/sos-button.md).
 // Each figure names its source: /work/shared/design/anchors.md ("anchors") where it has one, else the part's
-// datasheet, else it is marked as our assumption. `npm run battery:sos -- --help` for the options.
+// datasheet, else a published measurement, else the firmware constant it is, else our simulation of the device
+// (named with the command that measures it); anything else is marked as our assumption. `npm run battery:sos --
+// --help` for the options.
 import { Command, CommanderError, InvalidArgumentError, type OutputConfiguration } from 'commander';
 import { pathToFileURL } from 'node:url';
+import { IMPACT_WAKE } from '../firmware/sensing/impact-wake.js';
 
 export interface Figure {
   readonly value: number;
   readonly source: string;
 }
+
+// The wake on impact, measured together through the device pipeline (scripts/falls/device-view.ts: the simulated
+// LIS3DH and the driver armed with IMPACT_WAKE, the ESP32's wake, fall-watch up until its detector has judged) on the
+// neck-worn daily-activity recordings (the pendant's placement): `npx tsx simulator/impact-wake-rate.ts
+// ../shared/datasets/falls/fallalld-neck.jsonl.gz` prints both in its last line (impact-wake-rate.test.ts checks
+// them). The recordings are minutes of deliberate activity (walking, stairs, sitting down hard, ...): an upper bound
+// for a resident's moving hours.
+/** Wakes per hour of daily activity. */
+export const IMPACT_WAKES_PER_HOUR = 90.7;
+/** Mean time awake per wake after the ESP32's wake time (bootS), s. */
+export const IMPACT_AWAKE_AFTER_BOOT_S = 7.87;
 
 /** Currents (mA) and durations (s) of the SOS button's power states. */
 export const CURRENT_TABLE = {
@@ -22,8 +36,20 @@ export const CURRENT_TABLE = {
   transmitMa: { value: 230, source: 'anchors: Wi-Fi transmit 160–260 mA' },
   transmitS: { value: 0.02, source: 'assumption: 20 ms of transmit per message (QoS 1 publish + PUBACK)' },
   connectedMa: { value: 20, source: 'ESP32 datasheet: modem sleep 20–31 mA (connected, radio off between beacons; lower end)' },
-  bootS: { value: 0.6, source: 'assumption: 0.6 s from deep-sleep wake to a running XS app, at cpuMa' },
-  impactWakeS: { value: 3, source: 'assumption: 3 s awake per wake on impact (the captured history, then the detector\'s 2.5 s after the peak), in light sleep between FIFO reads, radio off' },
+  bootS: {
+    value: IMPACT_WAKE.wakeMs / 1000,
+    source: 'assumption: from a deep-sleep wake to the app\'s first FIFO read, at cpuMa (IMPACT_WAKE.wakeMs, the wake time the '
+      + 'fall evaluation assumes). Of it, ROM and bootloader to app_main are measured: 47 ms with '
+      + 'CONFIG_BOOTLOADER_SKIP_VALIDATE_IN_DEEP_SLEEP (set in manifests/sdkconfig), 264 ms validating the image, ~36 mA '
+      + '(github.com/glenn20/upy-esp32-experiments boot-time/README.md: PPK2, ESP32-S3, 5 V USB line; an ESP32 module '
+      + 'woke and slept again in 70 ms); the XS machine and the app up to the first FIFO read are not measured',
+  },
+  impactWakeS: {
+    value: IMPACT_AWAKE_AFTER_BOOT_S,
+    source: 'simulation: IMPACT_AWAKE_AFTER_BOOT_S, the mean time awake after the boot per wake on impact, measured with '
+      + 'IMPACT_WAKES_PER_HOUR: the detector decides (IMPACT_DECISION_MS at least, longer while an impact waits to be judged), '
+      + 'in light sleep between FIFO reads, radio off',
+  },
 } satisfies Record<string, Figure>;
 
 export type CurrentTable = { readonly [K in keyof typeof CURRENT_TABLE]: Figure };
@@ -50,6 +76,8 @@ export interface DailyUse {
   deepSleep: boolean;
   /** Wakes on impact per hour of movement (deep sleep with fall detection on): measured by simulator/impact-wake-rate.ts. */
   impactWakesPerHour: number;
+  /** Hours a day of activity that can wake the chip on impact (light and moderate-to-vigorous; not sitting or lying). */
+  movingHours: number;
   /** Hours a day without motion (FIFO polling stopped until wake-on-motion). */
   stillHours: number;
   /** Cell capacity, mAh, and the share of it that is usable (cut-off voltage, ageing, self-discharge). */
@@ -58,11 +86,14 @@ export interface DailyUse {
 }
 
 /**
- * Wakes per hour of the wake on impact at the default threshold on the neck-worn daily-activity recordings (the
- * pendant's placement: `npx tsx simulator/impact-wake-rate.ts ../shared/datasets/falls/fallalld-neck.jsonl.gz`):
- * minutes of deliberate activity (walking, stairs, sitting down hard, ...), so an upper bound for a resident's moving hours.
+ * A typical older resident's hours a day of light or moderate-to-vigorous activity: 35 % of the waking day (hip
+ * accelerometry of 1,200 community-dwelling Dutch adults, mean age 71: 65 % sedentary, 33 % light, 2 % MVPA; Longitudinal
+ * Aging Study Amsterdam, lasa-vu.nl "Daily sedentary time and physical activity as assessed by accelerometry and their
+ * correlates in older adults") of 16 h awake (24 h less the 8 h still of the stated use). Older men in the UK: 27 %
+ * (Jefferis et al., Med Sci Sports Exerc 2015;47(2):343, PMC4281510); Swedes 66–90+ on a thigh monitor: 40 %, standing
+ * included (Eur Rev Aging Phys Act 2020, s11556-020-00241-x).
  */
-export const IMPACT_WAKES_PER_HOUR = 144;
+export const RESIDENT_MOVING_HOURS = 5.6;
 
 export const STATED_USE: DailyUse = {
   presses: 10,
@@ -73,13 +104,17 @@ export const STATED_USE: DailyUse = {
   fallDetection: true,
   deepSleep: false,
   impactWakesPerHour: IMPACT_WAKES_PER_HOUR,
+  movingHours: 16, // every hour not still: the upper bound the figures before the resident profile used
   stillHours: 8,
   capacityMah: 1500,
   usable: 0.85,
 };
 
-/** The typical resident the last line of `battery:sos` is for (README): an alarm a week of 30 min, 4 check-ins a day. */
-export const TYPICAL_RESIDENT: DailyUse = { ...STATED_USE, presses: 1 / 7, alarmMinutes: 30, deepSleep: true };
+/**
+ * The typical resident the last line of `battery:sos` is for (README): an alarm a week of 30 min, 4 check-ins a day,
+ * RESIDENT_MOVING_HOURS of activity at the measured wake rate.
+ */
+export const TYPICAL_RESIDENT: DailyUse = { ...STATED_USE, presses: 1 / 7, alarmMinutes: 30, deepSleep: true, movingHours: RESIDENT_MOVING_HOURS };
 
 export interface Estimate {
   /** mAh per day by cause. */
@@ -108,7 +143,7 @@ export function estimateBatteryLife(use: DailyUse, table: CurrentTable = CURRENT
   if (use.fallDetection) breakdown['accelerometer'] = t('accelMa') * HOURS;
   if (use.fallDetection && use.deepSleep) {
     // Each wake: a boot, then the detector's seconds in light sleep between FIFO reads; the radio stays down.
-    const wakes = (use.impactWakesPerHour * movingS) / 3600;
+    const wakes = use.impactWakesPerHour * use.movingHours;
     const wakeS = t('impactWakeS');
     breakdown['wakes on impact (boot + decide)'] = wakes * (mAh(t('cpuMa'), t('bootS') + wakeS * 2 * t('pollS')) + mAh(t('lightSleepMa'), wakeS));
   } else if (use.fallDetection) {
@@ -167,7 +202,7 @@ export function formatEstimate(use: DailyUse, estimate: Estimate): string {
   const lines = [
     `Daily use: ${use.presses} presses (alarm open ${use.alarmMinutes} min each), ${use.checkIns} check-ins, `
       + `radio up ${use.awakeS} s per connection, fall detection ${use.fallDetection ? `on (${use.stillHours} h still)` : 'off'}`
-      + `${use.deepSleep ? (use.fallDetection ? `, deep sleep woken on impact (${use.impactWakesPerHour} wakes per moving hour)` : ', deep sleep between presses') : ''}, `
+      + `${use.deepSleep ? (use.fallDetection ? `, deep sleep woken on impact (${use.impactWakesPerHour} wakes per moving hour, ${use.movingHours} h moving)` : ', deep sleep between presses') : ''}, `
       + `${use.capacityMah} mAh × ${use.usable} usable.`,
     '',
     ...Object.entries(estimate.breakdown).map(([cause, value]) => `  ${cause.padEnd(36)} ${value.toFixed(2).padStart(8)} mAh/day`),
@@ -210,16 +245,19 @@ export function parseBatteryCommand(argv: readonly string[], output: OutputConfi
     .option('--deep-sleep', 'deep sleep between activity (button only: the default, the ESP32 build; fall detection on: woken on impact)')
     .option('--light-sleep', 'idle in light sleep (fall detection on: the default, the CPU reads the FIFO; button only: a build without deep sleep)')
     .option('--impact-wakes <n>', 'with fall detection and --deep-sleep: wakes on impact per moving hour', number(0, 100_000))
+    .option('--moving-hours <h>', 'with fall detection and --deep-sleep: hours a day of activity that can wake it', number(0, 24))
     .option('--table', 'print the current table with sources');
   program.parse(argv as string[], { from: 'user' });
-  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; impactWakes?: number; table?: boolean }>();
+  const o = program.opts<{ presses: number; alarmMinutes: number; checkIns: number; awake: number; stillHours: number; capacity: number; fallDetection: boolean; deepSleep?: boolean; lightSleep?: boolean; impactWakes?: number; movingHours?: number; table?: boolean }>();
   if (o.deepSleep && o.lightSleep) program.error('error: --deep-sleep and --light-sleep exclude each other');
   const deepSleep = o.fallDetection ? o.deepSleep === true : o.lightSleep !== true;
-  if (o.impactWakes !== undefined && !(o.fallDetection && deepSleep)) program.error('error: --impact-wakes needs fall detection on and --deep-sleep (the only mode woken on impact)');
+  for (const [flag, value] of [['--impact-wakes', o.impactWakes], ['--moving-hours', o.movingHours]] as const) {
+    if (value !== undefined && !(o.fallDetection && deepSleep)) program.error(`error: ${flag} needs fall detection on and --deep-sleep (the only mode woken on impact)`);
+  }
   const use: DailyUse = {
     ...STATED_USE, presses: o.presses, alarmMinutes: o.alarmMinutes, checkIns: o.checkIns, awakeS: o.awake,
     stillHours: o.stillHours, capacityMah: o.capacity, fallDetection: o.fallDetection, deepSleep,
-    impactWakesPerHour: o.impactWakes ?? STATED_USE.impactWakesPerHour,
+    impactWakesPerHour: o.impactWakes ?? STATED_USE.impactWakesPerHour, movingHours: o.movingHours ?? STATED_USE.movingHours,
   };
   return { use, table: o.table === true };
 }

@@ -332,11 +332,15 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
     for (;;) {
       const asleep = this.#asleep;
       if (asleep) {
-        const step = Math.min(left, asleep.chip.bootInMs);
+        const step = Math.min(left, asleep.chip.bootInMs, this.#inputChangeIn());
         asleep.chip.pass(step);
         this.#pass(step);
         left -= step;
-        if (asleep.chip.bootInMs > 0) return;
+        if (asleep.chip.bootInMs > 0) this.#checkWakePins();
+        if (asleep.chip.bootInMs > 0) {
+          if (left > 0) continue;
+          return;
+        }
         this.#wake();
         continue;
       }
@@ -508,17 +512,22 @@ export class SimDevice<World = unknown, T extends SimTransport = SimTransport> {
     asleep.syncedAt = now;
   }
 
-  /** Real time: a node timer boots the next instance (stepped: advance() does). */
+  /** World ms until the kind's world may change an input by itself while the device sleeps (at least 1). */
+  #inputChangeIn(): number {
+    return Math.max(1, this.kind.inputChangeIn?.(this.world) ?? Infinity);
+  }
+
+  /** Real time: a node timer boots the next instance, or looks at the wake pins again (stepped: advance() does). */
   #scheduleWake(): void {
     const asleep = this.#asleep!;
     if (this.#clock.mode !== 'real') return;
     clearTimeout(asleep.timer);
-    const ms = asleep.chip.bootInMs;
+    const ms = Math.min(asleep.chip.bootInMs, this.#inputChangeIn());
     if (!Number.isFinite(ms)) return;
     const speed = this.#clock.speed ?? 1;
     asleep.timer = setTimeout(() => {
       this.#syncSleep();
-      if (asleep.chip.bootInMs > 0) return this.#scheduleWake();
+      if (asleep.chip.bootInMs > 0) return this.#checkWakePins();
       this.#wake();
     }, Math.min(2 ** 31 - 1, Math.ceil(ms / speed)));
   }

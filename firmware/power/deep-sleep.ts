@@ -47,10 +47,13 @@ export class DeepSleepGate {
     return typeof this.#o.system.deepSleep === 'function' && !this.#failed;
   }
 
-  /** The radio just went to sleep: deep-sleep after the settle time if nothing is going on by then. */
-  radioAsleep(): void {
+  /**
+   * The radio just went to sleep: deep-sleep after the settle time if nothing is going on by then. `settleMs`: 0
+   * when the radio never came up this boot (nothing to let leave the network stack).
+   */
+  radioAsleep(settleMs = SETTLE_MS): void {
     if (!this.available) return;
-    this.#arm();
+    this.#arm(settleMs);
   }
 
   cancel(): void {
@@ -58,9 +61,9 @@ export class DeepSleepGate {
     this.#timer = undefined;
   }
 
-  #arm(): void {
+  #arm(settleMs = SETTLE_MS): void {
     this.cancel();
-    this.#timer = this.#o.timers.set(() => this.#attempt(), SETTLE_MS);
+    this.#timer = this.#o.timers.set(() => this.#attempt(), settleMs);
   }
 
   #attempt(): void {

@@ -72,6 +72,19 @@ export class DutyCycle {
     this.#stayAwake();
   }
 
+  /**
+   * At boot with the radio left down (the app's connectAtBoot() said no: a wake that may have nothing to report):
+   * asleep as after a sleep, the next check-in in `ms`, until wake().
+   */
+  startAsleep(ms: number): void {
+    this.#plan(ms);
+  }
+
+  /** Asleep until a check-in (after a sleep or startAsleep), i.e. until wake(). */
+  get asleep(): boolean {
+    return this.#checkIn !== undefined;
+  }
+
   stop(): void {
     this.#o.timers.clear(this.#tick);
     this.#o.timers.clear(this.#checkIn);
@@ -81,7 +94,7 @@ export class DutyCycle {
   /** Something to report or to wait for: bring the radio up (if asleep) and keep it up a while. */
   wake(reason: string): void {
     const { runtime } = this.#o;
-    if (runtime.state === 'sleeping') {
+    if (runtime.state === 'sleeping' || this.asleep) {
       this.#o.timers.clear(this.#checkIn);
       this.#checkIn = undefined;
       this.#nextWakeAt = undefined;
@@ -142,9 +155,14 @@ export class DutyCycle {
     this.#counters.sleeps++;
     this.#o.log('info', `radio asleep for ${seconds} s`);
     this.#o.runtime.sleep(seconds);
-    this.#nextWakeAt = this.#o.clock.now() + seconds * 1000;
-    this.#checkIn = this.#o.timers.set(() => this.wake('check-in'), seconds * 1000);
+    this.#plan(seconds * 1000);
     this.#o.onSleep?.();
+  }
+
+  #plan(ms: number): void {
+    this.#o.timers.clear(this.#checkIn);
+    this.#nextWakeAt = this.#o.clock.now() + ms;
+    this.#checkIn = this.#o.timers.set(() => this.wake('check-in'), ms);
   }
 
   #account(now: number): void {

@@ -10,7 +10,7 @@ import type { InboundChannel, OutboundChannel } from '../protocol/topics.js';
 import { deviceSubscriptions, parseTopic, topicFor } from '../protocol/topics.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { parseInbound } from '../protocol/validate.js';
-import { BootGuard, STABLE_MS } from '../lifecycle/boot-guard.js';
+import { BootGuard, RESUME, resumeCommand, STABLE_MS } from '../lifecycle/boot-guard.js';
 import { checkFactoryReset, ERASE_REPORT_MS, eraseKept, FACTORY_RESET, siteCommandKey, type Keeps } from '../lifecycle/factory-reset.js';
 import { openServiceButton } from '../lifecycle/service-button.js';
 import { OtaAgent } from '../lifecycle/ota.js';
@@ -48,6 +48,11 @@ export interface DeviceApp<S extends ConfigSpec = ConfigSpec> {
   checkConfig?(values: ConfigValues): string | undefined;
   onAlarm?(update: AlarmUpdateMessage): void;
   onConnection?(online: boolean): void;
+  /**
+   * Asked once at boot, after start(): false leaves the radio down (state `sleeping`) until the app calls wake().
+   * Absent or true: the runtime connects at boot.
+   */
+  connectAtBoot?(): boolean;
   /** Extra fields for health telemetry. */
   health?(): Record<string, unknown>;
   /** The setup session's progress (firmware/lifecycle/setup.ts), for the LED or screen. */
@@ -249,7 +254,9 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
     this.#watchConfigTrial();
     if (provisioning.insecure) system.log('warn', `prov/insecure: ${insecurity(provisioning)} to ${provisioning.host} (lab only; the birth says insecure)`);
     this.#scheduleHealth();
-    this.#connect();
+    // An app woken for something that may need no network (an impact to judge) brings the radio up itself (wake()).
+    if (this.#appRunning && this.#app?.connectAtBoot?.() === false) this.#state = 'sleeping';
+    else this.#connect();
   }
 
   stop(): void {
@@ -301,7 +308,9 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
         domains: this.#app?.keeps?.domains ?? [],
         partitions: [this.#outboxPartition, ...(this.#app?.keeps?.partitions ?? [])],
       });
-      this.hal.system.log('warn', `factory reset: ${erased.keys} keys and ${erased.blocks} flash blocks erased; restarting`);
+      const wipe = erased.wiped ? ', the key-value store wiped' : '';
+      const lost = erased.lost > 0 ? ` (${erased.lost} setup/ota keys lost: flash the label's NVS image again)` : '';
+      this.hal.system.log(erased.lost > 0 ? 'error' : 'warn', `factory reset: ${erased.keys} keys and ${erased.blocks} flash blocks erased${wipe}${lost}; restarting`);
       this.hal.system.restart();
     };
     // After this turn: the command's result goes out first.
@@ -652,10 +661,7 @@ export class DeviceRuntime<S extends ConfigSpec = ConfigSpec> {
       run: () => ({ code: 'ok', data: { version: this.#config.version, config: { ...this.#config.values } } }),
     });
     this.#dispatcher.register('health.get', { persist: false, run: () => ({ code: 'ok', data: this.health() }) });
-    // Out of safe mode: the next boot starts the app again (restart to make it so).
-    this.#dispatcher.register('lifecycle.resume', {
-      run: () => (this.#guard.resume() ? { code: 'ok', data: { restartNeeded: true } } : { code: 'ok', data: { safe: false } }),
-    });
+    this.#dispatcher.register(RESUME, resumeCommand(this.#guard));
     this.#dispatcher.register(FACTORY_RESET, {
       validate: (args, command) => checkFactoryReset(args, command, this.hal.crypto, siteCommandKey(this.hal.storage.kv, this.#app?.commandKey?.bind(this.#app))),
       persist: false, // everything is erased anyway

@@ -71,6 +71,11 @@ export class FallDetector {
     this.options = Object.freeze(o);
   }
 
+  /** An impact waits for its aftermath to be judged: a device that sleeps now would never decide it. */
+  get pending(): boolean {
+    return this.#finder.pending;
+  }
+
   /** Candidate impacts judged so far. */
   get candidates(): number {
     return this.#candidates;

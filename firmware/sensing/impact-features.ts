@@ -27,6 +27,12 @@ export interface ImpactOptions {
   impactSpan: number;
   /** Time constant, as a power of two in samples (at least 2^3), of the slow average that tracks long-term posture. */
   postureShift: number;
+  /**
+   * The first sample pushed stands for the time before it: the ring starts filled with it. For a detector started
+   * by a wake on impact, which gets only the FIFO's 0.64 s before the impact, so the windows before the peak
+   * compare with the earliest posture there is rather than with nothing.
+   */
+  primeRing: boolean;
 }
 
 export const impactDefaults: Readonly<ImpactOptions> = Object.freeze({
@@ -40,6 +46,7 @@ export const impactDefaults: Readonly<ImpactOptions> = Object.freeze({
   freeFallMg: 600,
   impactSpan: 10,
   postureShift: 8,
+  primeRing: false,
 });
 
 /** Features of one candidate impact. Magnitudes in milli-g, durations in samples, angle in degrees. */
@@ -90,7 +97,9 @@ export function emptyImpactFeatures(): ImpactFeatures {
 }
 
 function checkOptions(o: ImpactOptions): void {
+  if (typeof o.primeRing !== 'boolean') throw new RangeError('fall detector option primeRing must be true or false');
   for (const key of Object.keys(impactDefaults) as (keyof ImpactOptions)[]) {
+    if (key === 'primeRing') continue;
     const value = o[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new RangeError(`fall detector option ${key} must be a positive number`);
@@ -131,7 +140,7 @@ export class ImpactFinder {
   #xyz: Int16Array;
   #mag: Uint16Array;
   #count = 0;
-  /** Set once the sample counter has wrapped: from then on the whole ring holds valid samples. */
+  /** Set once the sample counter has wrapped (or the ring was primed): from then on the whole ring holds valid samples. */
   #wrapped = false;
   #searching = false;
   #searchLeft = 0;
@@ -173,6 +182,11 @@ export class ImpactFinder {
     return this.#count;
   }
 
+  /** An impact has been seen whose features are not measured yet (its peak search or its post window runs). */
+  get pending(): boolean {
+    return this.#searching || this.#pendingSize > 0;
+  }
+
   /**
    * Adds one sample (milli-g). Returns the features of a candidate whose post window has just completed,
    * or undefined. The returned object is reused: read it before the next push.
@@ -195,6 +209,7 @@ export class ImpactFinder {
     // The slow average moves so little per sample that updating it every 4th sample is enough (and 4× cheaper).
     if (n === 0) {
       this.#gx = x; this.#gy = y; this.#gz = z;
+      if (this.options.primeRing && !this.#wrapped) this.#prime(x, y, z, this.#mag[i]!);
     } else if ((n & 3) === 0) {
       const k = this.#slowGain;
       const gx = this.#gx, gy = this.#gy, gz = this.#gz;
@@ -229,6 +244,16 @@ export class ImpactFinder {
     this.#pendingSize -= 1;
     this.#due = this.#pendingSize > 0 ? (this.#pending[this.#pendingHead] + this.#postSamples) & SAMPLE_WRAP : -1;
     return this.#measure(peak, slot);
+  }
+
+  /** Fills the ring with the first sample; from then on the whole ring counts as seen. */
+  #prime(x: number, y: number, z: number, m: number): void {
+    const xyz = this.#xyz;
+    for (let k = 0; k < xyz.length; k += 3) {
+      xyz[k] = x; xyz[k + 1] = y; xyz[k + 2] = z;
+    }
+    this.#mag.fill(m);
+    this.#wrapped = true;
   }
 
   #enqueue(sample: number): void {

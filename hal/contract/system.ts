@@ -27,8 +27,11 @@ export interface DeepSleepOptions {
 /** What ended the deep sleep this boot comes from. */
 export type WakeCause =
   | { readonly by: 'timer' }
-  /** `pins`: the wake pins that were at their level (empty when the chip cannot tell). */
-  | { readonly by: 'pin'; readonly pins: readonly number[] };
+  /**
+   * `pins`: the wake pins that were at their level (empty when the chip cannot tell); `timerLeftMs`: what the
+   * sleep's timer had left when the pin woke it (absent without a timer, or where the chip cannot tell).
+   */
+  | { readonly by: 'pin'; readonly pins: readonly number[]; readonly timerLeftMs?: number };
 
 export interface HeapUse {
   readonly slotBytes: number;

@@ -51,7 +51,9 @@ export class SleepingChip {
     if (this.#woke) return false;
     const pins = this.request.wake.filter((wake) => level(wake.pin) === wake.level).map((wake) => wake.pin);
     if (pins.length === 0) return false;
-    this.#woke = { cause: { by: 'pin', pins }, at: this.#elapsed };
+    const { ms: timer } = this.request;
+    const timerLeftMs = timer === undefined ? undefined : Math.max(0, timer - this.#elapsed);
+    this.#woke = { cause: { by: 'pin', pins, ...(timerLeftMs === undefined ? {} : { timerLeftMs }) }, at: this.#elapsed };
     return true;
   }
 }

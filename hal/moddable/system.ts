@@ -24,16 +24,21 @@ const RESET_REASONS: readonly ResetReason[] = Object.freeze([
 const WATCHDOG_MARK = Object.freeze({ domain: 'sys', key: 'wdtRestart' } as const);
 
 /**
- * Deep-sleep primitives of a build that has them: hal/moddable/esp32/deep-sleep.js (ESP-IDF timer and ext1
+ * Deep-sleep primitives of a build that has them: hal/moddable/esp32/deep-sleep.js (ESP-IDF timer, ext1 and ext0
  * wake-up), included only by the SOS button's ESP32 manifest.
  */
 export interface DeepSleepNative {
-  /** Arms the timer (ms > 0, else none) and ext1 on `mask` (bit n = GPIO n, 0: none) at `level`; powers down. */
-  start(ms: number, mask: number, level: 0 | 1): void;
-  /** 1: woken by the timer, 2: by an ext1 pin, 0: no deep-sleep wake. */
+  /**
+   * Arms the timer (ms > 0, else none), ext1 on `mask` (bit n = GPIO n, 0: none) at `level` and, with `lowPin` ≥ 0,
+   * ext0 on that pin at level 0 (ext1's level then 1); powers down.
+   */
+  start(ms: number, mask: number, level: 0 | 1, lowPin?: number): void;
+  /** 1: woken by the timer, 2: by a pin (ext1 or ext0), 0: no deep-sleep wake. */
   cause(): number;
-  /** The ext1 pins that woke the chip, as a bit mask. */
+  /** The pins that woke the chip, as a bit mask. */
   pins(): number;
+  /** After a pin wake: what the sleep's timer had left, ms (−1: no timer, or unknown). */
+  timerLeft?(): number;
 }
 
 const WAKE_TIMER = 1;
@@ -137,20 +142,26 @@ export class ModdableSystem implements System {
 }
 
 function sleep(native: DeepSleepNative, options: DeepSleepOptions, wakePins: readonly number[] | undefined): void {
-  const problem = deepSleepProblem(options, wakePins) ?? ext1Problem(options);
+  const problem = deepSleepProblem(options, wakePins) ?? wakeSourceProblem(options);
   if (problem !== undefined) throw new RangeError(problem);
   const wake = options.wake ?? [];
+  const high = wake.filter((w) => w.level === 1);
+  // Mixed levels: the one low pin (a button to ground) on ext0, the high ones (INT1) on ext1 "any high".
+  const low = high.length > 0 ? wake.find((w) => w.level === 0) : undefined;
   let mask = 0;
-  for (const { pin } of wake) mask += 2 ** pin; // pins reach 39: no 32-bit bitwise operators
-  native.start(options.ms ?? 0, mask, wake[0]?.level ?? 0);
+  for (const { pin } of low ? high : wake) mask += 2 ** pin; // pins reach 39: no 32-bit bitwise operators
+  if (low) native.start(options.ms ?? 0, mask, 1, low.pin);
+  else native.start(options.ms ?? 0, mask, wake[0]?.level ?? 0);
 }
 
-/** ESP32 ext1 wakes on "any pin high" or "all pins low": one level for all, and level 0 for one pin only. */
-function ext1Problem(options: DeepSleepOptions): string | undefined {
+/**
+ * ESP32 ext1 wakes on "any pin high" or "all pins low", ext0 on one pin at either level: pins at level 1 go on
+ * ext1, and one pin at level 0 (on ext1 alone, or on ext0 beside level-1 pins); two low pins cannot both wake it.
+ */
+function wakeSourceProblem(options: DeepSleepOptions): string | undefined {
   const wake = options.wake ?? [];
   if (wake.some((w) => w.pin >= GPIO_COUNT)) return `deepSleep: no GPIO ${Math.max(...wake.map((w) => w.pin))} on the ESP32`;
-  if (wake.some((w) => w.level !== wake[0]!.level)) return 'deepSleep: the ESP32 wakes on one level for all wake pins';
-  if (wake.length > 1 && wake[0]!.level === 0) return 'deepSleep: the ESP32 wakes on several pins only at level 1 (at level 0 it would need all of them low)';
+  if (wake.filter((w) => w.level === 0).length > 1) return 'deepSleep: the ESP32 wakes on one pin at level 0 at most (ext1 at level 0 would need all of them low)';
   return undefined;
 }
 
@@ -161,7 +172,8 @@ function readWakeCause(native: DeepSleepNative): WakeCause | undefined {
   const mask = native.pins();
   const pins: number[] = [];
   for (let pin = 0; pin < GPIO_COUNT; pin++) if (Math.floor(mask / 2 ** pin) % 2 === 1) pins.push(pin);
-  return { by: 'pin', pins };
+  const left = native.timerLeft?.() ?? -1;
+  return { by: 'pin', pins, ...(left >= 0 ? { timerLeftMs: left } : {}) };
 }
 
 /**

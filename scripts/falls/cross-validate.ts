@@ -2,13 +2,21 @@
 // on subjects it has never seen. Prints per-fold and pooled figures per dataset.
 //
 //   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] [--fifo all|test] FILE.jsonl.gz...
+//   npx tsx scripts/falls/cross-validate.ts --device [--wake-ms MS] [--threshold-mg MG] [--capture-history on|off]
+//       [--prime-ring on|off] [--no-until-judged] [--train device|raw|both] [--augment N] FILE.jsonl.gz...
 // Without --folds: leave one subject out. --fifo all: train and score on the samples as the device's LIS3DH
 // FIFO delivers them (16 mg steps); --fifo test: train on the recordings as they are, score the FIFO version.
+// --device scores what a detector started by each wake on impact gets (device-view.ts, IMPACT_WAKE unless
+// overridden) and also prints the wakes per hour of activity and the falls that never woke the chip; --train
+// says what the folds train on: the device view (default), the recordings as they are, or both; --augment adds
+// N copies of each training recording through the device view (augment.ts: rotation, noise, rate, wake time).
 import { Command } from 'commander';
 import { loadCandidates, type RecordingCandidates } from './candidates.js';
 import { recordingScore, trainModel, type TrainOptions } from './stumps.js';
 import { thresholdFor, type Placement } from '../../firmware/sensing/fall-model.js';
 import { percent, summarize, type Outcome } from './metrics.js';
+import { loadDeviceCandidates, wakeSummary } from './device-view.js';
+import { addDeviceOptions, deviceSetup, type DeviceOptionValues } from './device-options.js';
 
 export interface FoldResult {
   subjects: string[];
@@ -49,19 +57,48 @@ function line(label: string, outcomes: Outcome[]): string {
 }
 
 async function main(): Promise<void> {
-  const program = new Command()
+  const program = addDeviceOptions(new Command())
     .argument('<files...>', 'recordings (.jsonl.gz)')
     .option('--folds <k>', 'folds by subject (default: leave one subject out)', (v) => Number.parseInt(v, 10))
     .option('--rounds <n>', 'boosting rounds', (v) => Number.parseInt(v, 10))
     .option('--fifo <which>', 'LIS3DH FIFO samples (16 mg steps) for "all" (training and scoring) or "test" (scoring only)')
+    .option('--device', 'score the device pipeline: a detector per wake on impact (device-view.ts)')
+    .option('--augment <n>', 'with --device: train also on n augmented copies of each recording (augment.ts)', (v) => Number.parseInt(v, 10))
+    .option('--sleep-rate <hz>', 'with --device, an experiment: the chip samples at this rate while the ESP32 sleeps (device-view.ts)', (v) => Number.parseInt(v, 10))
+    .option('--interpolate', 'with --sleep-rate: interpolate the history up to 50 Hz rather than repeat each sample')
+    .option('--neck-weight <w>', 'weight of the neck data sets in training (default trainDefaults\'s 4)', (v) => Number.parseFloat(v))
+    .option('--threshold-on-copies', 'with --augment: choose the thresholds on the copies too')
+    .option('--train <view>', 'with --device: train on "device" candidates (default), "raw" recordings or "both"', 'device')
     .option('--verbose', 'list the misclassified recordings')
     .parse();
-  const opts = program.opts<{ folds?: number; rounds?: number; fifo?: string; verbose?: boolean }>();
+  const opts = program.opts<{ folds?: number; rounds?: number; fifo?: string; verbose?: boolean; device?: boolean; train: string; augment?: number; thresholdOnCopies?: boolean; neckWeight?: number; sleepRate?: number; interpolate?: boolean }
+    & DeviceOptionValues>();
   if (opts.fifo !== undefined && opts.fifo !== 'all' && opts.fifo !== 'test') program.error('--fifo must be "all" or "test"');
-  const recordings = await loadCandidates(program.args, {}, opts.fifo === 'all');
-  const scored = opts.fifo === 'test' ? await loadCandidates(program.args, {}, true) : recordings;
+  let recordings: RecordingCandidates[];
+  let scored: RecordingCandidates[];
+  if (opts.device) {
+    if (!['device', 'raw', 'both'].includes(opts.train)) program.error('--train must be "device", "raw" or "both"');
+    const setup = deviceSetup(opts, (message) => program.error(message));
+    if (opts.sleepRate !== undefined) setup.wakeOptions = { ...setup.wakeOptions, sleepRateHz: opts.sleepRate, interpolate: opts.interpolate === true };
+    const loaded = await loadDeviceCandidates(program.args, setup.profile, setup.detectorOptions, setup.wakeOptions, opts.augment ?? 0);
+    const device = loaded.recordings;
+    const woke = wakeSummary(device);
+    process.stdout.write(`device ${setup.describe} sleep_rate_hz=${opts.sleepRate ?? 50}${opts.interpolate ? ' interpolated' : ''} adl_wakes_per_hour=${woke.adlWakesPerHour.toFixed(1)} `
+      + `adl_awake_pct=${woke.adlAwakePercent.toFixed(1)} falls_never_woke=${woke.fallsNeverWoke}\n`);
+    const raw = opts.train === 'device' ? [] : await loadCandidates(program.args);
+    recordings = opts.train === 'raw' ? raw : opts.train === 'both' ? [...device, ...raw.map((r) => ({ ...r, id: `${r.id}#raw` }))] : device;
+    recordings = [...recordings, ...loaded.copies];
+    scored = device;
+  } else {
+    recordings = await loadCandidates(program.args, {}, opts.fifo === 'all');
+    scored = opts.fifo === 'test' ? await loadCandidates(program.args, {}, true) : recordings;
+  }
   const k = opts.folds ?? new Set(recordings.map((r) => r.subject)).size;
-  const folds = crossValidate(recordings, k, opts.rounds ? { rounds: opts.rounds } : {}, scored);
+  const folds = crossValidate(recordings, k, {
+    ...(opts.rounds ? { rounds: opts.rounds } : {}),
+    ...(opts.neckWeight ? { placementWeights: { neck: opts.neckWeight } } : {}),
+    thresholdOnCopies: opts.thresholdOnCopies === true,
+  }, scored);
   const datasets = [...new Set(recordings.map((r) => r.dataset))];
   for (const fold of folds) {
     for (const d of datasets) {

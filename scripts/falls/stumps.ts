@@ -18,6 +18,8 @@ export interface LabelledCandidates {
   /** Where the sensor was worn ('neck', 'waist'); recordings without one only count for the general threshold. */
   placement?: string;
   candidates: ImpactFeatures[];
+  /** A training copy (augment.ts): boosted on like the others, but thresholds are chosen on real recordings only. */
+  augmented?: boolean;
 }
 
 export interface TrainOptions {
@@ -49,6 +51,8 @@ export interface TrainOptions {
    * measure the sensor's noise floor (a dataset's sensor), not the wearer.
    */
   placementFloor: Readonly<Partial<Record<FeatureName, number>>>;
+  /** Thresholds chosen on the augmented copies too (by default on the real recordings only). */
+  thresholdOnCopies: boolean;
 }
 
 /** Physical limits of a fall's aftermath, generous (every recorded fall is well inside them). */
@@ -72,6 +76,7 @@ export const trainDefaults: Readonly<TrainOptions> = Object.freeze({
   mil: 'em',
   placementRounds: 10,
   placementFloor: { postActivityMg: 16, preActivityMg: 16, postMotionMg: 16, settleActivityMg: 16 },
+  thresholdOnCopies: false,
 });
 
 interface Sample { values: number[]; positive: boolean; weight: number; /** Score before these rounds. */ base: number }
@@ -244,15 +249,16 @@ export function trainModel(recordings: LabelledCandidates[], options: Partial<Tr
     ...(Object.keys(placementStumps).length > 0 ? { placementStumps } : {}),
   };
   const thresholds: Partial<Record<Placement, number>> = {};
+  const real = o.thresholdOnCopies ? recordings : recordings.filter((r) => !r.augmented);
   for (const p of placements) {
-    const mine = recordings.filter((r) => r.placement === p);
+    const mine = real.filter((r) => r.placement === p);
     if (mine.some((r) => r.fall) && mine.some((r) => !r.fall)) {
       thresholds[p] = chooseThreshold(mine.map((r) => recordingScore(model, r)), mine);
     }
   }
   return {
     ...model,
-    threshold: chooseThreshold(recordings.map((r) => recordingScore(model, r)), recordings),
+    threshold: chooseThreshold(real.map((r) => recordingScore(model, r)), real),
     ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
   };
 }

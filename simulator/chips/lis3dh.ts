@@ -22,8 +22,11 @@
 // Input: `play(samplesMg, hz)` feeds interleaved x, y, z milli-g, one sample per 1/hz of virtual time, held
 // until the chip samples it (the chip resamples at its own rate); afterwards the chip holds the last sample.
 // `setStill(xyz)` sets the acceleration when nothing plays (default 1 g on +z).
-import type { TimerId } from '../../hal/contract/time.js';
-import type { HostHal, I2cRegisterChip, VirtualClock, VirtualIo, VirtualPin } from '../../hal/host/index.js';
+// The chip has its own power: it runs on while the MCU deep-sleeps or resets. `moveTo(io, clock)` wires it to the
+// next boot's IO (its clock must go on from the same time base); in between, `int1Level` reads its INT1 line and
+// `inputChangeInMs` says how soon that line may change by itself, so the owner can look at it while nothing runs.
+import type { MonotonicClock, TimerId, Timers } from '../../hal/contract/time.js';
+import type { HostHal, I2cRegisterChip, VirtualIo, VirtualPin } from '../../hal/host/index.js';
 
 export interface Xyz {
   x: number;
@@ -38,8 +41,11 @@ export interface Lis3dhChipOptions {
   /** Pin the chip's INT1 output drives, if wired. */
   int1?: number;
   /** The device's virtual clock; taken from the HostHal when one is given. */
-  clock?: VirtualClock;
+  clock?: ChipClock;
 }
+
+/** The chip's time (continuous across the boots it outlives) and the timers of the boot it is wired to. */
+export type ChipClock = MonotonicClock & { readonly timers: Timers };
 
 const R = {
   STATUS_REG_AUX: 0x07, WHO_AM_I: 0x0f, CTRL_REG0: 0x1e, TEMP_CFG_REG: 0x1f,
@@ -78,10 +84,12 @@ interface Playback {
 
 export class Lis3dhChip implements I2cRegisterChip {
   readonly address: number;
-  #clock: VirtualClock;
+  #clock: ChipClock;
+  #port: number;
+  #int1Pin: number | undefined;
   #regs = new Uint8Array(0x40);
   #int1: VirtualPin | undefined;
-  #detach: () => void;
+  #detach: () => void = () => {};
   #timer: TimerId | undefined;
   // Sampling: ODR started at #epoch (ms); #index samples produced since.
   #epoch = 0;
@@ -111,15 +119,49 @@ export class Lis3dhChip implements I2cRegisterChip {
   #source = 0;
   #interrupts = 0;
 
-  constructor(io: VirtualIo, clock: VirtualClock, options: Omit<Lis3dhChipOptions, 'clock'> = {}) {
-    const port = options.port ?? 0;
+  constructor(io: VirtualIo, clock: ChipClock, options: Omit<Lis3dhChipOptions, 'clock'> = {}) {
+    this.#port = options.port ?? 0;
+    this.#int1Pin = options.int1;
     this.address = options.address ?? 0x18;
     this.#clock = clock;
     this.#regs[R.WHO_AM_I] = 0x33;
     this.#regs[R.CTRL_REG0] = 0x10;
     this.#regs[R.CTRL_REG1] = 0x07;
-    if (options.int1 !== undefined) this.#int1 = io.pin(options.int1);
-    const bus = io.i2c(port);
+    this.#wire(io);
+  }
+
+  /**
+   * The MCU booted again (after a deep sleep or a reset; the chip kept its power, registers and FIFO): the chip
+   * answers on this boot's bus and drives this boot's INT1 pin. `clock` must read the same time base as before.
+   */
+  moveTo(io: VirtualIo, clock: ChipClock): void {
+    this.#catchUp();
+    this.#timer = undefined; // the last boot's timers are gone with it
+    this.#detach();
+    this.#clock = clock;
+    this.#wire(io);
+    this.#rearm();
+  }
+
+  /** The INT1 line's level now (after polarity): what a wake pin sees while the MCU sleeps. */
+  get int1Level(): 0 | 1 {
+    this.#catchUp();
+    return this.#int1Value();
+  }
+
+  /**
+   * Milliseconds until INT1 may change by itself (a sample while motion plays, the filter settles or a duration
+   * counts); Infinity while only a new input (play, setStill) or a bus access can change it.
+   */
+  get inputChangeInMs(): number {
+    this.#catchUp();
+    const odr = this.#odr();
+    return this.#ticking() ? Math.max(1, Math.floor(1000 / odr)) : Infinity;
+  }
+
+  #wire(io: VirtualIo): void {
+    this.#int1 = this.#int1Pin === undefined ? undefined : io.pin(this.#int1Pin);
+    const bus = io.i2c(this.#port);
     bus.attach(this.address, this);
     this.#detach = () => bus.detach(this.address);
     this.#driveInt1();
@@ -442,11 +484,13 @@ export class Lis3dhChip implements I2cRegisterChip {
   }
 
   #driveInt1(): void {
-    const pin = this.#int1;
-    if (pin === undefined) return;
+    this.#int1?.setInput(this.#int1Value());
+  }
+
+  #int1Value(): 0 | 1 {
     const asserted = this.#int1Asserted();
     const activeLow = (this.#regs[R.CTRL_REG6]! & 0x02) !== 0;
-    pin.setInput(asserted ? (activeLow ? 0 : 1) : activeLow ? 1 : 0);
+    return asserted ? (activeLow ? 0 : 1) : activeLow ? 1 : 0;
   }
 
   // ---- keeping INT1 live while nobody reads the chip ----
@@ -476,14 +520,19 @@ export class Lis3dhChip implements I2cRegisterChip {
     this.#index += count;
   }
 
-  /** Runs a timer at the data rate while INT1 could change on its own; none while the chip is quiet. */
-  #rearm(): void {
-    const odr = this.#odr();
+  /** INT1 could change on its own: a sample may move it. */
+  #ticking(): boolean {
     const route = this.#regs[R.CTRL_REG3]! & (I1.IA1 | I1.ZYXDA | I1.WTM | I1.OVERRUN);
     // With the FIFO routed, INT1 follows its fill level, which stops changing once it is full (or off).
     const fifoStill = !(route & (I1.WTM | I1.OVERRUN)) || this.#fifoMode() === FIFO_MODE.bypass || this.#count === FIFO_DEPTH || this.#stopped;
     const quiet = this.#settled() && fifoStill && !(route & I1.ZYXDA);
-    const wanted = this.#int1 !== undefined && odr > 0 && route !== 0 && !quiet;
+    return this.#odr() > 0 && route !== 0 && !quiet;
+  }
+
+  /** Runs a timer at the data rate while INT1 could change on its own; none while the chip is quiet. */
+  #rearm(): void {
+    const odr = this.#odr();
+    const wanted = this.#int1 !== undefined && this.#ticking();
     if (wanted && this.#timer === undefined) {
       this.#timer = this.#clock.timers.repeat(() => {
         this.#catchUp();
@@ -509,7 +558,7 @@ function refuseUnmodelled(address: number, value: number): void {
 
 /** Attaches a simulated LIS3DH to a device's virtual IO (the HostHal of one boot, or its `io` and clock). */
 export function attachLis3dh(hal: HostHal, options?: Lis3dhChipOptions): Lis3dhChip;
-export function attachLis3dh(io: VirtualIo, options: Lis3dhChipOptions & { clock: VirtualClock }): Lis3dhChip;
+export function attachLis3dh(io: VirtualIo, options: Lis3dhChipOptions & { clock: ChipClock }): Lis3dhChip;
 export function attachLis3dh(target: HostHal | VirtualIo, options: Lis3dhChipOptions = {}): Lis3dhChip {
   const isHal = 'io' in target && 'clock' in target;
   const io = isHal ? target.io : (target as VirtualIo);

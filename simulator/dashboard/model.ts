@@ -153,7 +153,10 @@ export class SimulatorModel implements FleetSource {
     }
   }
 
-  /** Keeps what the wearer's trace plays on this boot's accelerometer, for the plot (the chip plays it as before). */
+  /**
+   * Keeps what the wearer's trace plays on the accelerometer, for the plot (the chip plays it as before). The chip
+   * outlives the boots it is not power-cut through: the plot takes the boot current when it plays.
+   */
   #capturePlay(device: SimDevice<SosWorld>): void {
     const boot = device.world.boot;
     if (!boot || this.#hooked.has(boot.chip)) return;
@@ -162,7 +165,7 @@ export class SimulatorModel implements FleetSource {
     const play = chip.play.bind(chip);
     chip.play = (samples, hz = 50) => {
       this.#plots.set(device.index, {
-        id: 'trace', fall: false, hz, samples: Array.from(samples), startUp: boot.hal.clock.now(), boot: device.boots,
+        id: 'trace', fall: false, hz, samples: Array.from(samples), startUp: (device.world.boot ?? boot).hal.clock.now(), boot: device.boots,
       });
       return play(samples, hz);
     };

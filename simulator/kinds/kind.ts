@@ -39,6 +39,12 @@ export interface SimDeviceKind<World = unknown> {
   readonly commands?: Readonly<Record<string, KindCommand<World>>>;
   /** Level of an input pin in the world while no device instance runs (deep sleep): a held button wakes it. */
   inputLevel?(world: World, pin: number): 0 | 1 | undefined;
+  /**
+   * While the device deep-sleeps: world ms until an input may change by itself (a chip with its own power, such as
+   * an accelerometer's interrupt line while motion plays), when inputLevel is looked at again; Infinity or absent:
+   * only the world's actions change them (they call inputChanged()).
+   */
+  inputChangeIn?(world: World): number;
   /** A few words of live state for the status table (e.g. "locked · door closed"). */
   describe?(world: World): string;
 }

@@ -2,12 +2,14 @@
 // simulated LIS3DH (INT1 wired) and battery cell. The world (SosWorld) is the wearer: their posture and motion,
 // the cell's voltage and the button, which all outlive reboots; its methods press and hold the button, play a
 // fall or a daily activity (a recording from the shared data set when it is there, else a synthetic trace) and
-// set the battery, for the commands and the tests alike. With fall detection off the SOS button deep-sleeps: a
-// press then wakes the chip (inputLevel), and the world sums awake and deep-sleep time across boots for the
-// battery estimate.
+// set the battery, for the commands and the tests alike. The SOS button deep-sleeps when idle (with fall detection
+// off, or with it on and `impactWake`): a press then wakes the chip (inputLevel), and so does the accelerometer's
+// INT1: the LIS3DH has its own power and watches on through the deep sleep (and any reset short of a power cut),
+// fed the wearer's motion, its INT1 looked at every sample while it may change (inputChangeIn). The world sums
+// awake and deep-sleep time across boots for the battery estimate.
 import { simSosButton } from '../../hal/boards/sim-sos-button.js';
 import type { HostHal } from '../../hal/host/index.js';
-import { SOS_BUTTON, type SosButtonApp } from '../../firmware/apps/sos-button/index.js';
+import { SOS_BUTTON, SosButtonApp, type SosButtonAppOptions } from '../../firmware/apps/sos-button/index.js';
 import type { BoardFor } from '../../firmware/parts/device.js';
 import { estimateFromMeasured, describeDuration } from '../battery-life.js';
 import { attachBattery, type BatteryCell } from '../chips/battery.js';
@@ -38,6 +40,7 @@ const noHistory = (): SleepHistory => ({ awakeS: 0, radioS: 0, wakes: 0, deepSle
 const PRESS_MS = 200;
 const HOLD_MS = 3000;
 const buttonPin = simSosButton.pin.button;
+const accelPin = simSosButton.pin.accelInterrupt;
 
 /**
  * The wearer and their SOS button's physical side: the commands and the tests act through these methods. The
@@ -56,9 +59,13 @@ export class SosWorld {
   /** This boot's parts (replaced at every boot; after a deep sleep began, those of the boot that slept). */
   boot: SosBoot | undefined;
   history: SleepHistory = noHistory();
+  /** The fall detector the next boots run (a test's stand-in); undefined: the app's own. */
+  detector: SosButtonAppOptions['detector'];
   #context: WorldContext;
   /** Down until `releaseAt` (world time). */
   #button = { down: false, releaseAt: Infinity };
+  /** The accelerometer: it outlives the MCU's boots (its time is the world's), until a power cut. */
+  #chip: Lis3dhChip | undefined;
 
   constructor(context: WorldContext) {
     this.#context = context;
@@ -90,10 +97,16 @@ export class SosWorld {
     this.boot?.cell.setMillivolts(mv);
   }
 
+  /** The accelerometer's INT1 while the MCU deep-sleeps, and how soon it may change by itself (ms of world time). */
+  get int1(): { level: 0 | 1 | undefined; changeInMs: number } {
+    const chip = this.#chip;
+    return chip ? { level: chip.int1Level, changeInMs: chip.inputChangeInMs } : { level: undefined, changeInMs: Infinity };
+  }
+
   /** The wearer falls or goes about the day: a recording (by id, or random) when the data is there, else synthetic. */
   playMotion(fall: boolean, id: string | undefined): string {
-    const chip = this.boot?.chip;
-    if (!chip) throw new Error('the SOS button is not running');
+    const chip = this.#chip;
+    if (!chip) throw new Error('the SOS button has never been switched on');
     let motion: Motion | undefined;
     if (id !== undefined || recordingFiles(this.dataDir).length > 0) {
       motion = findRecording({ ...(id === undefined ? {} : { id }), fall }, this.dataDir);
@@ -105,6 +118,7 @@ export class SosWorld {
     const n = samples.length;
     this.rest = { x: samples[n - 3]!, y: samples[n - 2]!, z: samples[n - 1]! };
     this.motion = { id: motion.id, fall: motion.fall };
+    this.#context.inputChanged(); // asleep, the SOS button now watches INT1 sample by sample
     return `playing ${motion.id} (${motion.fall ? 'fall' : 'daily activity'}, ${(ms / 1000).toFixed(1)} s with a 5 s lead-in)`;
   }
 
@@ -114,10 +128,17 @@ export class SosWorld {
     this.history = previous && hal.system.resetReason() === 'deep-sleep' ? this.withAsleep(previous) : noHistory();
     if (this.buttonDown) this.#applyButton(hal);
     const pin = simSosButton.pin;
-    const chip = attachLis3dh(hal, { port: simSosButton.i2c?.port ?? 0, int1: pin.accelInterrupt });
-    chip.setStill(this.rest);
+    // The chip's own time is the world's, so it runs on unchanged from one boot to the next.
+    const clock = { now: () => this.#context.now(), timers: hal.timers };
+    let chip = this.#chip;
+    if (chip && hal.system.resetReason() !== 'power-on') chip.moveTo(hal.io, clock);
+    else {
+      chip = attachLis3dh(hal.io, { port: simSosButton.i2c?.port ?? 0, int1: pin.accelInterrupt, clock });
+      chip.setStill(this.rest);
+      this.#chip = chip;
+    }
     const cell = attachBattery(hal, pin.battery, { millivolts: this.batteryMv });
-    const app = SOS_BUTTON.createApp();
+    const app = this.detector ? new SosButtonApp({ detector: this.detector }) : SOS_BUTTON.createApp();
     this.boot = { hal, chip, cell, app, at: this.#context.now() };
     return app;
   }
@@ -208,8 +229,10 @@ export const sosButtonKind: SimDeviceKind<SosWorld> = {
     },
   },
   inputLevel(world, pin) {
-    return pin === buttonPin ? (world.buttonDown ? 0 : 1) : undefined;
+    if (pin === buttonPin) return world.buttonDown ? 0 : 1;
+    return pin === accelPin ? world.int1.level : undefined;
   },
+  inputChangeIn: (world) => world.int1.changeInMs,
   describe(world) {
     const boot = world.boot;
     if (!boot) return '';

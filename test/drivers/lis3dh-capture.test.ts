@@ -34,6 +34,14 @@ describe('LIS3DH wake on impact with the history before it (scenario, Node and X
     expect(node.duration).toEqual({ short: 0, long: 1, newest: samples(trace, 63, 64), oldest: samples(trace, 32, 33), samples: 32 });
   });
 
+  test('the boot after the wake: keepFifo reads the history and releases the latch; without it the chip is reset', () => {
+    expect(node.boot).toEqual({
+      kept: { line: 1, samples: 32, newest: [3008, 0, 1008], released: true, after: 0 },
+      // Reset: the FIFO emptied and INT1 routed nowhere (the stale latch in INT1_SRC is dropped when wake is armed again).
+      reset: { line: 0, samples: 0, newest: [], released: true, after: 0 },
+    });
+  });
+
   test('the same outcome on XS', async () => {
     const xs = await runOnXs({ entry: 'test/drivers/xs/lis3dh-capture-scenario.ts' });
     expect(xs.result).toEqual(node);

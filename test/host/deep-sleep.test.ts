@@ -65,7 +65,7 @@ describe('host deep sleep', () => {
     chip.pass(10_000);
     levels.set(33, 0);
     expect(chip.checkPins((pin) => levels.get(pin))).toBe(true);
-    expect(chip.cause).toEqual({ by: 'pin', pins: [33] });
+    expect(chip.cause).toEqual({ by: 'pin', pins: [33], timerLeftMs: 3_590_000 }); // the timer's time left goes with it
     expect(chip.bootInMs).toBe(200);
     chip.pass(200);
     expect(chip.bootInMs).toBe(0);
@@ -73,7 +73,7 @@ describe('host deep sleep', () => {
 
     const held = new SleepingChip(request);
     expect(held.checkPins((pin) => (pin === 34 ? 1 : undefined))).toBe(true);
-    expect(held.cause).toEqual({ by: 'pin', pins: [34] });
+    expect(held.cause).toEqual({ by: 'pin', pins: [34], timerLeftMs: 3_600_000 });
     expect(held.bootInMs).toBe(0);
     // Without a timer it sleeps until a pin wakes it.
     expect(new SleepingChip({ wake: request.wake, at: 0 }).bootInMs).toBe(Infinity);

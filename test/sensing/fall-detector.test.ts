@@ -117,3 +117,57 @@ describe('FallDetector on synthetic signals', () => {
     expect(run(fall(), detector)).toHaveLength(1);
   });
 });
+
+describe('a detector started by a wake on impact (primeRing)', () => {
+  /** 10 samples upright (1 g on y), a 3 g impact, then lying on the side (1 g on x) for 3 s. */
+  const wakeTrace = (): Trace => {
+    const t: Trace = [];
+    for (let i = 0; i < 10; i++) t.push(0, 1000, 0);
+    t.push(2200, 2200, 0);
+    for (let i = 0; i < 150; i++) t.push(1000, 0, 0);
+    return t;
+  };
+  const finderFeatures = (trace: Trace, primeRing: boolean): ImpactFeatures[] => {
+    const finder = new ImpactFinder({ primeRing });
+    const out: ImpactFeatures[] = [];
+    for (let i = 0; i < trace.length; i += 3) {
+      const f = finder.push(trace[i]!, trace[i + 1]!, trace[i + 2]!);
+      if (f) out.push({ ...f });
+    }
+    return out;
+  };
+
+  test('the windows before the peak compare with the first sample instead of with nothing', () => {
+    const [plain] = finderFeatures(wakeTrace(), false);
+    const [primed] = finderFeatures(wakeTrace(), true);
+    expect(plain!.angleDeg).toBe(0); // no upright window at all: no posture change seen
+    expect(primed!.angleDeg).toBeCloseTo(90, 0);
+    expect(primed!.tiltDeg).toBeCloseTo(90, 0);
+    expect(primed!.preActivityMg).toBe(0); // the copies of one sample do not move
+  });
+
+  test('on a stream longer than the ring, priming changes nothing', () => {
+    const stream = fall(3);
+    expect(finderFeatures(stream, true)).toEqual(finderFeatures(stream, false));
+  });
+
+  test('pending says an impact waits for its aftermath, so a device about to sleep knows to stay up', () => {
+    const detector = new FallDetector({ primeRing: true });
+    const trace = wakeTrace();
+    const pendingAt: boolean[] = [];
+    for (let i = 0; i < trace.length; i += 3) {
+      detector.push(trace[i]!, trace[i + 1]!, trace[i + 2]!);
+      pendingAt.push(detector.pending);
+    }
+    expect(pendingAt.slice(0, 10).some(Boolean)).toBe(false);
+    expect(pendingAt[10]).toBe(true); // the impact
+    const judged = 10 + fallDetectorDefaults.postSamples; // its features are measured postSamples after the peak
+    expect(pendingAt[judged - 1]).toBe(true);
+    expect(pendingAt[judged]).toBe(false);
+    expect(detector.candidates).toBe(1);
+  });
+
+  test('primeRing must be true or false', () => {
+    expect(() => new FallDetector({ primeRing: 1 as never })).toThrow(/primeRing/);
+  });
+});

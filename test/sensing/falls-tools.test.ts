@@ -11,6 +11,7 @@ import { evaluateFile, resultLine, XsDetector } from '../../scripts/falls/eval.j
 import { emptyImpactFeatures } from '../../firmware/sensing/impact-features.js';
 import { thresholdFor } from '../../firmware/sensing/fall-model.js';
 import { fall, sittingDown, walking } from '../../scripts/falls/synthetic.js';
+import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falls-'));
 
@@ -128,6 +129,14 @@ describe('eval', () => {
       expect(result.computronsPerSample).toBeGreaterThan(20);
       expect(result.computronsPerSample).toBeLessThan(5000);
       expect(resultLine(result)).toMatch(/ computrons_per_sample=\d+\.\d$/);
+      // The device pipeline: a detector per wake on impact, on XS as on Node; the line says what it assumed.
+      const profile = { ...IMPACT_WAKE, wakeMs: 300 };
+      const device = await evaluateFile(path, xs, (r) => mismatches.push(r.id), { kind: 'device', profile });
+      expect(mismatches).toEqual([]);
+      const onNode = await evaluateFile(path, undefined, undefined, { kind: 'device', profile });
+      expect(device.outcomes).toEqual(onNode.outcomes);
+      expect(device.device).toEqual(onNode.device);
+      expect(resultLine(device)).toMatch(/ computrons_per_sample=\d+\.\d pipeline=device wake_ms=300 until_judged=false adl_wakes_per_hour=\d+\.\d falls_never_woke=0$/);
     } finally {
       await xs.close();
     }

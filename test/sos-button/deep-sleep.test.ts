@@ -80,7 +80,7 @@ describe('SOS button: deep sleep (fall detection off)', () => {
     p.press(200, 100); // let go 100 ms before the app starts
     expect(p.asleep).toBeUndefined();
     expect(p.hal.system.resetReason()).toBe('deep-sleep');
-    expect(p.hal.system.wakeCause?.()).toEqual({ by: 'pin', pins: [PIN.button] });
+    expect(p.hal.system.wakeCause?.()).toMatchObject({ by: 'pin', pins: [PIN.button] });
     expect(p.app.alarms.window?.cause).toBe('button'); // the confirmation pattern runs
     p.advance(4000);
     const raised = p.events('alarm.raised');

@@ -135,8 +135,25 @@ describe('simulator with an SOS button', () => {
     expect(sim.command('press 1')).toMatch(/button pressed/);
     await monitor.waitFor((m) => m.row('sim-1')?.lastEvent?.type === 'alarm.raised', 20_000);
     expect(device.hal?.system.resetReason()).toBe('deep-sleep');
-    expect(device.hal?.system.wakeCause?.()).toEqual({ by: 'pin', pins: [33] });
+    expect(device.hal?.system.wakeCause?.()).toMatchObject({ by: 'pin', pins: [33] });
     expect(monitor.row('sim-1')?.invalid).toBe(0);
+  }, 60_000);
+
+  test('with impactWake it deep-sleeps with fall detection on; `fall` during the sleep wakes it on INT1 (the chip watched on)', async () => {
+    const output = new PassThrough();
+    output.resume();
+    const site = uniqueSite('sos-impact');
+    sim = await startSimulator({ fleet: 'sos-button:1', site, port: 0, tty: false, output, speed: 20 });
+    const { monitor } = sim;
+    await monitor.sendDesiredConfig(site, 'sim-1', Math.floor(Date.now() / 1000) + 1000, { ...sosButtonKind.desiredConfig, impactWake: true });
+    const device = sim.devices[0]!;
+    await until(() => device.state === 'deep-sleep', 30_000);
+    const boots = device.boots;
+    // One recording (it wakes the chip) when the shared data is there, else the synthetic fall: no random pick.
+    expect(sim.command(recordingFiles(fallsDataDir()).length > 0 ? 'fall 1 SA01/F01_SA01_R01' : 'fall 1')).toMatch(/playing .* \(fall/);
+    await until(() => device.boots > boots, 30_000);
+    expect(device.hal?.system.resetReason()).toBe('deep-sleep');
+    expect(device.hal?.system.wakeCause?.()).toMatchObject({ by: 'pin', pins: [34] });
   }, 60_000);
 
   test('a reset (the EN button) ends a deep sleep: it boots as after any reset, then sleeps again', async () => {

@@ -12,6 +12,7 @@ import type { SimDevice } from '../../simulator/device.js';
 import { sosButtonKind, type SosBoot, type SosWorld } from '../../simulator/kinds/sos-button.js';
 import { BrokerMqtt } from '../support/broker-mqtt.js';
 import { RigDevice, steppedDevice, WALL_TIME } from '../support/device.js';
+import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
 
 export { WALL_TIME };
 export const PREFIX = 'ct/v1/test-site/sos-button-1';
@@ -25,7 +26,7 @@ export interface SosButtonDeviceOptions {
   rest?: { x: number; y: number; z: number };
   /** The HAL offers deep sleep. Default true. */
   deepSleep?: boolean;
-  /** Time from a deep-sleep wake to the app running. Default 300 ms. */
+  /** Time from a deep-sleep wake to the app running. Default: the wake time the evaluation assumes (IMPACT_WAKE.wakeMs). */
   bootMs?: number;
 }
 
@@ -42,7 +43,7 @@ export class SosButtonDevice extends RigDevice<SosWorld, BrokerMqtt> {
       provisioning: { site: 'test-site', device: 'sos-button-1', host: '127.0.0.1', port: 1883 },
       transport: (timers) => new BrokerMqtt(timers),
       system: { deepSleep: options.deepSleep !== false },
-      wakeBootMs: options.bootMs ?? 300,
+      wakeBootMs: options.bootMs ?? IMPACT_WAKE.wakeMs,
       onBoot: (device) => this.#booted(device),
     }));
     this.#options = options;

@@ -1,8 +1,11 @@
 // The SOS button app on the real XS engine (test/sos-button/xs.test.ts): the app, the runtime, the button, LED
 // and buzzer parts over the host-backed HAL's Digital pins; the accelerometer and the battery gauge are stand-ins
-// inside XS (the XS HAL proxy has no I2C or ADC), fed by the test.
+// inside XS (the XS HAL proxy has no I2C or ADC), fed by the test. With `impactLine` the stand-in accelerometer's
+// INT1 is on the board's accelInterrupt pin (wake on impact, impact-wake-xs.test.ts) and the detector is a stand-in
+// that alerts on the first sample at the shipped detector's candidate threshold.
 import { SosButtonApp } from '../../firmware/apps/sos-button/app.js';
 import { DeviceRuntime } from '../../firmware/runtime/device-runtime.js';
+import { impactDefaults } from '../../firmware/sensing/impact-features.js';
 import { createHalProxy } from '../support/xs/hal-proxy.js';
 import { sosButtonStandInParts } from '../support/xs/stand-in-part.js';
 
@@ -23,8 +26,23 @@ const parts = sosButtonStandInParts({
   battery: () => ({ mv: batteryMv, percent: batteryMv >= 3800 ? 40 : 10 }),
 });
 
-export function start(): void {
-  app = new SosButtonApp({ parts });
+/** Alerts once on the first sample at 1.6 g or more. */
+function standInDetector() {
+  let alerted = false;
+  return {
+    push(x: number, y: number, z: number) {
+      const mg = Math.sqrt(x * x + y * y + z * z);
+      if (alerted || mg < impactDefaults.impactMg) return undefined;
+      alerted = true;
+      return { score: 1, peakMg: Math.round(mg), angleDeg: 80, stillMg: 20 };
+    },
+  };
+}
+
+export function start(options: { impactLine?: boolean } = {}): void {
+  app = options.impactLine
+    ? new SosButtonApp({ parts: { ...parts, accel: { ...parts.accel!, pins: { interrupt: 'accelInterrupt' } } }, detector: standInDetector })
+    : new SosButtonApp({ parts });
   runtime = new DeviceRuntime({ hal: createHalProxy(), model: 'sos-button', app });
   runtime.start();
 }

@@ -24,3 +24,17 @@ test('1e5 samples with hundreds of candidates do not grow the XS heap', async ()
     await xs.close();
   }
 }, 120_000);
+
+test('a detector per wake on impact (IMPACT_WAKE.detectorOptions) runs on XS, alerts on each fall, and leaves nothing behind', async () => {
+  const xs = await XsSession.start({ entry: 'test/xs/entries/fall-memory.ts' });
+  try {
+    const first = await xs.call<{ alerts: number }>('wakes', 2); // every code path has run once
+    const again = await xs.call<{ alerts: number }>('wakes', 20);
+    expect(first.value.alerts).toBe(2);
+    expect(again.value.alerts).toBe(20);
+    const after = await xs.call<{ alerts: number }>('wakes', 0);
+    expect(after.heapSlots - first.heapSlots).toBeLessThanOrEqual(16);
+  } finally {
+    await xs.close();
+  }
+}, 120_000);

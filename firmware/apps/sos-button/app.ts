@@ -3,7 +3,8 @@
 // The platform's alarm updates drive the LED/buzzer patterns; the radio sleeps between activity, and with fall
 // detection off the whole chip deep-sleeps (deep-sleep.ts): a button wake boots the app as an SOS press. With it on
 // and `impactWake`, the chip deep-sleeps too while the accelerometer watches alone: an impact wakes it, the
-// detector gets the history before the trigger and the seconds after, and the chip sleeps again.
+// detector gets the history before the trigger and the seconds after, and the chip sleeps again without the
+// radio ever coming up unless that decision (or the wearer) has something to report.
 import type { Hal, TimerId, WakePin } from '../../../hal/contract/index.js';
 import type { Indicator } from '../../io/indicator.js';
 import { openParts, type OpenedParts } from '../../parts/open-parts.js';
@@ -13,6 +14,7 @@ import type { ConfigValues } from '../../runtime/config.js';
 import type { DeviceApp, DeviceRuntime } from '../../runtime/device-runtime.js';
 import type { CommandSpec } from '../../runtime/dispatcher.js';
 import { FallDetector } from '../../sensing/fall-detector.js';
+import { IMPACT_WAKE } from '../../sensing/impact-wake.js';
 import { AlarmLifecycle } from '../../alarms/alarm-lifecycle.js';
 import { detectorFigures } from '../../alarms/alarm-record.js';
 import { runtimeAlarmHooks } from '../../alarms/runtime-hooks.js';
@@ -39,8 +41,8 @@ export type SosButtonParts = {
 export interface SosButtonAppOptions {
   /** The parts table (default SOS_BUTTON_PARTS). */
   parts?: SosButtonParts;
-  /** The fall detector to run (default: the shipped FallDetector). */
-  detector?: () => Detector<object>;
+  /** The fall detector to run (default: the shipped FallDetector); `afterWake`: started by a wake on impact. */
+  detector?: (afterWake: boolean) => Detector<object>;
 }
 
 export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
@@ -51,7 +53,7 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
   #hal!: Hal;
   #table: SosButtonParts;
   #hardware!: OpenedParts<SosButtonParts>;
-  #detector: () => Detector<object>;
+  #detector: (afterWake: boolean) => Detector<object>;
   #runtime!: DeviceRuntime<typeof SOS_CONFIG>;
   #alarms!: AlarmLifecycle<SosCause>;
   #falls: FallWatch<object> | undefined;
@@ -64,10 +66,12 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
   /** The press being held started the current window (a panicked hold must not cancel its own SOS). */
   #pressOwnsWindow = false;
   #pressInWindow = false;
+  /** This boot is a wake on impact: the radio stays down until there is something to report (connectAtBoot). */
+  #impactBoot = false;
 
   constructor(options: SosButtonAppOptions = {}) {
     this.#table = options.parts ?? SOS_BUTTON_PARTS;
-    this.#detector = options.detector ?? (() => new FallDetector());
+    this.#detector = options.detector ?? ((afterWake) => new FallDetector(afterWake ? IMPACT_WAKE.detectorOptions : {}));
     this.commands = {
       'sos-button.status': { persist: false, run: () => ({ code: 'ok', data: this.status() }) },
     };
@@ -180,14 +184,18 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
       });
     }
 
-    this.#alarms.restore();
-    this.#duty.start();
-    this.#checkBattery();
-    this.#scheduleBattery();
     const wake = hal.system.wakeCause?.();
     const wokenBy = (pin: number | undefined) => wake?.by === 'pin' && typeof pin === 'number' && wake.pins.includes(pin);
-    if (runtime.config.get('fallDetection') !== true) this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
-    else if (wokenBy(accelPin)) this.#falls?.startAfterImpact();
+    const detecting = runtime.config.get('fallDetection') === true;
+    this.#impactBoot = detecting && this.#falls !== undefined && wokenBy(accelPin) && !wokenBy(buttonPin);
+    // Woken on impact: the radio stays down (the runtime asks connectAtBoot) and the check-in keeps its time.
+    if (this.#impactBoot) this.#duty.startAsleep(wake?.by === 'pin' && wake.timerLeftMs !== undefined ? wake.timerLeftMs : number('checkInS') * 1000);
+    else this.#duty.start();
+    this.#alarms.restore();
+    this.#checkBattery();
+    this.#scheduleBattery();
+    if (!detecting) this.#falls?.stop(); // button only: the accelerometer does not sample (nor draw its ~11 µA)
+    else if (wokenBy(accelPin)) this.#falls?.startAfterImpact(() => this.#decided());
     else this.#falls?.start();
     // Woken from deep sleep by the button: that press asked for help. By now the wearer may have let go (the
     // chip takes a moment to boot) and the Button driver ignores a button held since before it started, so the
@@ -200,6 +208,11 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
       log('info', 'button pressed while waking from deep sleep');
       this.#press();
     }
+  }
+
+  /** After a wake on impact the radio comes up only when the app has news (a fall, a press, a low battery). */
+  connectAtBoot(): boolean {
+    return !(this.#impactBoot && this.#duty.asleep);
   }
 
   stop(): void {
@@ -281,6 +294,11 @@ export class SosButtonApp implements DeviceApp<typeof SOS_CONFIG> {
   #fall(alert: object): void {
     this.#fallsDetected++;
     if (this.#alarms.detected('fall', detectorFigures(alert))) this.#duty.wake('fall');
+  }
+
+  /** The detector has had its seconds after a wake on impact: with the radio still down, back to deep sleep now. */
+  #decided(): void {
+    if (this.#runtime.state === 'sleeping') this.#deepSleep.radioAsleep(0);
   }
 
   #checkBattery(): void {

@@ -1,5 +1,6 @@
 // Settings of the SOS button (config/desired keys), on top of the runtime's own (healthIntervalS).
 import type { ConfigSpec } from '../../runtime/config.js';
+import { IMPACT_WAKE } from '../../sensing/impact-wake.js';
 
 export const SOS_CONFIG = {
   /** Run the fall detector on the accelerometer stream. Off: only a press raises an alarm. */
@@ -30,18 +31,18 @@ export const SOS_CONFIG = {
   stillS: { type: 'integer', min: 0, max: 86_400, default: 120 },
   /**
    * With fall detection on, deep-sleep when idle and let the accelerometer watch alone, waking the chip on an
-   * impact (issue 13). Off: light sleep, the CPU reading the FIFO. Off by default until the simulator's chip
-   * watches through a deep sleep and the driver keeps the captured history across the boot (docs/sos-button.md).
+   * impact (issue 13). Off: light sleep, the CPU reading the FIFO. Off by default until the detector is judged on
+   * what a wake gives it (docs/sos-button.md).
    */
   impactWake: { type: 'boolean', default: false },
   /**
    * Wake on impact while the chip deep-sleeps (fall detection on): change of acceleration on any axis, gravity
    * filtered out by the LIS3DH, that wakes the chip, mg (62 mg steps at ±8 g). Lower wakes more often (battery),
-   * higher misses soft falls; the default is measured on the shared recordings (docs/sos-button.md).
+   * higher misses soft falls; the default is the device pipeline's (IMPACT_WAKE), measured on the shared recordings.
    */
-  impactWakeMg: { type: 'integer', min: 496, max: 4000, default: 868 },
+  impactWakeMg: { type: 'integer', min: 496, max: 4000, default: IMPACT_WAKE.thresholdMg },
   /** How long the change must last to wake the chip, ms (0: one sample; 20 ms steps at 50 Hz). */
-  impactWakeMs: { type: 'integer', min: 0, max: 200, default: 0 },
+  impactWakeMs: { type: 'integer', min: 0, max: 200, default: IMPACT_WAKE.durationMs },
 } satisfies ConfigSpec;
 
 /** The SOS button's key-value domain: its alarm records (`window`, `alarm`) and the battery state (`batLow`). */

@@ -6,6 +6,7 @@
 // raises INT1, which wakes the chip, and the FIFO keeps the samples before it. After that boot, startAfterImpact()
 // feeds the detector that history, then polls for the seconds it needs after the impact (`deciding`).
 import type { Timers, TimerId } from '../../../hal/contract/index.js';
+import { IMPACT_WAKE } from '../../sensing/impact-wake.js';
 
 /** What the LIS3DH driver offers (firmware/drivers/lis3dh). */
 export interface Accelerometer {
@@ -24,12 +25,15 @@ export interface Accelerometer {
 
 export interface Detector<Alert> {
   push(x: number, y: number, z: number): Alert | undefined;
+  /** An impact waits to be judged (its decision comes later). */
+  readonly pending?: boolean;
 }
 
 export interface FallWatchOptions<Alert> {
   accel: Accelerometer;
   timers: Timers;
-  detector: () => Detector<Alert>;
+  /** A new detector; `afterWake`: it starts on a wake on impact (IMPACT_WAKE.detectorOptions apply). */
+  detector: (afterWake: boolean) => Detector<Alert>;
   onFall(alert: Alert): void;
   /** Seconds of stillness before polling stops (0: never). */
   stillS(): number;
@@ -41,8 +45,6 @@ export interface FallWatchOptions<Alert> {
 
 /** How the accelerometer samples for the detector (and watches while the chip deep-sleeps). */
 export const ACCEL_SETTINGS = Object.freeze({ rateHz: 50, rangeG: 8 });
-/** High-pass cut-off of the wake on impact, Hz (rate/50, the chip's fastest): gravity and slow turns stay under the threshold. */
-export const IMPACT_HIGH_PASS_HZ = 1;
 const SAMPLE_HZ = ACCEL_SETTINGS.rateHz;
 const FIFO_DEPTH = 32;
 /** Per-axis spread under which a second of samples counts as still (sensor noise is ~10–20 mg). */
@@ -56,6 +58,8 @@ const STILL_CHECK_MS = 60_000;
  * after the peak, and the peak may follow the trigger by a moment (the trigger is the start of the impact).
  */
 export const IMPACT_DECISION_MS = 4000;
+/** The longest a wake on impact stays up while impacts keep coming (jogging would otherwise hold it forever). */
+export const IMPACT_JUDGE_MAX_MS = 20_000;
 
 export interface FallWatchCounters {
   samples: number;
@@ -100,10 +104,11 @@ export class FallWatch<Alert> {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#detector = this.#o.detector();
+    this.#detector = this.#o.detector(false);
     this.#stillSeconds = 0;
     this.#windowCount = 0;
     try {
+      this.#o.accel.disableWakeOnMotion(); // a chip kept running across the boot may still be armed for deep sleep
       this.#o.accel.configure({ rate: SAMPLE_HZ, range: ACCEL_SETTINGS.rangeG });
     } catch (error) {
       this.#failed(error);
@@ -114,18 +119,17 @@ export class FallWatch<Alert> {
 
   /**
    * Booted by a wake on impact: the FIFO holds the samples up to the trigger (captured while the chip slept).
-   * They go to a new detector first, then polling goes on as after start(); `deciding` for IMPACT_DECISION_MS.
+   * They go to a new detector first, then polling goes on as after start(); `deciding` for IMPACT_DECISION_MS,
+   * then `decided` runs (the chip may sleep again unless the detector found a fall).
    */
-  startAfterImpact(): void {
+  startAfterImpact(decided?: () => void): void {
     if (this.#running) return;
     this.#running = true;
-    this.#detector = this.#o.detector();
+    this.#detector = this.#o.detector(true);
     this.#stillSeconds = 0;
     this.#windowCount = 0;
     this.#o.log('info', 'woken on impact: deciding');
-    this.#deciding = this.#o.timers.set(() => {
-      this.#deciding = undefined;
-    }, IMPACT_DECISION_MS);
+    this.#awaitDecision(IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS - IMPACT_DECISION_MS, decided);
     try {
       this.#drain(); // the captured history (full on purpose), before anything resets the FIFO
       this.#o.accel.acknowledgeWake();
@@ -142,12 +146,30 @@ export class FallWatch<Alert> {
   }
 
   /**
-   * The chip is about to deep-sleep: polling stops and the accelerometer watches alone, INT1 raised (and the
-   * FIFO frozen on the samples before it) by a change over thresholdMg, gravity filtered out. Throws when the bus
-   * fails (then the chip must stay up: nothing would wake it on a fall); resume() undoes it.
+   * Waits `ms`, then, while the detector still has an impact to judge (the fall may come seconds after the jolt
+   * that woke the chip: a stumble first), up to `spareMs` more in poll steps, so one wake covers the episode.
+   */
+  #awaitDecision(ms: number, spareMs: number, decided?: () => void): void {
+    this.#deciding = this.#o.timers.set(() => {
+      if (this.#running && this.#detector?.pending === true && spareMs > 0) {
+        const step = Math.min(this.#pollMs, spareMs);
+        this.#awaitDecision(step, spareMs - step, decided);
+        return;
+      }
+      this.#deciding = undefined;
+      decided?.();
+    }, ms);
+  }
+
+  /**
+   * The chip is about to deep-sleep: polling stops and the accelerometer watches alone, INT1 raised by a change
+   * over thresholdMg, gravity filtered out, the FIFO keeping the samples before it (IMPACT_WAKE: the device
+   * pipeline the figures are measured on). Throws when the bus fails (then the chip must stay up: nothing would
+   * wake it on a fall); resume() undoes it.
    */
   armImpactWake(setting: { thresholdMg: number; durationMs: number }): void {
-    this.#o.accel.enableWakeOnMotion({ ...setting, highPassHz: IMPACT_HIGH_PASS_HZ, captureHistory: true }); // throws first: polling goes on
+    const { highPassHz, captureHistory } = IMPACT_WAKE;
+    this.#o.accel.enableWakeOnMotion({ ...setting, highPassHz, captureHistory }); // throws first: polling goes on
     this.#o.timers.clear(this.#timer);
     this.#timer = undefined;
     this.#still = false;

@@ -19,7 +19,8 @@ export interface SosButtonEvents {
 export const LONG_PRESS_MS = 2000;
 
 export const SOS_BUTTON_PARTS = Object.freeze({
-  accel: lis3dh({ interrupt: 'accelInterrupt', on: { alert: 'motion' } }),
+  // keepFifo: after a wake on impact the FIFO holds the samples before the trigger (the app reads them first).
+  accel: lis3dh({ interrupt: 'accelInterrupt', on: { alert: 'motion' }, keepFifo: true }),
   battery: battery({ pin: 'battery', window: 4 }),
   led: indicator({ pin: 'led' }),
   buzzer: indicator({ pin: 'buzzer' }),

@@ -16,11 +16,13 @@
 //
 // With captureHistory the FIFO runs in stream-to-FIFO mode: it streams while INT1 is low and the latched wake
 // freezes it on the 32 samples up to the trigger, so a CPU woken from deep sleep still reads what came before it;
-// the chip collects nothing after them until acknowledgeWake() releases INT1 (then it streams again).
+// the chip collects nothing after them until acknowledgeWake() releases INT1 (then it streams again). The chip
+// keeps its registers and FIFO while the MCU deep-sleeps or resets, so a boot woken by INT1 opens the driver with
+// keepFifo: it takes the chip as it runs instead of resetting it, and the captured samples are still there.
 import type { Digital, DigitalConstructor, I2COptions, PinSpecifier, SMBus, SMBusConstructor } from '../../../hal/contract/io.js';
 import {
   AUTO_INCREMENT, CTRL1_LPEN, CTRL1_XYZ, CTRL2_HP_IA1, CTRL2_HPCF_SHIFT, CTRL3_I1_IA1, CTRL4_BDU, CTRL4_HR, CTRL5_FIFO_EN,
-  CTRL5_LIR_INT1, DATA_SHIFT, FIFO_BYPASS, FIFO_DEPTH, FIFO_SRC_FSS, FIFO_SRC_OVRN, FIFO_STREAM, FIFO_STREAM_TO_FIFO, FS_CODE,
+  CTRL5_LIR_INT1, DATA_SHIFT, FIFO_BYPASS, FIFO_DEPTH, FIFO_MODE_MASK, FIFO_SRC_FSS, FIFO_SRC_OVRN, FIFO_STREAM, FIFO_STREAM_TO_FIFO, FS_CODE,
   HP_CUTOFF_DIVISOR, INT1_CFG_XYZ_HIGH, INT1_SRC_IA, ODR_CODE, Register, SENSITIVITY_MG, fifoDroppedMeanMg, THRESHOLD_LSB_MG,
   WHO_AM_I_VALUE, type Lis3dhMode,
 } from './registers.js';
@@ -33,6 +35,12 @@ export interface Lis3dhOptions {
   /** The INT1 line, when wired: onAlert runs on its rising edge (wake on motion). */
   alert?: { io: DigitalConstructor; pin: PinSpecifier; mode?: unknown };
   onAlert?: () => void;
+  /**
+   * Take the chip as it runs (its settings read back, its FIFO and latched INT1 left alone) when it samples into
+   * its FIFO: a boot after it woke the MCU, whose captured history must survive the driver's start. A chip that
+   * does not sample (power-on, power-down) is reset as without it.
+   */
+  keepFifo?: boolean;
 }
 
 export interface Lis3dhConfiguration {
@@ -94,11 +102,13 @@ export class LIS3DH {
       throw new Error(`LIS3DH: unexpected WHO_AM_I 0x${id.toString(16)} (expected 0x33)`);
     }
     this.#io = io;
-    // The chip keeps its registers across a reset of the MCU: start from a known state.
-    io.writeUint8(Register.CTRL_REG3, 0);
-    io.writeUint8(Register.INT1_CFG, 0);
-    io.writeUint8(Register.CTRL_REG6, 0); // INT1 active high
-    this.configure({});
+    if (!(options.keepFifo && this.#adopt())) {
+      // The chip keeps its registers across a reset of the MCU: start from a known state.
+      io.writeUint8(Register.CTRL_REG3, 0);
+      io.writeUint8(Register.INT1_CFG, 0);
+      io.writeUint8(Register.CTRL_REG6, 0); // INT1 active high
+      this.configure({});
+    }
     const { alert, onAlert } = options;
     if (alert && onAlert) {
       const { io: Input, ...pin } = alert;
@@ -250,6 +260,40 @@ export class LIS3DH {
     this.#io = undefined;
   }
 
+  /**
+   * Reads back the settings of a chip that samples into its FIFO, touching nothing (INT1_SRC is not read: that
+   * would release the latch and the captured history). False when it does not run in a way this driver sets.
+   */
+  #adopt(): boolean {
+    const io = this.#bus();
+    const ctrl1 = io.readUint8(Register.CTRL_REG1);
+    const ctrl4 = io.readUint8(Register.CTRL_REG4);
+    const ctrl5 = io.readUint8(Register.CTRL_REG5);
+    const fifoMode = io.readUint8(Register.FIFO_CTRL_REG) & FIFO_MODE_MASK;
+    const rate = codeOf(ODR_CODE, ctrl1 >> 4);
+    const range = codeOf(FS_CODE, (ctrl4 >> 4) & 3);
+    const mode: Lis3dhMode = ctrl1 & CTRL1_LPEN ? 'low-power' : ctrl4 & CTRL4_HR ? 'high-resolution' : 'normal';
+    const streaming = fifoMode === FIFO_STREAM || fifoMode === FIFO_STREAM_TO_FIFO;
+    if (rate === undefined || range === undefined || !(ctrl5 & CTRL5_FIFO_EN) || !streaming) return false;
+    this.#rate = rate;
+    this.#range = range;
+    this.#mode = mode;
+    this.#fifo = true;
+    this.#shift = 16 + DATA_SHIFT[mode];
+    this.#scale = SENSITIVITY_MG[mode][range]!;
+    this.#fifoBias = fifoDroppedMeanMg(mode, range);
+    if (io.readUint8(Register.CTRL_REG3) & CTRL3_I1_IA1) {
+      const divisor = HP_CUTOFF_DIVISOR[(io.readUint8(Register.CTRL_REG2) >> CTRL2_HPCF_SHIFT) & 3]!;
+      this.#wake = {
+        thresholdMg: (io.readUint8(Register.INT1_THS) & 0x7f) * THRESHOLD_LSB_MG[range]!,
+        durationMs: ((io.readUint8(Register.INT1_DURATION) & 0x7f) * 1000) / rate,
+        captureHistory: fifoMode === FIFO_STREAM_TO_FIFO,
+        highPassDivisor: divisor,
+      };
+    }
+    return true;
+  }
+
   #bus(): SMBus {
     if (this.#io === undefined) throw new Error('LIS3DH: closed');
     return this.#io;
@@ -264,6 +308,12 @@ export class LIS3DH {
     const raw = ((bytes[offset + 1]! << 8) | bytes[offset]!) << 16; // sign lands in bit 31
     return (raw >> this.#shift) * this.#scale;
   }
+}
+
+/** The key whose code is `code` in a frozen code table (ODR_CODE, FS_CODE). */
+function codeOf(table: Readonly<Record<number, number>>, code: number): number | undefined {
+  for (const key of Object.keys(table)) if (table[Number(key)] === code) return Number(key);
+  return undefined;
 }
 
 function clamp(value: number, low: number, high: number): number {

@@ -50,6 +50,7 @@ export const CTRL5_FIFO_EN = 0x40;
 export const CTRL5_LIR_INT1 = 0x08;
 
 /** FIFO_CTRL_REG mode bits 7:6. */
+export const FIFO_MODE_MASK = 0xc0;
 export const FIFO_BYPASS = 0x00;
 export const FIFO_STREAM = 0x80;
 /** Stream until the INT1 pin value is 1, then FIFO mode (TR 0: triggered by INT1): the history before the trigger. */

@@ -9,6 +9,7 @@
 #include "esp_wifi.h"
 #include "driver/rtc_io.h"
 #include "esp_attr.h"
+#include <sys/time.h>
 
 #define WAKE_NONE 0
 #define WAKE_TIMER 1
@@ -16,6 +17,19 @@
 
 /* The ext0 pin of the last sleep (-1: none): ESP-IDF reports an ext0 wake without its pin. Kept in RTC memory. */
 static RTC_DATA_ATTR int ext0Pin = -1;
+
+/*
+ * When the timer of the last sleep was due, in microseconds of the system time (-1: no timer). ESP-IDF keeps the
+ * system time across deep sleep on the RTC timer, so after a pin wake the time the timer had left is known.
+ */
+static RTC_DATA_ATTR int64_t timerDueUs = -1;
+
+static int64_t nowUs(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return ((int64_t)tv.tv_sec * 1000000) + tv.tv_usec;
+}
 
 /* GPIOs are at most 39, so a bit mask fits a double exactly. */
 static uint64_t maskFromNumber(double value)
@@ -36,6 +50,7 @@ void xs_deep_sleep_start(xsMachine *the)
 
 	esp_sleep_disable_wakeup_source(ESP_SLEEP_WAKEUP_ALL);
 	ext0Pin = -1;
+	timerDueUs = -1;
 	if (lowPin >= 0) {
 		if (!rtc_gpio_is_valid_gpio(lowPin))
 			xsRangeError("deep sleep: GPIO %d is not an RTC GPIO", lowPin);
@@ -50,6 +65,7 @@ void xs_deep_sleep_start(xsMachine *the)
 		err = esp_sleep_enable_timer_wakeup((uint64_t)(ms * 1000.0));
 		if (ESP_OK != err)
 			xsUnknownError("deep sleep timer: %d", (int)err);
+		timerDueUs = nowUs() + (int64_t)(ms * 1000.0);
 	}
 	if (mask) {
 		/* ext1 on the ESP32: "any pin high" or (mode 0) "all pins low"; the JavaScript side allows one low pin only. */
@@ -85,4 +101,15 @@ void xs_deep_sleep_pins(xsMachine *the)
 	if ((ESP_SLEEP_WAKEUP_EXT0 == esp_sleep_get_wakeup_cause()) && (ext0Pin >= 0))
 		pins += (double)(1ULL << ext0Pin);
 	xsmcSetNumber(xsResult, pins);
+}
+
+void xs_deep_sleep_timer_left(xsMachine *the)
+{
+	esp_sleep_wakeup_cause_t cause = esp_sleep_get_wakeup_cause();
+	double left = -1;
+	if (((ESP_SLEEP_WAKEUP_EXT0 == cause) || (ESP_SLEEP_WAKEUP_EXT1 == cause)) && (timerDueUs >= 0)) {
+		int64_t us = timerDueUs - nowUs();
+		left = (us > 0) ? (double)(us / 1000) : 0;
+	}
+	xsmcSetNumber(xsResult, left);
 }

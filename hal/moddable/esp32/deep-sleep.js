@@ -12,5 +12,7 @@ function start(ms, mask, level, lowPin) @ "xs_deep_sleep_start";
 function cause() @ "xs_deep_sleep_cause";
 /** The pins that woke the chip (ext1's, or the ext0 pin), as a bit mask (a Number: GPIOs reach 39). */
 function pins() @ "xs_deep_sleep_pins";
+/** After a pin wake: the milliseconds the sleep's timer had left (-1: no timer armed, or not a pin wake). */
+function timerLeft() @ "xs_deep_sleep_timer_left";
 
-export default Object.freeze({ start, cause, pins });
+export default Object.freeze({ start, cause, pins, timerLeft });

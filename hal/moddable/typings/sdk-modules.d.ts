@@ -12,7 +12,7 @@ declare module 'resetReason' {
  * hal/moddable/system.ts.
  */
 declare module 'deep-sleep' {
-  const deepSleep: { start(ms: number, mask: number, level: 0 | 1): void; cause(): number; pins(): number } | undefined;
+  const deepSleep: { start(ms: number, mask: number, level: 0 | 1, lowPin?: number): void; cause(): number; pins(): number; timerLeft(): number } | undefined;
   export default deepSleep;
 }
 
@@ -32,4 +32,13 @@ declare module 'hx711' {
 declare module 'ota-slots' {
   const slots: { runningState(): number; markValid(): number; lastInvalidVersion(): string | undefined; activateNext(): number } | undefined;
   export default slots;
+}
+
+/**
+ * Ours, not the SDK's: the whole NVS partition erased (hal/moddable/esp32/nvs-erase.js + .c) for the factory reset;
+ * the Linux build maps a stand-in that exports undefined. Shape: NvsEraseNative in hal/moddable/storage.ts.
+ */
+declare module 'nvs-erase' {
+  const nvs: { eraseAll(): number } | undefined;
+  export default nvs;
 }

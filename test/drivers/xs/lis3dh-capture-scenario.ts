@@ -86,6 +86,25 @@ function duration(): Record<string, unknown> {
   return { short, long: alerts(), newest: fifo.slice(-3), oldest: fifo.slice(0, 3), samples: fifo.length / 3 };
 }
 
+/**
+ * The MCU deep-slept through the impact and boots: a new driver opened with keepFifo (as the SOS button's parts
+ * table does) reads the captured history and releases the latch; one opened without it resets the chip.
+ */
+function boot(): Record<string, unknown> {
+  const outcome = (keepFifo: boolean) => {
+    const { clock, io, chip, accel } = device();
+    accel.enableWakeOnMotion({ thresholdMg: 1000, durationMs: 0, captureHistory: true });
+    accel.close(); // the MCU powers down; the chip watches alone
+    chip.play(impactTrace([3008, 3008, 3008]));
+    clock.advance(5000);
+    const next = new LIS3DH({ sensor: { data: 21, clock: 22, io: io.classes.SMBus! }, keepFifo });
+    const buffer = new Int16Array(3 * LIS3DH.FIFO_DEPTH);
+    const fifo = Array.from(buffer.subarray(0, 3 * next.readFifo(buffer)), (v) => v - BIAS);
+    return { line: io.pin(INT1).level, samples: fifo.length / 3, newest: fifo.slice(-3), released: next.acknowledgeWake(), after: io.pin(INT1).level };
+  };
+  return { kept: outcome(true), reset: outcome(false) };
+}
+
 export function main(): Record<string, unknown> {
-  return { capture: capture(), tilt: tilt(), duration: duration() };
+  return { capture: capture(), tilt: tilt(), duration: duration(), boot: boot() };
 }

@@ -1,23 +1,25 @@
 // Wake on impact through FallWatch (firmware/apps/sos-button/fall-watch.ts), the LIS3DH driver and the
 // register-level chip with the virtual IO and stepped clock in the same engine: armed for deep sleep, an impact
 // raises INT1; after the boot the watch feeds the captured history and what follows to the detector, decides,
-// and is re-armed. Engine-neutral on purpose: impact-wake.test.ts runs it on Node and on XS and expects the same.
+// and is re-armed, all with the shipped profile (IMPACT_WAKE). Engine-neutral on purpose: impact-wake.test.ts runs it
+// on Node and on XS and expects the same.
 import { SteppedClock } from '../../../hal/host/clock.js';
 import { VirtualIo } from '../../../hal/host/io/bus.js';
 import { LIS3DH } from '../../../firmware/drivers/lis3dh/lis3dh.js';
 import { FallWatch, IMPACT_DECISION_MS } from '../../../firmware/apps/sos-button/fall-watch.js';
+import { IMPACT_WAKE } from '../../../firmware/sensing/impact-wake.js';
+import { Register } from '../../../firmware/drivers/lis3dh/registers.js';
 import { attachLis3dh } from '../../../simulator/chips/lis3dh.js';
 
 const INT1 = 34;
-const BOOT_MS = 300;
-const SETTING = { thresholdMg: 868, durationMs: 0 };
+const SETTING = { thresholdMg: IMPACT_WAKE.thresholdMg, durationMs: IMPACT_WAKE.durationMs };
 
-/** Standing, a 3-sample impact of `peakMg` on x (its rising edge first), then lying still on the side. */
-function impact(peakMg: number): number[] {
+/** Standing, a 3-sample impact of `peakMg` on x (its rising edge first), then still in `after` (lying on the side). */
+function impact(peakMg: number, after = [1000, 0, 0]): number[] {
   const stand = Array.from({ length: 100 }, () => [0, 1000, 0]).flat();
   const hit = [[peakMg / 2, 1000, 0], [peakMg, 1000, 0], [peakMg / 2, 600, 0]].flat();
-  const lie = Array.from({ length: 300 }, () => [1000, 0, 0]).flat();
-  return [...stand, ...hit, ...lie];
+  const still = Array.from({ length: 300 }, () => after).flat();
+  return [...stand, ...hit, ...still];
 }
 
 function wakeOn(trace: number[]): Record<string, unknown> {
@@ -51,7 +53,7 @@ function wakeOn(trace: number[]): Record<string, unknown> {
     if (io.pin(INT1).level === 1) triggerMs = t;
   }
   if (triggerMs < 0) return { woke: false };
-  clock.advance(BOOT_MS);
+  clock.advance(IMPACT_WAKE.wakeMs);
   const after = watch();
   after.startAfterImpact();
   const history = fed.slice();
@@ -61,10 +63,10 @@ function wakeOn(trace: number[]): Record<string, unknown> {
   after.armImpactWake(SETTING);
   return {
     woke: true, triggerMs, history: history.length, largestAt: history.indexOf(Math.max(...history)), largestMg: Math.max(...history),
-    deciding, decided: !after.deciding, fedAfter, line: io.pin(INT1).level, rearmed: chip.readRegister(0x2e) >> 6, alerts,
+    deciding, decided: !after.deciding, fedAfter, line: io.pin(INT1).level, rearmed: chip.readRegister(Register.FIFO_CTRL_REG), alerts,
   };
 }
 
 export function main(): Record<string, unknown> {
-  return { fall: wakeOn(impact(4000)), soft: wakeOn(impact(600)) };
+  return { fall: wakeOn(impact(4000)), soft: wakeOn(impact(Math.round(IMPACT_WAKE.thresholdMg * 0.8), [0, 1000, 0])) };
 }

@@ -1,6 +1,7 @@
 // Entry for the fall detector's memory test: one detector fed a looping mix of walking, falls and sitting
 // down; each feed ends with a full collection so the crank's heap count is what stays alive.
 import { FallDetector } from '../../../firmware/sensing/fall-detector.js';
+import { IMPACT_WAKE } from '../../../firmware/sensing/impact-wake.js';
 import { fall, sittingDown, walking } from '../../../scripts/falls/synthetic.js';
 
 declare const gc: () => void;
@@ -17,4 +18,20 @@ export function feed(samples: number): { candidates: number; alerts: number } {
   }
   gc();
   return { candidates: detector.candidates, alerts };
+}
+
+/** What a wake on impact delivers of a fall: 17 samples before the impact (300 ms wake, streaming FIFO), then 4.3 s. */
+const afterWake = fall(14, 10).slice(3 * (321 - 17), 3 * (321 + 215));
+
+/** `count` wakes on impact: a new detector each (RAM does not survive deep sleep), configured as IMPACT_WAKE says. */
+export function wakes(count: number): { alerts: number } {
+  let alerts = 0;
+  for (let k = 0; k < count; k++) {
+    const woken = new FallDetector(IMPACT_WAKE.detectorOptions);
+    for (let i = 0; i < afterWake.length; i += 3) {
+      if (woken.push(afterWake[i], afterWake[i + 1], afterWake[i + 2]) !== undefined) alerts++;
+    }
+  }
+  gc();
+  return { alerts };
 }
