@@ -3,7 +3,9 @@
 //
 //   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] [--fifo all|test] FILE.jsonl.gz...
 //   npx tsx scripts/falls/cross-validate.ts --device [--wake-ms MS] [--threshold-mg MG] [--capture-history on|off]
-//       [--prime-ring on|off] [--no-until-judged] [--train device|raw|both] [--augment N] FILE.jsonl.gz...
+//       [--prime-ring on|off] [--no-until-judged] [--train device|raw|both] [--augment N]
+//       [--sleep-posture [--first-posture settled|none|previous] [--posture-samples N] [--posture-from last|stillest]]
+//       FILE.jsonl.gz...
 // Without --folds: leave one subject out. --fifo all: train and score on the samples as the device's LIS3DH
 // FIFO delivers them (16 mg steps); --fifo test: train on the recordings as they are, score the FIFO version.
 // --device scores what a detector started by each wake on impact gets (device-view.ts, IMPACT_WAKE unless

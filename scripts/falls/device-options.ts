@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ImpactOptions } from '../../firmware/sensing/impact-features.js';
 import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
-import type { DeviceProfile, DeviceWakeOptions } from './device-view.js';
+import { POSTURE_SAMPLES, type DeviceProfile, type DeviceWakeOptions } from './device-view.js';
 
 export interface DeviceOptionValues {
   wakeMs?: number;
@@ -11,6 +11,10 @@ export interface DeviceOptionValues {
   captureHistory?: string;
   primeRing?: string;
   untilJudged?: boolean;
+  sleepPosture?: boolean;
+  firstPosture?: string;
+  postureSamples?: number;
+  postureFrom?: string;
 }
 
 export interface DeviceSetup {
@@ -30,7 +34,11 @@ export function addDeviceOptions(command: Command): Command {
     .option('--threshold-mg <mg>', 'with --device: the chip\'s wake threshold (default IMPACT_WAKE.thresholdMg)', integer)
     .option('--capture-history <on|off>', 'with --device: the FIFO freezes on the samples up to the trigger (default IMPACT_WAKE\'s)')
     .option('--prime-ring <on|off>', 'with --device: the detector\'s ring starts filled with its first sample (default IMPACT_WAKE\'s)')
-    .option('--no-until-judged', 'with --device: the CPU sleeps IMPACT_DECISION_MS after its boot even while an impact waits to be judged');
+    .option('--no-until-judged', 'with --device: the CPU sleeps IMPACT_DECISION_MS after its boot even while an impact waits to be judged')
+    .option('--sleep-posture', 'with --device, an experiment: each wake first pushes the posture kept from the last re-arm (device-view.ts)')
+    .option('--first-posture <settled|none|previous>', 'with --sleep-posture: the first wake gets the recording\'s settled posture (default), none, or what the subject\'s previous recording left')
+    .option('--posture-samples <n>', 'with --sleep-posture: samples the kept posture averages (default 25: 0.5 s)', integer)
+    .option('--posture-from <last|stillest>', 'with --sleep-posture: keep the last block of samples read (default) or the stillest');
 }
 
 export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => never): DeviceSetup {
@@ -50,9 +58,20 @@ export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => ne
   const primeRing = onOff(o.primeRing, IMPACT_WAKE.detectorOptions.primeRing ?? false, 'prime-ring');
   const detectorOptions = { ...IMPACT_WAKE.detectorOptions, primeRing };
   const untilJudged = o.untilJudged !== false; // as fall-watch does
+  if (o.firstPosture !== undefined && !['settled', 'none', 'previous'].includes(o.firstPosture)) fail('--first-posture must be "settled", "none" or "previous"');
+  if (o.postureSamples !== undefined && !(Number.isInteger(o.postureSamples) && o.postureSamples > 0)) fail('--posture-samples must be a positive integer');
+  if (o.postureFrom !== undefined && o.postureFrom !== 'last' && o.postureFrom !== 'stillest') fail('--posture-from must be "last" or "stillest"');
+  if ((o.firstPosture ?? o.postureSamples ?? o.postureFrom) !== undefined && !o.sleepPosture) {
+    fail('--first-posture, --posture-samples and --posture-from need --sleep-posture');
+  }
+  const wakeOptions: DeviceWakeOptions = untilJudged ? { untilJudged: detectorOptions } : {};
+  const postureSamples = o.postureSamples ?? POSTURE_SAMPLES;
+  const postureFrom = o.postureFrom === 'stillest' ? 'stillest' : 'last';
+  if (o.sleepPosture) Object.assign(wakeOptions, { sleepPosture: true, firstPosture: o.firstPosture ?? 'settled', postureSamples, postureFrom });
   return {
-    profile, detectorOptions, wakeOptions: untilJudged ? { untilJudged: detectorOptions } : {},
+    profile, detectorOptions, wakeOptions,
     describe: `wake_ms=${profile.wakeMs} threshold_mg=${profile.thresholdMg} capture_history=${profile.captureHistory} `
-      + `prime_ring=${primeRing} until_judged=${untilJudged}`,
+      + `prime_ring=${primeRing} until_judged=${untilJudged}`
+      + (o.sleepPosture ? ` sleep_posture=true first_posture=${o.firstPosture ?? 'settled'} posture_samples=${postureSamples} posture_from=${postureFrom}` : ''),
   };
 }

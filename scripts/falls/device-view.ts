@@ -15,7 +15,7 @@ import { createHostStorage } from '../../hal/host/storage/index.js';
 import { attachLis3dh } from '../../simulator/chips/lis3dh.js';
 import type { RecordingCandidates } from './candidates.js';
 import { augmented } from './augment.js';
-import { readRecordings, type Recording } from './recordings.js';
+import { lis3dhFifoMg, readRecordings, type Recording } from './recordings.js';
 
 /** The chip samples the recording's first posture this long before it is armed: its filter starts settled. */
 const SETTLE_MS = 1000;
@@ -23,6 +23,8 @@ const SETTLE_MS = 1000;
 export const POLL_MS = 500;
 const SAMPLE_MS = 1000 / ACCEL_SETTINGS.rateHz;
 const FIFO_DEPTH = LIS3DH.FIFO_DEPTH;
+/** sleepPosture: the posture kept across a sleep is the mean of this many samples (0.5 s) read last. */
+export const POSTURE_SAMPLES = 25;
 
 /** The pipeline evaluated: the chip's wake settings and the ESP32's wake time. */
 export type DeviceProfile = Pick<ImpactWakeProfile, 'thresholdMg' | 'durationMs' | 'highPassHz' | 'captureHistory' | 'wakeMs'>;
@@ -30,12 +32,14 @@ export type DeviceProfile = Pick<ImpactWakeProfile, 'thresholdMg' | 'durationMs'
 export interface DeviceWake {
   /** Recording sample during which INT1 rose (0-based). */
   trigger: number;
-  /** What the detector started by this wake is pushed, in order: x, y, z milli-g as the driver reads them. */
+  /** What the detector started by this wake is pushed, in order: x, y, z milli-g as the driver reads them (sleepPosture: the kept posture first). */
   samples: number[];
   /** Samples the chip measured between the oldest delivered and the end of the window that never reached the CPU. */
   lost: number;
   /** From INT1 to the re-arm (the wake time included). */
   awakeMs: number;
+  /** With sleepPosture: the posture kept across the sleep after this wake. */
+  kept?: number[];
 }
 
 export interface DeviceWakeOptions {
@@ -53,6 +57,69 @@ export interface DeviceWakeOptions {
   sleepRateHz?: number;
   /** With sleepRateHz: the history is interpolated up to 50 Hz (linearly) rather than each sample repeated. */
   interpolate?: boolean;
+  /**
+   * An experiment, not what fall-watch does: the posture before the sleep. When it re-arms the chip the CPU keeps
+   * the mean of the last POSTURE_SAMPLES it read (3 × int16 of RTC memory); each wake pushes it to its detector
+   * before the FIFO, so with primeRing the windows before the peak compare with it rather than with the first FIFO
+   * sample. Before a recording's first wake: the mean of its first 0.5 s as the chip delivers it (firstPosture).
+   */
+  sleepPosture?: boolean;
+  /**
+   * With sleepPosture, what the first wake of a recording gets: 'settled' (default) the mean of the recording's first
+   * 0.5 s — optimistic: a recording starts with the wearer still just before the activity, while a pendant keeps the
+   * posture of a re-arm minutes or hours earlier — 'none': nothing kept (as after a power-on), no posture pushed — or
+   * 'previous': `keptBefore`, what the wearer's previous recording left kept (loadDeviceCandidates chains a subject's
+   * recordings in file order, as if worn through them one after another; settled for the subject's first).
+   */
+  firstPosture?: 'settled' | 'none' | 'previous';
+  /** With firstPosture 'previous': the posture kept before this recording (x, y, z mg); settled when absent. */
+  keptBefore?: readonly number[];
+  /** With sleepPosture: how many samples the kept posture averages (default POSTURE_SAMPLES; also the first wake's). */
+  postureSamples?: number;
+  /**
+   * With sleepPosture: which of the wake's consecutive blocks of postureSamples (counted back from the last read) is
+   * kept: the 'last' (default) or the 'stillest' (least mean absolute deviation of the magnitude; the newest on a tie).
+   */
+  postureFrom?: 'last' | 'stillest';
+}
+
+/** The rounded mean of the `count` x, y, z triples of `samples` that end at triple `end` (all before it if fewer). */
+function meanPosture(samples: readonly number[], count: number, end = samples.length / 3): number[] {
+  const n = Math.min(count, end);
+  const sum = [0, 0, 0];
+  for (let i = (end - n) * 3; i < end * 3; i++) sum[i % 3]! += samples[i]!;
+  return sum.map((v) => Math.round(v / n));
+}
+
+/** Mean absolute deviation of the magnitude of the `count` triples ending at triple `end`. */
+function magnitudeDeviation(samples: readonly number[], count: number, end: number): number {
+  const mags: number[] = [];
+  for (let i = (end - count) * 3; i < end * 3; i += 3) mags.push(Math.hypot(samples[i]!, samples[i + 1]!, samples[i + 2]!));
+  const mean = mags.reduce((a, b) => a + b, 0) / count;
+  return mags.reduce((a, m) => a + Math.abs(m - mean), 0) / count;
+}
+
+/** The posture a wake's samples leave to keep across the next sleep (DeviceWakeOptions.postureFrom). */
+function keptPosture(samples: readonly number[], count: number, from: 'last' | 'stillest'): number[] {
+  const triples = samples.length / 3;
+  let end = triples;
+  if (from === 'stillest') {
+    let best = Infinity;
+    for (let e = triples; e >= count; e -= count) {
+      const deviation = magnitudeDeviation(samples, count, e);
+      if (deviation < best) { best = deviation; end = e; }
+    }
+  }
+  return meanPosture(samples, count, end);
+}
+
+/** With sleepPosture: the posture kept before a recording's first wake (DeviceWakeOptions.firstPosture), if any. */
+export function postureBefore(samples: readonly number[], options: DeviceWakeOptions): number[] | undefined {
+  const postureSamples = options.postureSamples ?? POSTURE_SAMPLES;
+  if (!(Number.isInteger(postureSamples) && postureSamples > 0)) throw new RangeError('device view: postureSamples must be a positive integer');
+  if (!options.sleepPosture || options.firstPosture === 'none') return undefined;
+  if (options.firstPosture === 'previous' && options.keptBefore) return [...options.keptBefore];
+  return meanPosture(samples.slice(0, postureSamples * 3).map(lis3dhFifoMg), postureSamples);
 }
 
 /** Plays `samples` (x, y, z milli-g at 50 Hz) through the armed chip; returns every wake and what each delivered. */
@@ -78,6 +145,9 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
   const start = clock.now();
   const end = start + chip.play(samples, ACCEL_SETTINGS.rateHz);
   const wakes: DeviceWake[] = [];
+  // sleepPosture: what the CPU kept across the sleep (none: nothing to push).
+  let kept = postureBefore(samples, options);
+  const postureSamples = options.postureSamples ?? POSTURE_SAMPLES;
   while (clock.now() < end) {
     clock.advance(SAMPLE_MS);
     if (line.level !== 1) continue;
@@ -88,6 +158,7 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
     const boot = clock.now();
     const delivered: number[] = [];
     const judge = options.untilJudged && new ImpactFinder(options.untilJudged);
+    if (kept) judge?.push(kept[0]!, kept[1]!, kept[2]!);
     const drain = () => {
       const count = accel.readFifo(buffer);
       for (let i = 0; i < count * 3; i++) delivered.push(buffer[i]!);
@@ -123,7 +194,9 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
     }
     const oldest = (captureHistory ? first : measuredBeforeRead) - FIFO_DEPTH;
     const lost = repeat === 1 ? Math.max(0, chip.produced - oldest - delivered.length / 3) : 0; // (not counted across rates)
-    wakes.push({ trigger, samples: delivered, lost, awakeMs: clock.now() - rise });
+    const pushed = kept ? [...kept, ...delivered] : delivered;
+    if (options.sleepPosture && delivered.length > 0) kept = keptPosture(delivered, postureSamples, options.postureFrom ?? 'last');
+    wakes.push({ trigger, samples: pushed, lost, awakeMs: clock.now() - rise, ...(kept ? { kept } : {}) });
     if (repeat !== 1) {
       accel.configure({ rate: sleepRate });
       clock.advance(1000 / sleepRate); // the filter must not see the first sample as a jump from zero
@@ -140,6 +213,8 @@ export interface DeviceCandidates extends RecordingCandidates {
   awakeMs: number;
   /** A training copy (augment.ts), not a recording. */
   augmented?: boolean;
+  /** With sleepPosture: the posture kept when the recording ends (its last wake's, else the one before it). */
+  keptAfter?: number[];
 }
 
 /** Every candidate a detector started by each wake measures (impact options: the detector's, e.g. IMPACT_WAKE's). */
@@ -157,7 +232,11 @@ export function deviceCandidates(recording: Recording, profile: DeviceProfile = 
   }
   const { id, dataset, subject, activity, fall, placement } = recording;
   const awakeMs = wakes.reduce((n, w) => n + w.awakeMs, 0);
-  return { id, dataset, subject, activity, fall, placement, samples: recording.samples.length / 3, candidates, wakes: wakes.length, awakeMs };
+  const keptAfter = wakes.at(-1)?.kept ?? postureBefore(recording.samples, wakeOptions);
+  return {
+    id, dataset, subject, activity, fall, placement, samples: recording.samples.length / 3, candidates, wakes: wakes.length, awakeMs,
+    ...(keptAfter ? { keptAfter } : {}),
+  };
 }
 
 /**
@@ -169,12 +248,19 @@ export async function loadDeviceCandidates(paths: readonly string[], profile: De
 ): Promise<{ recordings: DeviceCandidates[]; copies: DeviceCandidates[] }> {
   const out: DeviceCandidates[] = [];
   const extra: DeviceCandidates[] = [];
+  // firstPosture 'previous': what each subject's last recording left kept (copies, each turned its own way: settled).
+  const keptBy = new Map<string, number[]>();
+  const chained = wakeOptions.firstPosture === 'previous';
+  const copyOptions: DeviceWakeOptions = chained ? { ...wakeOptions, firstPosture: 'settled' } : wakeOptions;
   for (const path of paths) {
     for await (const recording of readRecordings(path)) {
-      out.push(deviceCandidates(recording, profile, options, wakeOptions));
+      const keptBefore = keptBy.get(`${recording.dataset}/${recording.subject}`);
+      const result = deviceCandidates(recording, profile, options, chained && keptBefore ? { ...wakeOptions, keptBefore } : wakeOptions);
+      if (chained && result.keptAfter) keptBy.set(`${recording.dataset}/${recording.subject}`, result.keptAfter);
+      out.push(result);
       for (let k = 1; k <= copies; k++) {
         const copy = augmented(recording, k);
-        extra.push({ ...deviceCandidates(copy.recording, { ...profile, wakeMs: copy.wakeMs }, options, wakeOptions), augmented: true });
+        extra.push({ ...deviceCandidates(copy.recording, { ...profile, wakeMs: copy.wakeMs }, options, copyOptions), augmented: true });
       }
     }
   }

@@ -139,6 +139,7 @@ async function main(): Promise<void> {
   if (opts.device) {
     const setup = deviceSetup(opts, (message) => program.error(message));
     if (opts.primeRing !== undefined) program.error('--prime-ring: eval runs the firmware detector as configured (IMPACT_WAKE.detectorOptions)');
+    if (opts.firstPosture === 'previous') program.error('--first-posture previous chains a subject\'s recordings: cross-validate.ts or train.ts');
     pipeline = { kind: 'device', profile: setup.profile, wakeOptions: setup.wakeOptions };
   }
   let xs: XsDetector | undefined;

@@ -1,26 +1,15 @@
 // Update jobs survive a platform restart (simulator/platform/ota-jobs.ts): a platform stopped in the middle of a job
 // comes back with it from its database, asks the device it was updating where it stands and goes on; a paused job
 // stays paused until its operator resumes it, a done one stays readable, and job ids are never reused.
-import { afterEach, expect, test } from '@jest/globals';
-import type { SimDevice } from '../../simulator/device.js';
+import { expect, test } from '@jest/globals';
 import { Rig } from '../platform/rig.js';
-import { OTA_JOB_OPTIONS, slottedDevice } from '../platform/slotted-devices.js';
+import { OTA_JOB_OPTIONS, SlottedFleet } from '../platform/slotted-devices.js';
 import { signedImage } from './ota-rig.js';
 
 const OPTIONS = OTA_JOB_OPTIONS; // device clocks run faster than the platform's: exp allows for it
 
-let rig: Rig | undefined;
-const devices: SimDevice[] = [];
-
-afterEach(async () => {
-  for (const device of devices.splice(0)) device.stop();
-  await rig?.stop();
-  rig = undefined;
-});
-
-function device(r: Rig, id: string, badFrom?: string): SimDevice {
-  return slottedDevice(r, id, devices, { badFrom });
-}
+const fleet = new SlottedFleet();
+const device = (r: Rig, id: string, badFrom?: string) => fleet.device(r, id, badFrom);
 
 async function restartPlatform(r: Rig, dataDir: string): Promise<void> {
   await r.platform.stop();
@@ -28,7 +17,7 @@ async function restartPlatform(r: Rig, dataDir: string): Promise<void> {
 }
 
 test('a platform stopped mid-job comes back with it: finished devices keep their result, the one in progress is finished', async () => {
-  rig = new Rig();
+  const rig = fleet.rig();
   const dataDir = rig.tempDir();
   await rig.start({ dataDir });
   const [a, b] = [device(rig, 'job-a'), device(rig, 'job-b')];
@@ -52,7 +41,7 @@ test('a platform stopped mid-job comes back with it: finished devices keep their
 });
 
 test('a paused job stays paused across a restart until resumed; a done job stays done; ids are not reused', async () => {
-  rig = new Rig();
+  const rig = fleet.rig();
   const dataDir = rig.tempDir();
   await rig.start({ dataDir });
   const [x, y] = [device(rig, 'job-x', '1.1.0'), device(rig, 'job-y')];

@@ -4,35 +4,24 @@
 // untouched, and resumed, updates them. The CLI's ota-image makes a file a device takes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from '@jest/globals';
-import type { SimDevice } from '../../simulator/device.js';
+import { expect, test } from '@jest/globals';
 import { OtaDevice, signedImage } from '../lifecycle/ota-rig.js';
 import type { OtaImage } from '../../scripts/platform/ota-image.js';
 import { runAll, runCli } from '../platform-cli/run.js';
 import { Rig } from './rig.js';
-import { OTA_JOB_OPTIONS, slottedDevice } from './slotted-devices.js';
+import { OTA_JOB_OPTIONS, SlottedFleet } from './slotted-devices.js';
 
 const OPTIONS = OTA_JOB_OPTIONS; // device clocks run faster than the platform's: exp allows for it
 
-let rig: Rig | undefined;
-const devices: SimDevice[] = [];
-
-afterEach(async () => {
-  for (const device of devices.splice(0)) device.stop();
-  await rig?.stop();
-  rig = undefined;
-});
-
-function device(r: Rig, id: string, badFrom?: string): SimDevice {
-  return slottedDevice(r, id, devices, { badFrom, reason: 'this unit\'s sensor is not supported by the new version', record: true });
-}
+const fleet = new SlottedFleet({ reason: 'this unit\'s sensor is not supported by the new version', record: true });
+const device = (r: Rig, id: string, badFrom?: string) => fleet.device(r, id, badFrom);
 
 async function online(r: Rig, ids: string[]): Promise<void> {
   await r.platform.waitFor((p) => ids.every((id) => p.device(id)?.state === 'online'), 10_000);
 }
 
 test('one device: every step awaited, then its report; a refused image says why', async () => {
-  rig = await new Rig().start();
+  const rig = await fleet.rig().start();
   const d = device(rig, 'ota-1');
   await online(rig, ['ota-1']);
   expect(await rig.platform.updateFirmware('ota-1', signedImage('0.9.0'), OPTIONS)).toEqual({
@@ -44,7 +33,7 @@ test('one device: every step awaited, then its report; a refused image says why'
 });
 
 test('a job: the first stage fails and rolls back, the job pauses before the rest; resumed, it updates them', async () => {
-  rig = await new Rig().start();
+  const rig = await fleet.rig().start();
   const [a, b, c] = [device(rig, 'ota-a', '1.1.0'), device(rig, 'ota-b'), device(rig, 'ota-c')];
   await online(rig, ['ota-a', 'ota-b', 'ota-c']);
   const id = rig.platform.startOtaJob({
@@ -69,7 +58,7 @@ test('a job: the first stage fails and rolls back, the job pauses before the res
 });
 
 test('platform ota-image: a signed image file a device takes; bad input is exit 2', async () => {
-  rig = new Rig();
+  const rig = fleet.rig();
   const dir = rig.tempDir();
   const key = join(dir, 'firmware.pem');
   // The version is checked before the key is read: the bad run needs no key yet.

@@ -1,11 +1,16 @@
 // The device pipeline's view of a recording (issue 13, scripts/falls/device-view.ts): what a detector started
 // by a wake on impact gets, through the simulated LIS3DH and the driver, for each FIFO mode and wake time.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
-import { deviceCandidates, deviceWakes, wakeSummary, type DeviceProfile } from '../../scripts/falls/device-view.js';
+import { deviceCandidates, deviceWakes, loadDeviceCandidates, POSTURE_SAMPLES, wakeSummary, type DeviceProfile } from '../../scripts/falls/device-view.js';
 import { lis3dhFifoMg, type Recording } from '../../scripts/falls/recordings.js';
 import { detectAfterWakes } from '../../scripts/falls/xs-detector.js';
 import { fall, walking } from '../../scripts/falls/synthetic.js';
 import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
+import { deviceSetup } from '../../scripts/falls/device-options.js';
 
 const TRIGGER = 200;
 const LENGTH = 500;
@@ -122,5 +127,90 @@ describe('device view of a whole recording', () => {
     const summary = wakeSummary([quiet, fell, bumps, walk]);
     expect(summary.fallsNeverWoke).toBe(1);
     expect(summary.adlWakesPerHour).toBeCloseTo((2 + walk.wakes) / ((1000 + walk.samples) / 50 / 3600), 6);
+  });
+});
+
+describe('the posture before the sleep (an experiment)', () => {
+  const long = [...impactAt(50), ...impactAt(50)]; // two wakes, 10 s apart
+  /** Mean of x, y, z over the triples of `samples`, rounded. */
+  const mean = (samples: number[]) => [0, 1, 2].map((axis) =>
+    Math.round(samples.filter((_, i) => i % 3 === axis).reduce((a, b) => a + b, 0) / (samples.length / 3)));
+
+  test('each wake first pushes the posture kept from the last re-arm; the first wake the recording\'s first 0.5 s', () => {
+    const [plain1, plain2] = deviceWakes(long, profile(false, 300));
+    const [wake1, wake2, ...more] = deviceWakes(long, profile(false, 300), { sleepPosture: true });
+    expect(more).toHaveLength(0);
+    const settled = mean(fifo(long, 0, 25)); // y counts up: the mean of 0.5 s, not its first sample
+    expect(settled[1]).not.toBe(lis3dhFifoMg(0));
+    expect(wake1!.samples).toEqual([...settled, ...plain1!.samples]);
+    const lastRead = plain1!.samples.slice(-POSTURE_SAMPLES * 3);
+    expect(wake2!.samples).toEqual([...mean(lastRead), ...plain2!.samples]);
+    expect(wake2!.samples.slice(0, 3)).not.toEqual(settled);
+  });
+
+  test('firstPosture none: the first wake gets nothing kept, the later ones their re-arm posture', () => {
+    const [plain1, plain2] = deviceWakes(long, profile(false, 300));
+    const [wake1, wake2] = deviceWakes(long, profile(false, 300), { sleepPosture: true, firstPosture: 'none' });
+    expect(wake1!.samples).toEqual(plain1!.samples);
+    expect(wake2!.samples).toEqual([...mean(plain1!.samples.slice(-POSTURE_SAMPLES * 3)), ...plain2!.samples]);
+  });
+
+  test('--sleep-posture and --first-posture reach the wake options, checked; the shipped setup has neither', () => {
+    const fail = (message: string): never => { throw new Error(message); };
+    expect(deviceSetup({}, fail).wakeOptions.sleepPosture).toBeUndefined();
+    expect(deviceSetup({ sleepPosture: true }, fail).wakeOptions).toMatchObject({ sleepPosture: true, firstPosture: 'settled' });
+    expect(deviceSetup({ sleepPosture: true, firstPosture: 'none', postureSamples: 125, postureFrom: 'stillest' }, fail).describe)
+      .toMatch(/sleep_posture=true first_posture=none posture_samples=125 posture_from=stillest$/);
+    expect(() => deviceSetup({ sleepPosture: true, firstPosture: 'later' }, fail)).toThrow('--first-posture');
+    expect(() => deviceSetup({ sleepPosture: true, postureSamples: 0 }, fail)).toThrow('--posture-samples');
+    expect(() => deviceSetup({ sleepPosture: true, postureFrom: 'first' }, fail)).toThrow('--posture-from');
+    expect(() => deviceSetup({ firstPosture: 'none' }, fail)).toThrow('--sleep-posture');
+    expect(() => deviceSetup({ postureSamples: 50 }, fail)).toThrow('--sleep-posture');
+  });
+
+  test('postureSamples: the kept posture averages that many samples, for the first wake too', () => {
+    const [plain1, plain2] = deviceWakes(long, profile(false, 300));
+    const [wake1, wake2] = deviceWakes(long, profile(false, 300), { sleepPosture: true, postureSamples: 10 });
+    expect(wake1!.samples.slice(0, 3)).toEqual(mean(fifo(long, 0, 10)));
+    expect(wake2!.samples).toEqual([...mean(plain1!.samples.slice(-10 * 3)), ...plain2!.samples]);
+  });
+
+  test('postureFrom stillest: the block of the wake whose magnitude varies least, not the last one', () => {
+    // One wake: still, 1 s at 2 g on x (still too, the newest still block), then swinging on y until the wake ends.
+    const samples: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const swinging = i > 150 && i % 2 === 0;
+      samples.push(i === 50 ? 3000 : i >= 100 && i < 150 ? 2000 : 0, swinging ? 600 : 0, 1000);
+    }
+    const [plain] = deviceWakes(samples, profile(false, 300));
+    const [wake, second] = deviceWakes([...samples, ...impactAt(50)], profile(false, 300), { sleepPosture: true, postureFrom: 'stillest' });
+    const reads = plain!.samples.length / 3;
+    const blocks = Array.from({ length: Math.floor(reads / 25) }, (_, b) => plain!.samples.slice((reads - 25 * (b + 1)) * 3, (reads - 25 * b) * 3));
+    const still = blocks.filter((block) => block.every((v, i) => i % 3 !== 1 || v === block[1]));
+    expect(still.length).toBeGreaterThan(0);
+    expect(wake!.trigger).toBe(50);
+    expect(second!.samples.slice(0, 3)).toEqual(mean(still[0]!));
+    expect(second!.samples.slice(0, 3)).not.toEqual(mean(plain!.samples.slice(-25 * 3)));
+  });
+
+  test('firstPosture previous: the first wake gets keptBefore; loadDeviceCandidates chains each subject\'s recordings', async () => {
+    const [plain] = deviceWakes(long, profile(false, 300));
+    const [wake] = deviceWakes(long, profile(false, 300), { sleepPosture: true, firstPosture: 'previous', keptBefore: [10, 20, 990] });
+    expect(wake!.samples).toEqual([10, 20, 990, ...plain!.samples]);
+    // A still recording never wakes the chip: it leaves kept what its subject's previous recording left.
+    const still = (x: number) => Array.from({ length: 300 }, () => [x, 0, 1000]).flat();
+    const leaning = impactAt(50).map((v, i) => (i % 3 === 0 && v === 0 ? 500 : v)); // ends leaning on x
+    const line = (id: string, subject: string, samples: number[]) =>
+      JSON.stringify({ id, dataset: 'Synthetic', subject, activity: 'D01', fall: false, placement: 'neck', hz: 50, unit: 'mg', samples });
+    const path = join(mkdtempSync(join(tmpdir(), 'posture-')), 'chain.jsonl.gz');
+    writeFileSync(path, gzipSync([line('A1', 'A', long), line('B1', 'B', leaning), line('A2', 'A', still(-300)), line('B2', 'B', still(-300))].join('\n') + '\n'));
+    const options = { sleepPosture: true, firstPosture: 'previous' as const };
+    const [a1, b1, a2, b2] = (await loadDeviceCandidates([path], IMPACT_WAKE, IMPACT_WAKE.detectorOptions, options)).recordings;
+    expect([a2!.wakes, b2!.wakes]).toEqual([0, 0]);
+    expect(a1!.keptAfter).not.toEqual(b1!.keptAfter);
+    expect(a2!.keptAfter).toEqual(a1!.keptAfter);
+    expect(b2!.keptAfter).toEqual(b1!.keptAfter);
+    const settled = (await loadDeviceCandidates([path], IMPACT_WAKE, IMPACT_WAKE.detectorOptions, { sleepPosture: true })).recordings;
+    expect(settled[2]!.keptAfter).toEqual(mean(fifo(still(-300), 0, 25)));
   });
 });
