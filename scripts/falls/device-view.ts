@@ -7,7 +7,7 @@
 // after its boot (and, with untilJudged, on while an impact waits to be judged), then re-arms the chip and
 // sleeps. RAM is lost in deep sleep, so every wake starts a new detector.
 import { LIS3DH } from '../../firmware/drivers/lis3dh/lis3dh.js';
-import { ACCEL_SETTINGS, IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS } from '../../firmware/apps/sos-button/fall-watch.js';
+import { ACCEL_SETTINGS, FIFO_POLL_MS as POLL_MS, IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS } from '../../firmware/apps/sos-button/fall-watch.js';
 import { ImpactFinder, type ImpactFeatures, type ImpactOptions } from '../../firmware/sensing/impact-features.js';
 import { IMPACT_WAKE, type ImpactWakeProfile } from '../../firmware/sensing/impact-wake.js';
 import { createHostHal, type SteppedClock } from '../../hal/host/index.js';
@@ -19,8 +19,6 @@ import { lis3dhFifoMg, readRecordings, type Recording } from './recordings.js';
 
 /** The chip samples the recording's first posture this long before it is armed: its filter starts settled. */
 const SETTLE_MS = 1000;
-/** fall-watch's FIFO drain period while awake (its default pollMs). */
-export const POLL_MS = 500;
 const SAMPLE_MS = 1000 / ACCEL_SETTINGS.rateHz;
 const FIFO_DEPTH = LIS3DH.FIFO_DEPTH;
 /** sleepPosture: the posture kept across a sleep is the mean of this many samples (0.5 s) read last. */

@@ -60,6 +60,8 @@ const STILL_CHECK_MS = 60_000;
 export const IMPACT_DECISION_MS = 4000;
 /** The longest a wake on impact stays up while impacts keep coming (jogging would otherwise hold it forever). */
 export const IMPACT_JUDGE_MAX_MS = 20_000;
+/** How often the FIFO is drained while awake (default pollMs): under the 0.64 s it holds at 50 Hz. */
+export const FIFO_POLL_MS = 500;
 
 export interface FallWatchCounters {
   samples: number;
@@ -85,7 +87,7 @@ export class FallWatch<Alert> {
 
   constructor(options: FallWatchOptions<Alert>) {
     this.#o = options;
-    this.#pollMs = options.pollMs ?? 500;
+    this.#pollMs = options.pollMs ?? FIFO_POLL_MS;
   }
 
   get running(): boolean {
