@@ -19,9 +19,9 @@ export interface Figure {
 // them). The recordings are minutes of deliberate activity (walking, stairs, sitting down hard, ...): an upper bound
 // for a resident's moving hours.
 /** Wakes per hour of daily activity. */
-export const IMPACT_WAKES_PER_HOUR = 90.7;
+export const IMPACT_WAKES_PER_HOUR = 100.7;
 /** Mean time awake per wake after the ESP32's wake time (bootS), s. */
-export const IMPACT_AWAKE_AFTER_BOOT_S = 7.87;
+export const IMPACT_AWAKE_AFTER_BOOT_S = 7.52;
 
 /** Currents (mA) and durations (s) of the SOS button's power states. */
 export const CURRENT_TABLE = {
@@ -29,6 +29,10 @@ export const CURRENT_TABLE = {
   buttonAsleepMa: { value: 0.017, source: 'anchors: battery Wi-Fi buttons ~17 µA asleep (whole board: regulator, pull-ups)' },
   lightSleepMa: { value: 0.8, source: 'ESP32 datasheet: light sleep 0.8 mA (RAM and timers kept, radio off)' },
   accelMa: { value: 0.011, source: 'LIS3DH datasheet: 11 µA at 50 Hz, normal mode' },
+  accelAsleepMa: {
+    value: 0.006,
+    source: 'LIS3DH datasheet: 6 µA at 25 Hz, normal mode (IMPACT_WAKE.sleepRateHz: how it watches while the ESP32 deep-sleeps)',
+  },
   cpuMa: { value: 30, source: 'ESP32 datasheet: CPU at 80 MHz, radio off, 20–31 mA (upper end)' },
   pollS: { value: 0.004, source: 'assumption: 4 ms awake per FIFO read (I2C burst + 25 samples through the detector on XS)' },
   connectMa: { value: 100, source: 'anchors: awake per press ~100 mA' },
@@ -140,11 +144,17 @@ export function estimateBatteryLife(use: DailyUse, table: CurrentTable = CURRENT
   } else {
     breakdown['light sleep between timers'] = t('lightSleepMa') * HOURS;
   }
-  if (use.fallDetection) breakdown['accelerometer'] = t('accelMa') * HOURS;
+  const wakes = use.impactWakesPerHour * use.movingHours;
+  const wakeS = t('impactWakeS');
+  if (use.fallDetection && use.deepSleep) {
+    // At the sleep rate while the ESP32 sleeps, at 50 Hz while a wake decides.
+    const deciding = Math.min(HOURS, (wakes * (t('bootS') + wakeS)) / 3600);
+    breakdown['accelerometer'] = t('accelAsleepMa') * (HOURS - deciding) + t('accelMa') * deciding;
+  } else if (use.fallDetection) {
+    breakdown['accelerometer'] = t('accelMa') * HOURS;
+  }
   if (use.fallDetection && use.deepSleep) {
     // Each wake: a boot, then the detector's seconds in light sleep between FIFO reads; the radio stays down.
-    const wakes = use.impactWakesPerHour * use.movingHours;
-    const wakeS = t('impactWakeS');
     breakdown['wakes on impact (boot + decide)'] = wakes * (mAh(t('cpuMa'), t('bootS') + wakeS * 2 * t('pollS')) + mAh(t('lightSleepMa'), wakeS));
   } else if (use.fallDetection) {
     breakdown['FIFO reads (2/s while moving)'] = mAh(t('cpuMa'), movingS * 2 * t('pollS'));
@@ -177,7 +187,7 @@ export function estimateFromMeasured(measured: MeasuredDuty, capacityMah = STATE
   const deepSleepS = Math.min(uptimeS, measured.deepSleepS ?? 0);
   const deepSleeps = measured.deepSleeps ?? 0;
   const floorMa = (t('lightSleepMa') * (uptimeS - deepSleepS) + t('buttonAsleepMa') * deepSleepS) / uptimeS
-    + (measured.fallDetection ? t('accelMa') : 0);
+    + (measured.fallDetection ? (t('accelMa') * (uptimeS - deepSleepS) + t('accelAsleepMa') * deepSleepS) / uptimeS : 0);
   const bootMa = (t('cpuMa') * t('bootS') * deepSleeps) / uptimeS;
   const movingS = Math.max(0, uptimeS - (measured.stillS ?? 0));
   const pollMa = measured.fallDetection ? (t('cpuMa') * movingS * 2 * t('pollS')) / uptimeS : 0;

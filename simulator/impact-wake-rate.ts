@@ -8,7 +8,7 @@
 // shipped settings, its last line gives the figures simulator/battery-life.ts uses.
 //
 //   npx tsx simulator/impact-wake-rate.ts [--every N] [--threshold MG,...] [--duration MS,...] [--high-pass HZ,...]
-//     [--wake-ms MS] [--capture-history on|off] [--no-until-judged] [--by-activity | --by-subject] [FILE...]
+//     [--wake-ms MS] [--sleep-rate HZ] [--capture-history on|off] [--no-until-judged] [--by-activity | --by-subject] [FILE...]
 //   npx tsx simulator/impact-wake-rate.ts --sweep [--from MG] [--high-pass HZ,...] [--every N] [FILE...]
 import { pathToFileURL } from 'node:url';
 import { FIFO_DEPTH, HP_CUTOFF_DIVISOR, THRESHOLD_LSB_MG } from '../firmware/drivers/lis3dh/registers.js';
@@ -25,20 +25,25 @@ export interface WakePipeline {
   wakeMs: number;
   /** The FIFO freezes on the samples up to the trigger (true) or keeps streaming (false). */
   captureHistory: boolean;
+  /** The chip's rate while the ESP32 sleeps (the wake's high-pass cut-offs are fractions of it). */
+  sleepRateHz: number;
   /** Up past IMPACT_DECISION_MS while a detector with these options has an impact pending, as fall-watch is; absent: never. */
   untilJudged?: Partial<ImpactOptions>;
 }
 
 /** The pendant's pipeline (firmware/sensing/impact-wake.ts; fall-watch stays up while its detector judges). */
 export const SHIPPED_PIPELINE: WakePipeline = Object.freeze({
-  wakeMs: IMPACT_WAKE.wakeMs, captureHistory: IMPACT_WAKE.captureHistory, untilJudged: IMPACT_WAKE.detectorOptions,
+  wakeMs: IMPACT_WAKE.wakeMs, captureHistory: IMPACT_WAKE.captureHistory, sleepRateHz: IMPACT_WAKE.sleepRateHz,
+  untilJudged: IMPACT_WAKE.detectorOptions,
 });
 
 const SAMPLE_MS = 1000 / ACCEL_SETTINGS.rateHz;
 /** One step of INT1_THS at the pendant's range (62 mg at ±8 g). */
 export const THRESHOLD_STEP_MG = THRESHOLD_LSB_MG[ACCEL_SETTINGS.rangeG as keyof typeof THRESHOLD_LSB_MG];
-/** The high-pass cut-offs the chip offers at the pendant's rate (HPCF: rate/50, /100, /250, /500). */
-export const HIGH_PASS_HZ = Object.freeze(HP_CUTOFF_DIVISOR.map((divisor) => ACCEL_SETTINGS.rateHz / divisor));
+/** The high-pass cut-offs the chip offers at `rateHz` (HPCF: rate/50, /100, /250, /500). */
+export const highPassChoices = (rateHz: number): readonly number[] => Object.freeze(HP_CUTOFF_DIVISOR.map((divisor) => rateHz / divisor));
+/** ...at the pendant's sleep rate. */
+export const HIGH_PASS_HZ = highPassChoices(IMPACT_WAKE.sleepRateHz);
 
 export interface WakeSetting {
   thresholdMg: number;
@@ -53,8 +58,8 @@ export const SHIPPED_SETTING: WakeSetting = Object.freeze({
 
 /** Every wake a recording (x, y, z milli-g at 50 Hz) causes with the chip armed at `setting`. */
 export function wakesOf(samples: readonly number[], setting: WakeSetting, pipeline: WakePipeline = SHIPPED_PIPELINE): DeviceWake[] {
-  const { wakeMs, captureHistory, untilJudged } = pipeline;
-  return deviceWakes(samples, { ...setting, wakeMs, captureHistory }, untilJudged ? { untilJudged } : {});
+  const { wakeMs, captureHistory, sleepRateHz, untilJudged } = pipeline;
+  return deviceWakes(samples, { ...setting, wakeMs, captureHistory, sleepRateHz }, untilJudged ? { untilJudged } : {});
 }
 
 /**
@@ -69,12 +74,12 @@ export function deliveredSpans(wakes: readonly DeviceWake[], pipeline: WakePipel
   let rearmed = -Infinity;
   return wakes.map((wake) => {
     const count = wake.samples.length / 3;
-    const last = wake.trigger + wake.awakeMs / SAMPLE_MS;
+    const last = wake.trigger + wake.awakeMs / SAMPLE_MS - wake.afterEnd;
     const since = rearmed + 1;
     rearmed = last;
     if (!pipeline.captureHistory) return [[last - count + 1, last]];
-    const read = (wake.awakeMs - pipeline.wakeMs) / SAMPLE_MS;
-    const first = Math.max(since, wake.trigger - FIFO_DEPTH + 1);
+    const read = (wake.awakeMs - pipeline.wakeMs) / SAMPLE_MS - wake.afterEnd;
+    const first = Math.max(since, wake.trigger - FIFO_DEPTH * (ACCEL_SETTINGS.rateHz / pipeline.sleepRateHz) + 1);
     return [[first, first + count - read - 1], [last - read + 1, last]];
   });
 }
@@ -90,9 +95,13 @@ export function peakSample(samples: ArrayLike<number>): number {
   return peak;
 }
 
-/** A wake at or before the peak that keeps the pendant up through it. */
-export function wokeInTime(wakes: readonly DeviceWake[], peak: number): boolean {
-  return wakes.some((wake) => wake.trigger <= peak && peak <= wake.trigger + wake.awakeMs / SAMPLE_MS);
+/**
+ * A wake that keeps the pendant up through the peak, raised at the peak or before, or on the chip's first sample
+ * after it (asleep it samples every 50 / sleepRateHz recording samples: a peak between two is seen by neither).
+ */
+export function wokeInTime(wakes: readonly DeviceWake[], peak: number, pipeline: WakePipeline = SHIPPED_PIPELINE): boolean {
+  const late = ACCEL_SETTINGS.rateHz / pipeline.sleepRateHz - 1;
+  return wakes.some((wake) => wake.trigger <= peak + late && peak <= wake.trigger + wake.awakeMs / SAMPLE_MS);
 }
 
 /** The peak is among the samples a wake delivered to its detector (not in the boot's gap of a frozen FIFO). */
@@ -164,7 +173,7 @@ export function rateOf(
     if (recording.fall) {
       rate.falls++;
       if (wakes.length > 0) rate.fallsWaking++;
-      if (wokeInTime(wakes, recording.peak)) rate.fallsInTime++;
+      if (wokeInTime(wakes, recording.peak, pipeline)) rate.fallsInTime++;
       if (peakSeen(wakes, recording.peak, pipeline)) rate.fallsPeakSeen++;
     } else {
       rate.adlHours += (recording.samples.length / 3) * SAMPLE_MS / 3_600_000;
@@ -199,10 +208,10 @@ export function* sweep(
   options: { product: string; fromMg: number; toMg: number; stopAfterLost: number; highPassHz?: readonly number[] },
   pipeline: WakePipeline = SHIPPED_PIPELINE,
 ): Generator<WakeRate[]> {
-  for (const highPassHz of options.highPassHz ?? HIGH_PASS_HZ) {
+  for (const highPassHz of options.highPassHz ?? highPassChoices(pipeline.sleepRateHz)) {
     for (let samples = 0; samples <= 3; samples++) {
       for (let thresholdMg = options.fromMg; thresholdMg <= options.toMg; thresholdMg += THRESHOLD_STEP_MG) {
-        const rates = rateOf(recordings, { thresholdMg, durationMs: samples * SAMPLE_MS, highPassHz }, pipeline);
+        const rates = rateOf(recordings, { thresholdMg, durationMs: (samples * 1000) / pipeline.sleepRateHz, highPassHz }, pipeline);
         yield rates;
         const product = rates.find((rate) => rate.dataset === options.product);
         if (product === undefined || product.falls - product.fallsWaking > options.stopAfterLost) break;
@@ -273,6 +282,7 @@ async function main(argv: string[]): Promise<void> {
     else if (arg === '--sweep') sweeping = true;
     else if (arg === '--from') fromMg = Number(argv[++i]);
     else if (arg === '--wake-ms') pipeline = { ...pipeline, wakeMs: Number(argv[++i]) };
+    else if (arg === '--sleep-rate') pipeline = { ...pipeline, sleepRateHz: Number(argv[++i]) };
     else if (arg === '--capture-history') pipeline = { ...pipeline, captureHistory: onOff(argv[++i]) };
     else if (arg === '--no-until-judged') pipeline = { ...pipeline, untilJudged: undefined };
     else if (arg === '--by-activity') by = 'activity';
@@ -292,7 +302,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let shipped: WakeRate | undefined;
-  for (const highPassHz of highPass ?? [SHIPPED_SETTING.highPassHz]) {
+  for (const highPassHz of highPass ?? [(SHIPPED_SETTING.highPassHz * pipeline.sleepRateHz) / IMPACT_WAKE.sleepRateHz]) {
     for (const thresholdMg of thresholds) {
       for (const durationMs of durations) {
         const setting = { thresholdMg, durationMs, highPassHz };

@@ -2,7 +2,7 @@
 // on subjects it has never seen. Prints per-fold and pooled figures per dataset.
 //
 //   npx tsx scripts/falls/cross-validate.ts [--folds K] [--rounds N] [--fifo all|test] FILE.jsonl.gz...
-//   npx tsx scripts/falls/cross-validate.ts --device [--wake-ms MS] [--threshold-mg MG] [--capture-history on|off]
+//   npx tsx scripts/falls/cross-validate.ts --device [--wake-ms MS] [--threshold-mg MG] [--sleep-rate HZ] [--capture-history on|off]
 //       [--prime-ring on|off] [--no-until-judged] [--train device|raw|both] [--augment N]
 //       [--sleep-posture [--first-posture settled|none|previous] [--posture-samples N] [--posture-from last|stillest]]
 //       FILE.jsonl.gz...
@@ -66,14 +66,12 @@ async function main(): Promise<void> {
     .option('--fifo <which>', 'LIS3DH FIFO samples (16 mg steps) for "all" (training and scoring) or "test" (scoring only)')
     .option('--device', 'score the device pipeline: a detector per wake on impact (device-view.ts)')
     .option('--augment <n>', 'with --device: train also on n augmented copies of each recording (augment.ts)', (v) => Number.parseInt(v, 10))
-    .option('--sleep-rate <hz>', 'with --device, an experiment: the chip samples at this rate while the ESP32 sleeps (device-view.ts)', (v) => Number.parseInt(v, 10))
-    .option('--interpolate', 'with --sleep-rate: interpolate the history up to 50 Hz rather than repeat each sample')
     .option('--neck-weight <w>', 'weight of the neck data sets in training (default trainDefaults\'s 4)', (v) => Number.parseFloat(v))
     .option('--threshold-on-copies', 'with --augment: choose the thresholds on the copies too')
     .option('--train <view>', 'with --device: train on "device" candidates (default), "raw" recordings or "both"', 'device')
     .option('--verbose', 'list the misclassified recordings')
     .parse();
-  const opts = program.opts<{ folds?: number; rounds?: number; fifo?: string; verbose?: boolean; device?: boolean; train: string; augment?: number; thresholdOnCopies?: boolean; neckWeight?: number; sleepRate?: number; interpolate?: boolean }
+  const opts = program.opts<{ folds?: number; rounds?: number; fifo?: string; verbose?: boolean; device?: boolean; train: string; augment?: number; thresholdOnCopies?: boolean; neckWeight?: number }
     & DeviceOptionValues>();
   if (opts.fifo !== undefined && opts.fifo !== 'all' && opts.fifo !== 'test') program.error('--fifo must be "all" or "test"');
   let recordings: RecordingCandidates[];
@@ -81,11 +79,10 @@ async function main(): Promise<void> {
   if (opts.device) {
     if (!['device', 'raw', 'both'].includes(opts.train)) program.error('--train must be "device", "raw" or "both"');
     const setup = deviceSetup(opts, (message) => program.error(message));
-    if (opts.sleepRate !== undefined) setup.wakeOptions = { ...setup.wakeOptions, sleepRateHz: opts.sleepRate, interpolate: opts.interpolate === true };
     const loaded = await loadDeviceCandidates(program.args, setup.profile, setup.detectorOptions, setup.wakeOptions, opts.augment ?? 0);
     const device = loaded.recordings;
     const woke = wakeSummary(device);
-    process.stdout.write(`device ${setup.describe} sleep_rate_hz=${opts.sleepRate ?? 50}${opts.interpolate ? ' interpolated' : ''} adl_wakes_per_hour=${woke.adlWakesPerHour.toFixed(1)} `
+    process.stdout.write(`device ${setup.describe} adl_wakes_per_hour=${woke.adlWakesPerHour.toFixed(1)} `
       + `adl_awake_pct=${woke.adlAwakePercent.toFixed(1)} falls_never_woke=${woke.fallsNeverWoke}\n`);
     const raw = opts.train === 'device' ? [] : await loadCandidates(program.args);
     recordings = opts.train === 'raw' ? raw : opts.train === 'both' ? [...device, ...raw.map((r) => ({ ...r, id: `${r.id}#raw` }))] : device;

@@ -8,6 +8,7 @@ import { POSTURE_SAMPLES, type DeviceProfile, type DeviceWakeOptions } from './d
 export interface DeviceOptionValues {
   wakeMs?: number;
   thresholdMg?: number;
+  sleepRate?: number;
   captureHistory?: string;
   primeRing?: string;
   untilJudged?: boolean;
@@ -32,6 +33,7 @@ export function addDeviceOptions(command: Command): Command {
   return command
     .option('--wake-ms <ms>', 'with --device: the ESP32\'s wake time assumed (default IMPACT_WAKE.wakeMs)', integer)
     .option('--threshold-mg <mg>', 'with --device: the chip\'s wake threshold (default IMPACT_WAKE.thresholdMg)', integer)
+    .option('--sleep-rate <hz>', 'with --device: the chip\'s rate while the ESP32 sleeps, a divisor of 50 (default IMPACT_WAKE.sleepRateHz; the high-pass keeps its ratio to it)', integer)
     .option('--capture-history <on|off>', 'with --device: the FIFO freezes on the samples up to the trigger (default IMPACT_WAKE\'s)')
     .option('--prime-ring <on|off>', 'with --device: the detector\'s ring starts filled with its first sample (default IMPACT_WAKE\'s)')
     .option('--no-until-judged', 'with --device: the CPU sleeps IMPACT_DECISION_MS after its boot even while an impact waits to be judged')
@@ -49,10 +51,14 @@ export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => ne
   };
   if (o.wakeMs !== undefined && !(o.wakeMs >= 0)) fail('--wake-ms must be a number of ms ≥ 0');
   if (o.thresholdMg !== undefined && !(o.thresholdMg > 0)) fail('--threshold-mg must be a positive number of mg');
+  if (o.sleepRate !== undefined && ![10, 25, 50].includes(o.sleepRate)) fail('--sleep-rate must be 10, 25 or 50 (Hz: the LIS3DH rates that divide 50)');
+  const sleepRateHz = o.sleepRate ?? IMPACT_WAKE.sleepRateHz;
   const profile: DeviceProfile = {
     ...IMPACT_WAKE,
     wakeMs: o.wakeMs ?? IMPACT_WAKE.wakeMs,
     thresholdMg: o.thresholdMg ?? IMPACT_WAKE.thresholdMg,
+    sleepRateHz,
+    highPassHz: (IMPACT_WAKE.highPassHz * sleepRateHz) / IMPACT_WAKE.sleepRateHz,
     captureHistory: onOff(o.captureHistory, IMPACT_WAKE.captureHistory, 'capture-history'),
   };
   const primeRing = onOff(o.primeRing, IMPACT_WAKE.detectorOptions.primeRing ?? false, 'prime-ring');
@@ -70,7 +76,7 @@ export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => ne
   if (o.sleepPosture) Object.assign(wakeOptions, { sleepPosture: true, firstPosture: o.firstPosture ?? 'settled', postureSamples, postureFrom });
   return {
     profile, detectorOptions, wakeOptions,
-    describe: `wake_ms=${profile.wakeMs} threshold_mg=${profile.thresholdMg} capture_history=${profile.captureHistory} `
+    describe: `wake_ms=${profile.wakeMs} threshold_mg=${profile.thresholdMg} sleep_rate_hz=${sleepRateHz} capture_history=${profile.captureHistory} `
       + `prime_ring=${primeRing} until_judged=${untilJudged}`
       + (o.sleepPosture ? ` sleep_posture=true first_posture=${o.firstPosture ?? 'settled'} posture_samples=${postureSamples} posture_from=${postureFrom}` : ''),
   };

@@ -1,15 +1,16 @@
 // What the SOS pendant's fall detector gets when the ESP32 deep-sleeps and the LIS3DH wakes it on an impact
 // (issue 13): a recording is played through the simulated chip (simulator/chips/lis3dh.ts) and read through the
 // firmware's driver, armed as the pendant arms it (firmware/sensing/impact-wake.ts). Each time INT1 rises the
-// ESP32 takes `wakeMs` to boot, then does what fall-watch's startAfterImpact() does: drains the FIFO (the history:
-// with captureHistory the 31 samples before the trigger and the trigger, the samples after it lost until the
-// release; without it the newest 32), releases INT1, streams and drains every pollMs until IMPACT_DECISION_MS
-// after its boot (and, with untilJudged, on while an impact waits to be judged), then re-arms the chip and
-// sleeps. RAM is lost in deep sleep, so every wake starts a new detector.
+// ESP32 takes `wakeMs` to boot, then does what fall-watch's startAfterImpact() does: drains the FIFO (the history,
+// sampled at the profile's sleepRateHz and brought up to 50 Hz by upsample(): with captureHistory the 31 samples
+// before the trigger and the trigger, the samples after it lost until the release; without it the newest 32),
+// releases INT1, sets 50 Hz, streams and drains every pollMs until IMPACT_DECISION_MS after its boot (and, with
+// untilJudged, on while an impact waits to be judged), then sets the sleep rate, re-arms the chip and sleeps.
+// RAM is lost in deep sleep, so every wake starts a new detector.
 import { LIS3DH } from '../../firmware/drivers/lis3dh/lis3dh.js';
 import { ACCEL_SETTINGS, FIFO_POLL_MS as POLL_MS, IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS } from '../../firmware/apps/sos-button/fall-watch.js';
 import { ImpactFinder, type ImpactFeatures, type ImpactOptions } from '../../firmware/sensing/impact-features.js';
-import { IMPACT_WAKE, type ImpactWakeProfile } from '../../firmware/sensing/impact-wake.js';
+import { IMPACT_WAKE, upsample, type ImpactWakeProfile } from '../../firmware/sensing/impact-wake.js';
 import { createHostHal, type SteppedClock } from '../../hal/host/index.js';
 import { createHostStorage } from '../../hal/host/storage/index.js';
 import { attachLis3dh } from '../../simulator/chips/lis3dh.js';
@@ -25,17 +26,22 @@ const FIFO_DEPTH = LIS3DH.FIFO_DEPTH;
 export const POSTURE_SAMPLES = 25;
 
 /** The pipeline evaluated: the chip's wake settings and the ESP32's wake time. */
-export type DeviceProfile = Pick<ImpactWakeProfile, 'thresholdMg' | 'durationMs' | 'highPassHz' | 'captureHistory' | 'wakeMs'>;
+export type DeviceProfile = Pick<ImpactWakeProfile, 'thresholdMg' | 'durationMs' | 'sleepRateHz' | 'highPassHz' | 'captureHistory' | 'wakeMs'>;
 
 export interface DeviceWake {
   /** Recording sample during which INT1 rose (0-based). */
   trigger: number;
   /** What the detector started by this wake is pushed, in order: x, y, z milli-g as the driver reads them (sleepPosture: the kept posture first). */
   samples: number[];
+  /** The FIFO's content at the first read after the boot, as the driver reads it, at `historyRateHz` (not upsampled). */
+  history: number[];
+  historyRateHz: number;
   /** Samples the chip measured between the oldest delivered and the end of the window that never reached the CPU. */
   lost: number;
   /** From INT1 to the re-arm (the wake time included). */
   awakeMs: number;
+  /** Samples the wake read after the recording had ended (the chip's held last one): left out of `samples`. */
+  afterEnd: number;
   /** With sleepPosture: the posture kept across the sleep after this wake. */
   kept?: number[];
 }
@@ -47,14 +53,6 @@ export interface DeviceWakeOptions {
    * after its boot (fall-watch before that was measured to lose falls that come seconds after the first jolt).
    */
   untilJudged?: Partial<ImpactOptions>;
-  /**
-   * An experiment, not what fall-watch does: the chip samples at this rate while the ESP32 sleeps (its 32-deep
-   * FIFO then holds 32/rate s), the history is repeated up to 50 Hz for the detector and the chip goes back to
-   * 50 Hz on the wake. Default: 50 Hz throughout.
-   */
-  sleepRateHz?: number;
-  /** With sleepRateHz: the history is interpolated up to 50 Hz (linearly) rather than each sample repeated. */
-  interpolate?: boolean;
   /**
    * An experiment, not what fall-watch does: the posture before the sleep. When it re-arms the chip the CPU keeps
    * the mean of the last POSTURE_SAMPLES it read (3 × int16 of RTC memory); each wake pushes it to its detector
@@ -129,15 +127,19 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
   const chip = attachLis3dh(hal, { int1 });
   chip.setStill({ x: samples[0]!, y: samples[1]!, z: samples[2]! });
   const accel = new LIS3DH({ sensor: { ...hal.device.board.i2c!, io: hal.device.io.SMBus! } });
-  const sleepRate = options.sleepRateHz ?? ACCEL_SETTINGS.rateHz;
-  const repeat = ACCEL_SETTINGS.rateHz / sleepRate;
+  const { thresholdMg, durationMs, sleepRateHz, highPassHz, captureHistory } = profile;
+  const repeat = ACCEL_SETTINGS.rateHz / sleepRateHz;
   if (!Number.isInteger(repeat)) throw new RangeError('device view: sleepRateHz must divide 50 Hz');
-  accel.configure({ rate: sleepRate, range: ACCEL_SETTINGS.rangeG });
+  accel.configure({ rate: ACCEL_SETTINGS.rateHz, range: ACCEL_SETTINGS.rangeG });
   clock.advance(SETTLE_MS);
-  const { thresholdMg, durationMs, highPassHz, captureHistory } = profile;
-  const arm = () => accel.enableWakeOnMotion({ thresholdMg, durationMs, highPassHz: (highPassHz * sleepRate) / ACCEL_SETTINGS.rateHz, captureHistory });
+  // As fall-watch's armImpactWake(): the sleep rate, then the wake at once.
+  const arm = () => {
+    accel.configure({ rate: sleepRateHz });
+    accel.enableWakeOnMotion({ thresholdMg, durationMs, highPassHz, captureHistory });
+  };
   arm();
   const buffer = new Int16Array(FIFO_DEPTH * 3);
+  const upsampled = new Int16Array(FIFO_DEPTH * 3 * repeat);
   const line = hal.io.pin(int1);
   const produced0 = chip.produced;
   const start = clock.now();
@@ -155,30 +157,22 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
     clock.advance(profile.wakeMs);
     const boot = clock.now();
     const delivered: number[] = [];
+    let lastReadAt = boot;
     const judge = options.untilJudged && new ImpactFinder(options.untilJudged);
     if (kept) judge?.push(kept[0]!, kept[1]!, kept[2]!);
     const drain = () => {
+      lastReadAt = clock.now();
       const count = accel.readFifo(buffer);
       for (let i = 0; i < count * 3; i++) delivered.push(buffer[i]!);
       for (let i = 0; judge && i < count * 3; i += 3) judge.push(buffer[i]!, buffer[i + 1]!, buffer[i + 2]!);
     };
     const measuredBeforeRead = chip.produced;
-    if (repeat === 1) {
-      drain(); // the history, before anything resets the FIFO
-    } else {
-      const count = accel.readFifo(buffer);
-      for (let i = 0; i < count * 3; i += 3) {
-        const next = i + 3 < count * 3 ? i + 3 : i; // the newest is held
-        for (let k = 0; k < repeat; k++) {
-          const f = options.interpolate ? k / repeat : 0;
-          const x = Math.round(buffer[i]! + (buffer[next]! - buffer[i]!) * f);
-          const y = Math.round(buffer[i + 1]! + (buffer[next + 1]! - buffer[i + 1]!) * f);
-          const z = Math.round(buffer[i + 2]! + (buffer[next + 2]! - buffer[i + 2]!) * f);
-          delivered.push(x, y, z);
-          judge?.push(x, y, z);
-        }
-      }
-    }
+    // The history, before anything resets the FIFO.
+    const read = accel.readFifo(buffer);
+    const history = Array.from(buffer.subarray(0, read * 3));
+    const count = upsample(buffer, read, repeat, upsampled);
+    for (let i = 0; i < count * 3; i++) delivered.push(upsampled[i]!);
+    for (let i = 0; judge && i < count * 3; i += 3) judge.push(upsampled[i]!, upsampled[i + 1]!, upsampled[i + 2]!);
     accel.acknowledgeWake();
     accel.disableWakeOnMotion();
     if (repeat !== 1) accel.configure({ rate: ACCEL_SETTINGS.rateHz });
@@ -192,13 +186,15 @@ export function deviceWakes(samples: readonly number[], profile: DeviceProfile =
     }
     const oldest = (captureHistory ? first : measuredBeforeRead) - FIFO_DEPTH;
     const lost = repeat === 1 ? Math.max(0, chip.produced - oldest - delivered.length / 3) : 0; // (not counted across rates)
+    // After the recording the chip holds its last sample: not data. The detector gets what was measured up to the
+    // end, as a detector fed the recording itself would (a short recording's held tail looked like a fall's stillness).
+    const madeUp = Math.max(0, Math.floor((lastReadAt - end) / SAMPLE_MS));
+    if (madeUp > 0) delivered.length = Math.max(0, delivered.length - madeUp * 3);
     const pushed = kept ? [...kept, ...delivered] : delivered;
     if (options.sleepPosture && delivered.length > 0) kept = keptPosture(delivered, postureSamples, options.postureFrom ?? 'last');
-    wakes.push({ trigger, samples: pushed, lost, awakeMs: clock.now() - rise, ...(kept ? { kept } : {}) });
-    if (repeat !== 1) {
-      accel.configure({ rate: sleepRate });
-      clock.advance(1000 / sleepRate); // the filter must not see the first sample as a jump from zero
-    }
+    wakes.push({
+      trigger, samples: pushed, history, historyRateHz: sleepRateHz, lost, awakeMs: clock.now() - rise, afterEnd: madeUp, ...(kept ? { kept } : {}),
+    });
     arm();
   }
   accel.close();

@@ -13,8 +13,8 @@ import { addDeviceOptions, deviceSetup, type DeviceOptionValues } from './device
 import { trainDefaults, trainModel } from './stumps.js';
 import type { FallModel } from '../../firmware/sensing/fall-model.js';
 
-/** Copies of each recording the wake model trains on as well (docs/fall-detection.md: variant 17). */
-export const WAKE_MODEL_COPIES = 2;
+/** Copies of each recording the wake model trains on as well (docs/fall-detection.md: variant 49, none at 25 Hz). */
+export const WAKE_MODEL_COPIES = 0;
 
 export interface TrainedModel {
   /** The export's name. */

@@ -37,7 +37,10 @@ function slowTurn(): number[] {
   return samples;
 }
 
-const profile = (captureHistory: boolean, wakeMs: number): DeviceProfile => ({ ...IMPACT_WAKE, captureHistory, wakeMs });
+/** The shipped profile with this FIFO mode and wake time, the chip asleep at `sleepRateHz` (the high-pass at rate/50). */
+const profile = (captureHistory: boolean, wakeMs: number, sleepRateHz = 50): DeviceProfile => ({
+  ...IMPACT_WAKE, captureHistory, wakeMs, sleepRateHz, highPassHz: sleepRateHz / 50,
+});
 /** 4 s after the boot, in samples (fall-watch's IMPACT_DECISION_MS at 50 Hz). */
 const DECISION = 200;
 
@@ -66,6 +69,14 @@ describe('device view of one impact', () => {
     expect(wake!.samples).toEqual(fifo(samples, TRIGGER - 1, TRIGGER + 30 + DECISION + 1));
   });
 
+  test('the recording\'s end: what the chip measured after it (its held last sample) is not delivered', () => {
+    const ending = samples.slice(0, (TRIGGER + 60) * 3); // ends 1.2 s after the impact
+    const [wake] = deviceWakes(ending, profile(false, 300));
+    const firstRead = TRIGGER + 15;
+    expect(wake!.samples).toEqual(fifo(ending, firstRead - 31, TRIGGER + 60));
+    expect(wake!.afterEnd).toBe(firstRead + DECISION - (TRIGGER + 60 - 1)); // read up to the decision, past the end
+  });
+
   test('over the FIFO\'s 0.64 s, streaming loses the trigger itself', () => {
     const [wake] = deviceWakes(samples, profile(false, 800));
     expect(wake!.samples.slice(0, 3)).toEqual(fifo(samples, TRIGGER + 9, TRIGGER + 10));
@@ -73,17 +84,32 @@ describe('device view of one impact', () => {
   });
 });
 
-test('sleeping at 25 Hz (an experiment): the FIFO holds 1.28 s, repeated up to 50 Hz, then 50 Hz after the wake', () => {
+test('sleeping at 25 Hz (shipped): the FIFO holds 1.28 s, interpolated up to 50 Hz, then 50 Hz after the wake', () => {
   const samples = impactAt(TRIGGER, TRIGGER + 1); // two samples: the chip at 25 Hz sees every other one
-  const [wake] = deviceWakes(samples, profile(false, 300), { sleepRateHz: 25 });
-  const history = wake!.samples.slice(0, 64 * 3);
-  for (let i = 0; i < 64; i += 2) expect(history.slice(i * 3, i * 3 + 3)).toEqual(history.slice(i * 3 + 3, i * 3 + 6)); // each twice
-  const xs = history.filter((_, i) => i % 3 === 0);
+  const [wake] = deviceWakes(samples, profile(false, 300, 25));
+  expect(wake!.historyRateHz).toBe(25);
+  const history = wake!.history;
+  expect(history).toHaveLength(32 * 3);
+  const up = wake!.samples.slice(0, 64 * 3);
+  for (let i = 0; i < 32; i++) {
+    const next = Math.min(i + 1, 31); // the newest is held
+    expect(up.slice(i * 6, i * 6 + 3)).toEqual(history.slice(i * 3, i * 3 + 3)); // the chip's own sample
+    expect(up.slice(i * 6 + 3, i * 6 + 6)).toEqual([0, 1, 2].map((a) => Math.round((history[i * 3 + a]! + history[next * 3 + a]!) / 2)));
+  }
+  const xs = up.filter((_, i) => i % 3 === 0);
   // The chip sampled TRIGGER + 1 (odd samples at 25 Hz); 300 ms on, 7 more were in when the CPU read.
   expect(xs.indexOf(lis3dhFifoMg(3000))).toBe(64 - 2 * 8);
   const live = wake!.samples.slice(64 * 3).filter((_, i) => i % 3 === 1);
   // Back at 50 Hz from the read (TRIGGER + 1 + 15), its first sample one period later: every sample again.
   expect(live.slice(0, 3)).toEqual(fifo(samples, TRIGGER + 17, TRIGGER + 20).filter((_, i) => i % 3 === 1));
+});
+
+test('the shipped profile sleeps at 25 Hz with the high-pass at rate/50', () => {
+  expect([IMPACT_WAKE.sleepRateHz, IMPACT_WAKE.highPassHz]).toEqual([25, 0.5]);
+  const [shipped] = deviceWakes(impactAt(TRIGGER, TRIGGER + 1));
+  expect(shipped!.historyRateHz).toBe(25);
+  // A 20 ms spike falls between two of its samples half the time: this one (an even sample) is never seen.
+  expect(deviceWakes(impactAt(TRIGGER))).toHaveLength(0);
 });
 
 describe('device view of a whole recording', () => {
@@ -119,7 +145,7 @@ describe('device view of a whole recording', () => {
     const quiet = deviceCandidates(recording('quiet', true, slowTurn()));
     const walk = deviceCandidates(recording('walk', false, walking(1, 20))); // heel strikes over 868 mg wake it
     const fell = deviceCandidates(recording('fell', true, fall(2)));
-    const bumps = deviceCandidates(recording('bumps', false, [...impactAt(50), ...impactAt(50)]));
+    const bumps = deviceCandidates(recording('bumps', false, [...impactAt(50, 51), ...impactAt(50, 51)])); // 40 ms each: seen at 25 Hz
     expect([quiet.wakes, quiet.candidates]).toEqual([0, []]);
     expect(fell.candidates.length).toBeGreaterThanOrEqual(1);
     expect(bumps.wakes).toBe(2);

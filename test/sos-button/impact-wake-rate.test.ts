@@ -11,7 +11,7 @@ import { IMPACT_DECISION_MS } from '../../firmware/apps/sos-button/fall-watch.js
 import type { DeviceWake } from '../../scripts/falls/device-view.js';
 import { IMPACT_AWAKE_AFTER_BOOT_S, IMPACT_WAKES_PER_HOUR } from '../../simulator/battery-life.js';
 import {
-  batteryFigures, best, deliveredSpans, HIGH_PASS_HZ, type LoadedRecording, peakSample, peakSeen,
+  batteryFigures, best, deliveredSpans, HIGH_PASS_HZ, highPassChoices, type LoadedRecording, peakSample, peakSeen,
   rateOf, SHIPPED_PIPELINE, SHIPPED_SETTING, sweep, THRESHOLD_STEP_MG, wakesOf, wokeInTime,
 } from '../../simulator/impact-wake-rate.js';
 import { recordingFiles, syntheticActivity, syntheticFall } from '../../simulator/kinds/sos-motion.js';
@@ -31,9 +31,13 @@ const jolt = (samples: number) => jolts(Array.from({ length: samples }, (_, i) =
 /** Upright with an impact rising over three samples (1.2, 1.5, 1.8 g on z) after 1 s: its peak is the third. */
 const impact = () => Array.from({ length: 4 * HZ }, (_, i) => [0, 1000, [1200, 1500, 1800][i - HZ] ?? 0]).flat();
 const synthetic = (motion: { samples: Int16Array }) => Array.from(motion.samples);
-const count = (samples: readonly number[], setting = SHIPPED_SETTING) => wakesOf(samples, setting).length;
+/** The shipped pipeline with the chip at 50 Hz while asleep: one sample per recording sample, for the chip's own terms. */
+const AT_50 = { ...SHIPPED_PIPELINE, sleepRateHz: 50 };
+const count = (samples: readonly number[], setting = SHIPPED_SETTING, pipeline = SHIPPED_PIPELINE) => wakesOf(samples, setting, pipeline).length;
 /** A wake as deviceWakes reports it, for the span arithmetic: `delivered` samples (their values do not matter). */
-const wake = (trigger: number, awakeMs: number, delivered: number): DeviceWake => ({ trigger, awakeMs, lost: 0, samples: new Array<number>(delivered * 3).fill(0) });
+const wake = (trigger: number, awakeMs: number, delivered: number): DeviceWake => ({
+  trigger, awakeMs, lost: 0, samples: new Array<number>(delivered * 3).fill(0), history: [], historyRateHz: 50, afterEnd: 0,
+});
 
 describe('wake on impact: how often it fires and how long it keeps the pendant up', () => {
   test('a fall wakes the chip; standing still and a slow 90° turn do not; brisk walking does (a wake is cheap, a lost fall is not)', () => {
@@ -46,33 +50,36 @@ describe('wake on impact: how often it fires and how long it keeps the pendant u
   });
 
   test('the sweep\'s other terms reach the chip: a lower high-pass cut-off lets a quick turn through, a duration ignores a shorter jolt', () => {
-    expect(HIGH_PASS_HZ).toEqual([1, 0.5, 0.2, 0.1]);
+    expect(HIGH_PASS_HZ).toEqual([0.5, 0.25, 0.1, 0.05]); // at the sleep rate, 25 Hz
+    expect(highPassChoices(50)).toEqual([1, 0.5, 0.2, 0.1]);
     expect(THRESHOLD_STEP_MG).toBe(62);
     const setting = { thresholdMg: 868, durationMs: 0 };
-    expect(HIGH_PASS_HZ.map((highPassHz) => count(turn(0.5), { ...setting, highPassHz }))).toEqual([0, 0, 0, 1]);
+    expect(highPassChoices(50).map((highPassHz) => count(turn(0.5), { ...setting, highPassHz }, AT_50))).toEqual([0, 0, 0, 1]);
     // Duration N samples: the event must last more than N samples (1/rate each).
     const durations = [0, 20, 40, 60];
-    expect(durations.map((durationMs) => count(jolt(2), { ...setting, durationMs, highPassHz: 1 }))).toEqual([1, 1, 0, 0]);
-    expect(durations.map((durationMs) => count(jolt(4), { ...setting, durationMs, highPassHz: 1 }))).toEqual([1, 1, 1, 1]);
+    expect(durations.map((durationMs) => count(jolt(2), { ...setting, durationMs, highPassHz: 1 }, AT_50))).toEqual([1, 1, 0, 0]);
+    expect(durations.map((durationMs) => count(jolt(4), { ...setting, durationMs, highPassHz: 1 }, AT_50))).toEqual([1, 1, 1, 1]);
+    // At 25 Hz a sample is 40 ms: a 40 ms duration needs more than one of them.
+    expect([0, 40, 80].map((durationMs) => count(jolt(4), { ...setting, durationMs, highPassHz: 0.5 }))).toEqual([1, 1, 0]);
   });
 
   test('a wake sits on its trigger sample and is up for the wake time and the decision, longer while an impact waits to be judged', () => {
     const decided = SHIPPED_PIPELINE.wakeMs + IMPACT_DECISION_MS;
-    expect(wakesOf(jolts([HZ]), SHIPPED_SETTING).map((w) => [w.trigger, w.awakeMs])).toEqual([[HZ, decided]]);
+    expect(wakesOf(jolts([HZ]), SHIPPED_SETTING, AT_50).map((w) => [w.trigger, w.awakeMs])).toEqual([[HZ, decided]]);
     // A second impact 3.5 s after the first is still being judged when the decision time ends: the pendant stays up
     // and a third, 6 s after the first, finds it awake. A pendant that sleeps after its decision time wakes twice.
     const three = jolts([HZ, HZ + 3.5 * HZ, HZ + 6 * HZ]);
-    const [held, ...more] = wakesOf(three, SHIPPED_SETTING);
+    const [held, ...more] = wakesOf(three, SHIPPED_SETTING, AT_50);
     expect(more).toEqual([]);
     expect(held!.trigger).toBe(HZ);
     expect(held!.awakeMs).toBeGreaterThan(decided);
-    const fixed = wakesOf(three, SHIPPED_SETTING, { ...SHIPPED_PIPELINE, untilJudged: undefined });
+    const fixed = wakesOf(three, SHIPPED_SETTING, { ...AT_50, untilJudged: undefined });
     expect(fixed.map((w) => [w.trigger, w.awakeMs])).toEqual([[HZ, decided], [HZ + 6 * HZ, decided]]);
   });
 
   test('the samples each wake delivered are placed on the recording: one run streaming, the frozen history and a gap capturing', () => {
     const at = 2 * HZ;
-    for (const pipeline of [SHIPPED_PIPELINE, { ...SHIPPED_PIPELINE, captureHistory: true, wakeMs: 600 }, { ...SHIPPED_PIPELINE, wakeMs: 0 }]) {
+    for (const pipeline of [AT_50, { ...AT_50, captureHistory: true, wakeMs: 600 }, { ...AT_50, wakeMs: 0 }]) {
       const wakes = wakesOf(jolts([at]), SHIPPED_SETTING, pipeline);
       const [spans] = deliveredSpans(wakes, pipeline);
       const runs = spans!.map(([first, last]) => last - first + 1);
@@ -82,24 +89,26 @@ describe('wake on impact: how often it fires and how long it keeps the pendant u
       expect(wakes[0]!.samples[index * 3 + 2]).toBeGreaterThan(1400);
       expect(wakes[0]!.samples.filter((_, i) => i % 3 === 2 && Math.abs(wakes[0]!.samples[i]!) > 1000)).toHaveLength(1);
     }
-    const streaming = { ...SHIPPED_PIPELINE, captureHistory: false, wakeMs: 300 };
+    const streaming = { ...AT_50, captureHistory: false, wakeMs: 300 };
     expect(deliveredSpans([wake(100, 4300, 232)], streaming)).toEqual([[[84, 315]]]);
     // Capturing (600 ms: 30 samples of boot): the 32 up to the trigger, the boot's gap, then 200 read to the re-arm; a
     // trigger 10 samples after the re-arm froze the FIFO on the first 32 since the re-arm.
-    const capturing = { ...SHIPPED_PIPELINE, captureHistory: true, wakeMs: 600 };
+    const capturing = { ...AT_50, captureHistory: true, wakeMs: 600 };
     expect(deliveredSpans([wake(100, 4600, 232), wake(340, 4600, 232)], capturing)).toEqual([[[69, 100], [131, 330]], [[331, 362], [371, 570]]]);
     expect(() => deliveredSpans([wake(100, 4610, 232)], { ...capturing, wakeMs: 610 })).toThrow(RangeError);
   });
 
   test('in time: woken at or before the peak and still up at it; seen: the peak is among the samples delivered', () => {
     const streamed = [wake(100, 4300, 232)];
-    expect([99, 100, 315, 316].map((peak) => wokeInTime(streamed, peak))).toEqual([false, true, true, false]);
-    expect([83, 84, 315, 316].map((peak) => peakSeen(streamed, peak, { ...SHIPPED_PIPELINE, captureHistory: false, wakeMs: 300 })))
+    expect([99, 100, 315, 316].map((peak) => wokeInTime(streamed, peak, AT_50))).toEqual([false, true, true, false]);
+    // At 25 Hz asleep the chip samples every other recording sample: a wake on the one after the peak is in time.
+    expect([98, 99, 100].map((peak) => wokeInTime(streamed, peak))).toEqual([false, true, true]);
+    expect([83, 84, 315, 316].map((peak) => peakSeen(streamed, peak, { ...AT_50, captureHistory: false, wakeMs: 300 })))
       .toEqual([false, true, true, false]);
-    const capturing = { ...SHIPPED_PIPELINE, captureHistory: true, wakeMs: 600 };
+    const capturing = { ...AT_50, captureHistory: true, wakeMs: 600 };
     const captured = [wake(100, 4600, 232)];
     expect([68, 69, 100, 115, 130, 131].map((peak) => peakSeen(captured, peak, capturing))).toEqual([false, true, true, false, false, true]);
-    expect(wokeInTime(captured, 115)).toBe(true); // up at the peak, but it fell in the boot's gap
+    expect(wokeInTime(captured, 115, capturing)).toBe(true); // up at the peak, but it fell in the boot's gap
   });
 
   test('rates per data set with the awake time, and the best setting is the one with the fewest daily-activity wakes that wakes on every fall in time', () => {
@@ -111,7 +120,7 @@ describe('wake on impact: how often it fires and how long it keeps the pendant u
       recording('waist', true, jolt(1)),
     ];
     const setting = { thresholdMg: 868, durationMs: 0, highPassHz: 1 };
-    const [neck, waist] = rateOf(recordings, setting);
+    const [neck, waist] = rateOf(recordings, setting, AT_50);
     expect(neck).toMatchObject({ dataset: 'neck', falls: 1, fallsWaking: 1, fallsInTime: 1, fallsPeakSeen: 1, adlWakes: 1 });
     expect(neck!.adlHours).toBeCloseTo(36 / 3600, 9);
     expect(neck!.wakesPerHour).toBeCloseTo(1 / neck!.adlHours, 9);
@@ -119,10 +128,10 @@ describe('wake on impact: how often it fires and how long it keeps the pendant u
     expect(batteryFigures(neck!)).toEqual({ wakesPerHour: 100, awakeAfterBootS: IMPACT_DECISION_MS / 1000 });
     expect(waist).toMatchObject({ dataset: 'waist', falls: 1, fallsInTime: 1, adlWakes: 0 });
     // Per activity: which daily activities the wakes come from.
-    const byActivity = rateOf(recordings, setting, SHIPPED_PIPELINE, 'activity');
+    const byActivity = rateOf(recordings, setting, AT_50, 'activity');
     expect(byActivity.map((rate) => [rate.dataset, rate.adlWakes, rate.falls])).toEqual([['neck F', 0, 1], ['neck jolt', 1, 0], ['neck sit', 0, 0], ['waist F', 0, 1]]);
     // 20 ms: the one-sample jolts no longer wake it; the fall's impact still does, on its second sample, before its peak.
-    const rows = [...sweep(recordings, { product: 'neck', fromMg: 806, toMg: 930, stopAfterLost: 0, highPassHz: [1] })];
+    const rows = [...sweep(recordings, { product: 'neck', fromMg: 806, toMg: 930, stopAfterLost: 0, highPassHz: [1] }, AT_50)];
     const longer = rows.find((rates) => rates[0]!.durationMs === 20 && rates[0]!.thresholdMg === 868)!;
     expect(longer.map((rate) => [rate.dataset, rate.adlWakes, rate.fallsInTime])).toEqual([['neck', 0, 1], ['waist', 0, 0]]);
     // Once the neck fall stops waking it, the scan moves on to the next duration.

@@ -52,14 +52,18 @@ function captured(trigger: [number, number, number]): number[] {
 
 /**
  * What the driver reads on the first wake `trace` causes, from the boot on (the chip and the driver on Node, as
- * the pendant arms them: IMPACT_WAKE), then the trace's last posture held for a minute.
+ * the pendant arms them: IMPACT_WAKE): the FIFO's history at the sleep rate, then the 50 Hz samples after it and
+ * the trace's last posture held for a minute.
  */
-function wakeView(played: ArrayLike<number>): number[] {
+function wakeView(played: ArrayLike<number>): { history: number[]; rate: number; after: number[] } {
   const trace = Array.from(played);
   const wakes = deviceWakes(trace, IMPACT_WAKE, { untilJudged: IMPACT_WAKE.detectorOptions });
   expect(wakes.length).toBeGreaterThan(0);
+  const { history, historyRateHz, samples } = wakes[0]!;
+  expect(historyRateHz).toBe(IMPACT_WAKE.sleepRateHz);
+  const upsampled = history.length * (50 / historyRateHz);
   const last = trace.slice(-3);
-  return [...wakes[0]!.samples, ...Array.from({ length: 60 * 50 }, () => last).flat()];
+  return { history, rate: historyRateHz, after: [...samples.slice(upsampled), ...Array.from({ length: 60 * 50 }, () => last).flat()] };
 }
 
 /** The fall's cancel window runs out with no alarm sent; then exactly one alarm, a fall. */
@@ -91,7 +95,7 @@ async function firstSleep(entry = ENTRY): Promise<{ host: TestHal; ms: number }>
 }
 
 /** Boots woken by INT1 after `asleepMs` of the sleep, the FIFO holding `fifo`. */
-async function impactBoot(previous: { host: TestHal; ms: number }, asleepMs: number, fifo: number[], entry = ENTRY): Promise<XsSession> {
+async function impactBoot(previous: { host: TestHal; ms: number }, asleepMs: number, fifo: number[] | ReturnType<typeof wakeView>, entry = ENTRY): Promise<XsSession> {
   const host = previous.host.rebooted('deep-sleep', { by: 'pin', pins: [INT1], timerLeftMs: previous.ms - asleepMs });
   const xs = await XsSession.start({ entry, host });
   sessions.push(xs);

@@ -5,10 +5,10 @@
 // here is a stand-in that alerts on a 1.6 g sample and records what it was fed (the shipped detector on this view:
 // impact-wake-acceptance.test.ts). The app on the simulator's device: it sleeps with both wake pins.
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { ACCEL_SETTINGS, FallWatch, IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS } from '../../firmware/apps/sos-button/fall-watch.js';
+import { ACCEL_SETTINGS, FallWatch, IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS, type Accelerometer } from '../../firmware/apps/sos-button/fall-watch.js';
 import {
   CTRL2_HP_IA1, CTRL2_HPCF_SHIFT, CTRL3_I1_IA1, FIFO_DEPTH, FIFO_MODE_MASK, FIFO_STREAM, FIFO_STREAM_TO_FIFO, HP_CUTOFF_DIVISOR,
-  Register, SENSITIVITY_MG, THRESHOLD_LSB_MG,
+  ODR_CODE, Register, SENSITIVITY_MG, THRESHOLD_LSB_MG,
 } from '../../firmware/drivers/lis3dh/registers.js';
 import { SETTLE_MS } from '../../firmware/power/deep-sleep.js';
 import { impactDefaults } from '../../firmware/sensing/impact-features.js';
@@ -26,8 +26,13 @@ const REST = { x: 0, y: 1000, z: 0 };
 const SETTING = { thresholdMg: IMPACT_WAKE.thresholdMg, durationMs: IMPACT_WAKE.durationMs };
 /** What FIFO_CTRL_REG's mode is while the chip watches alone: a frozen history, or streaming the newest 32. */
 const ARMED_FIFO_MODE = IMPACT_WAKE.captureHistory ? FIFO_STREAM_TO_FIFO : FIFO_STREAM;
-/** Samples of the history measured after the trigger: a streaming FIFO moves on while the ESP32 wakes. */
+/** Samples (at 50 Hz) of the history measured after the trigger: a streaming FIFO moves on while the ESP32 wakes. */
 const AFTER_TRIGGER = IMPACT_WAKE.captureHistory ? 0 : Math.round(BOOT_MS / SAMPLE_MS);
+/** The chip samples this many times slower while the ESP32 sleeps; its history reaches the detector interpolated. */
+const FACTOR = ACCEL_SETTINGS.rateHz / IMPACT_WAKE.sleepRateHz;
+/** The history as the detector gets it: the FIFO's 32 samples brought up to 50 Hz. */
+const HISTORY = FIFO_DEPTH * FACTOR;
+const odr = (read: (register: number) => number) => read(Register.CTRL_REG1) >> 4;
 /** The FIFO keeps 10 bits: one step at the watch's range (the driver adds back the dropped bits' mean). */
 const FIFO_STEP_MG = SENSITIVITY_MG.normal[ACCEL_SETTINGS.rangeG]!;
 const fifoMode = (read: (register: number) => number) => read(Register.FIFO_CTRL_REG) & FIFO_MODE_MASK;
@@ -92,12 +97,13 @@ describe('wake on impact: FallWatch on the LIS3DH', () => {
     const read = (register: number) => rig.chip.readRegister(register);
     expect(read(Register.CTRL_REG3) & CTRL3_I1_IA1).toBe(CTRL3_I1_IA1);
     // High-passed at the profile's cut-off: gravity filtered out.
-    const cutoff = HP_CUTOFF_DIVISOR.indexOf(ACCEL_SETTINGS.rateHz / IMPACT_WAKE.highPassHz);
+    expect(odr(read)).toBe(ODR_CODE[IMPACT_WAKE.sleepRateHz]); // the sleep rate
+    const cutoff = HP_CUTOFF_DIVISOR.indexOf(IMPACT_WAKE.sleepRateHz / IMPACT_WAKE.highPassHz);
     expect(cutoff).toBeGreaterThanOrEqual(0);
     expect(read(Register.CTRL_REG2)).toBe(CTRL2_HP_IA1 | (cutoff << CTRL2_HPCF_SHIFT));
     expect(fifoMode(read)).toBe(ARMED_FIFO_MODE);
     expect(read(Register.INT1_THS)).toBe(Math.round(IMPACT_WAKE.thresholdMg / THRESHOLD_LSB_MG[ACCEL_SETTINGS.rangeG]!));
-    expect(read(Register.INT1_DURATION)).toBe(Math.round(IMPACT_WAKE.durationMs / SAMPLE_MS));
+    expect(read(Register.INT1_DURATION)).toBe(Math.round((IMPACT_WAKE.durationMs * IMPACT_WAKE.sleepRateHz) / 1000));
     expect(rig.falls).toHaveLength(0);
   });
 
@@ -109,19 +115,27 @@ describe('wake on impact: FallWatch on the LIS3DH', () => {
     rig.clock.advance(BOOT_MS); // the ESP32 wakes
     const after = rig.watch();
     after.startAfterImpact();
-    // At once, a full FIFO: the trace's samples up to the trigger and, streaming, those of the wake time after it.
-    const first = trigger + AFTER_TRIGGER - (FIFO_DEPTH - 1);
-    const expected = Array.from({ length: FIFO_DEPTH }, (_, i) => [...trace.subarray((first + i) * 3, (first + i) * 3 + 3)]);
-    const history = rig.fedXyz().slice(0, FIFO_DEPTH);
-    expect(rig.fed()).toHaveLength(FIFO_DEPTH);
-    history.forEach((xyz, i) => xyz.forEach((mg, axis) => expect(Math.abs(mg - expected[i]![axis]!)).toBeLessThanOrEqual(FIFO_STEP_MG)));
+    // At once, a full FIFO: the trace's samples up to the trigger and, streaming, those of the wake time after it,
+    // one in FACTOR (the sleep rate), each followed by the way to the next (the newest held).
+    expect(rig.fed()).toHaveLength(HISTORY);
+    const history = rig.fedXyz();
+    const chipSamplesEndAt = (end: number) => history.every((xyz, i) => i % FACTOR !== 0 || xyz.every((mg, axis) =>
+      Math.abs(mg - trace[(end - (HISTORY - FACTOR - i)) * 3 + axis]!) <= FIFO_STEP_MG));
+    expect([trigger + AFTER_TRIGGER - 1, trigger + AFTER_TRIGGER].some(chipSamplesEndAt)).toBe(true);
+    history.forEach((xyz, i) => {
+      if (i % FACTOR === 0) return;
+      const from = history[i - (i % FACTOR)]!;
+      const to = history[Math.min(i - (i % FACTOR) + FACTOR, HISTORY - FACTOR)]!;
+      xyz.forEach((mg, axis) => expect(mg).toBe(Math.round(from[axis]! + ((to[axis]! - from[axis]!) * (i % FACTOR)) / FACTOR)));
+    });
+    expect(odr((register) => rig.chip.readRegister(register))).toBe(ODR_CODE[ACCEL_SETTINGS.rateHz]); // 50 Hz again
     // The impact itself reached the detector (with a frozen FIFO only its rising edge would).
     expect(Math.max(...rig.fed())).toBeGreaterThan(IMPACT_MG);
     expect(rig.falls).toHaveLength(1);
     expect(after.deciding).toBe(true);
     expect(rig.line()).toBe(0); // INT1 released: the FIFO streams again
     rig.clock.advance(IMPACT_DECISION_MS);
-    expect(rig.fed().length).toBeGreaterThanOrEqual(FIFO_DEPTH + (IMPACT_DECISION_MS / SAMPLE_MS) - 1); // then every sample after the boot
+    expect(rig.fed().length).toBeGreaterThanOrEqual(HISTORY + (IMPACT_DECISION_MS / SAMPLE_MS) - 1); // then every sample after the boot
     expect(after.deciding).toBe(false);
     expect(rig.falls).toHaveLength(1);
     expect(after.counters.fifoOverruns).toBe(0); // the captured history is full on purpose
@@ -172,6 +186,31 @@ describe('wake on impact: FallWatch on the LIS3DH', () => {
     expect(run(Number.POSITIVE_INFINITY)).toBe(IMPACT_JUDGE_MAX_MS); // impacts that keep coming: capped
   });
 
+  test('a bus that fails while arming leaves the chip at 50 Hz and polling on; the caller hears of it', () => {
+    const rig = watching();
+    let rate: number = ACCEL_SETTINGS.rateHz;
+    let reads = 0;
+    const accel: Accelerometer = {
+      get rate() { return rate; },
+      configure(options) { rate = options.rate ?? rate; },
+      readFifo: () => { reads++; return 0; },
+      enableWakeOnMotion() { throw new Error('I2C: no acknowledge'); },
+      disableWakeOnMotion() {},
+      acknowledgeWake: () => false,
+      powerDown() {},
+      close() {},
+    };
+    const watch = new FallWatch({
+      accel, timers: rig.hal.timers, detector: () => ({ push: () => undefined }), onFall: () => {}, stillS: () => 0, wakeLine: true, log: () => {},
+    });
+    watch.start();
+    expect(() => watch.armImpactWake(SETTING)).toThrow('no acknowledge');
+    expect(rate).toBe(ACCEL_SETTINGS.rateHz);
+    const before = reads;
+    rig.clock.advance(2000);
+    expect(reads).toBeGreaterThan(before); // still polled: the chip never slept
+  });
+
   test('resume() after a sleep that did not happen: polling as before, the detector fed', () => {
     const rig = watching();
     const w = rig.watch();
@@ -185,6 +224,7 @@ describe('wake on impact: FallWatch on the LIS3DH', () => {
     rig.clock.advance(2000);
     expect(w.counters.samples).toBeGreaterThan(samples + 90);
     expect(rig.chip.readRegister(0x22)).toBe(0); // wake on motion off
+    expect(odr((register) => rig.chip.readRegister(register))).toBe(ODR_CODE[ACCEL_SETTINGS.rateHz]); // 50 Hz again
   });
 });
 
@@ -219,9 +259,10 @@ describe('wake on impact on XS', () => {
 
   test('the same FallWatch wake path on Node and XS: the history up to the trigger, the decision time, re-armed', async () => {
     const node = main() as Record<string, Record<string, unknown>>;
-    // The scenario's impact: its rising edge triggers, the peak follows; streaming, the peak is in the history.
-    const peakAt = FIFO_DEPTH - 1 - AFTER_TRIGGER + (IMPACT_WAKE.captureHistory ? 0 : 1);
-    expect(node.fall).toMatchObject({ woke: true, history: FIFO_DEPTH, largestAt: peakAt, deciding: true, decided: true, line: 0, alerts: 0 });
+    // The scenario's impact: its rising edge, then its peak 20 ms later. At the sleep rate the chip's sample that
+    // triggers is the peak, and the newest at the read came AFTER_TRIGGER / FACTOR of its samples later.
+    const peakAt = HISTORY - FACTOR * (1 + Math.floor(AFTER_TRIGGER / FACTOR));
+    expect(node.fall).toMatchObject({ woke: true, history: HISTORY, largestAt: peakAt, deciding: true, decided: true, line: 0, alerts: 0 });
     expect(Number(node.fall!.rearmed) & FIFO_MODE_MASK).toBe(ARMED_FIFO_MODE);
     expect(node.fall!.fedAfter).toBeGreaterThanOrEqual(IMPACT_DECISION_MS / SAMPLE_MS - 1);
     expect(node.soft).toEqual({ woke: false }); // a bump under the threshold, still standing after it

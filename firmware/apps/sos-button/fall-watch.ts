@@ -3,14 +3,17 @@
 // polling stops and the accelerometer's wake-on-motion interrupt (INT1) brings it back, so the CPU can sleep
 // without waking twice a second. A slow check of the FIFO stands in for an interrupt that never comes.
 // Before the chip deep-sleeps (wake on impact, issue 13) the accelerometer is armed to watch alone: an impact
-// raises INT1, which wakes the chip, and the FIFO keeps the samples before it. After that boot, startAfterImpact()
-// feeds the detector that history, then polls for the seconds it needs after the impact (`deciding`).
+// raises INT1, which wakes the chip, and the FIFO keeps the samples before it (sampled at IMPACT_WAKE.sleepRateHz).
+// After that boot, startAfterImpact() feeds the detector that history, brought up to 50 Hz, then polls for the
+// seconds it needs after the impact (`deciding`).
 import type { Timers, TimerId } from '../../../hal/contract/index.js';
-import { IMPACT_WAKE } from '../../sensing/impact-wake.js';
+import { IMPACT_WAKE, upsample } from '../../sensing/impact-wake.js';
 
 /** What the LIS3DH driver offers (firmware/drivers/lis3dh). */
 export interface Accelerometer {
-  configure(options: { rate: number; range: number }): void;
+  configure(options: { rate?: number; range?: number }): void;
+  /** Samples per second as configured (or as found running at boot). */
+  readonly rate: number;
   /** Drains the FIFO into `into` (x, y, z interleaved, milli-g); returns the samples read. */
   readFifo(into: Int16Array): number;
   /** Latches INT1 on motion above the threshold (gravity filtered out); captureHistory freezes the FIFO on the samples up to it. */
@@ -133,9 +136,10 @@ export class FallWatch<Alert> {
     this.#o.log('info', 'woken on impact: deciding');
     this.#awaitDecision(IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS - IMPACT_DECISION_MS, decided);
     try {
-      this.#drain(); // the captured history (full on purpose), before anything resets the FIFO
+      this.#drainHistory(); // before anything resets the FIFO
       this.#o.accel.acknowledgeWake();
       this.#o.accel.disableWakeOnMotion(); // stream again, keeping what came after the history
+      if (this.#o.accel.rate !== SAMPLE_HZ) this.#o.accel.configure({ rate: SAMPLE_HZ });
     } catch (error) {
       this.#failed(error);
     }
@@ -165,13 +169,24 @@ export class FallWatch<Alert> {
 
   /**
    * The chip is about to deep-sleep: polling stops and the accelerometer watches alone, INT1 raised by a change
-   * over thresholdMg, gravity filtered out, the FIFO keeping the samples before it (IMPACT_WAKE: the device
-   * pipeline the figures are measured on). Throws when the bus fails (then the chip must stay up: nothing would
-   * wake it on a fall); resume() undoes it.
+   * over thresholdMg, gravity filtered out, sampling at IMPACT_WAKE.sleepRateHz, the FIFO keeping the samples
+   * before it (IMPACT_WAKE: the device pipeline the figures are measured on). Throws when the bus fails (then the
+   * chip must stay up: nothing would wake it on a fall); resume() undoes it.
    */
   armImpactWake(setting: { thresholdMg: number; durationMs: number }): void {
-    const { highPassHz, captureHistory } = IMPACT_WAKE;
-    this.#o.accel.enableWakeOnMotion({ ...setting, highPassHz, captureHistory }); // throws first: polling goes on
+    const { sleepRateHz, highPassHz, captureHistory } = IMPACT_WAKE;
+    const accel = this.#o.accel;
+    try { // throws first: polling goes on
+      accel.configure({ rate: sleepRateHz });
+      accel.enableWakeOnMotion({ ...setting, highPassHz, captureHistory });
+    } catch (error) {
+      try {
+        accel.configure({ rate: SAMPLE_HZ });
+      } catch {
+        // The bus failed: the poll reports it.
+      }
+      throw error;
+    }
     this.#o.timers.clear(this.#timer);
     this.#timer = undefined;
     this.#still = false;
@@ -182,6 +197,7 @@ export class FallWatch<Alert> {
     if (!this.#running || this.#timer !== undefined) return;
     try {
       this.#o.accel.disableWakeOnMotion();
+      this.#o.accel.configure({ rate: SAMPLE_HZ });
     } catch (error) {
       this.#failed(error);
     }
@@ -237,8 +253,24 @@ export class FallWatch<Alert> {
   #drain(): boolean {
     const count = this.#o.accel.readFifo(this.#buffer);
     if (count >= FIFO_DEPTH && !this.#still && this.#deciding === undefined) this.#counters.fifoOverruns++;
+    return this.#feed(this.#buffer, count);
+  }
+
+  /** The history after a wake on impact (full on purpose), measured at the sleep rate: up to 50 Hz first. */
+  #drainHistory(): void {
+    const factor = SAMPLE_HZ / this.#o.accel.rate;
+    if (factor === 1) {
+      this.#drain();
+      return;
+    }
+    const count = this.#o.accel.readFifo(this.#buffer);
+    const history = new Int16Array(count * factor * 3);
+    this.#feed(history, upsample(this.#buffer, count, factor, history));
+  }
+
+  /** Pushes `count` samples to the detector; true when a completed second showed movement. */
+  #feed(b: Int16Array, count: number): boolean {
     const detector = this.#detector!;
-    const b = this.#buffer;
     let moved = false;
     for (let i = 0; i < count * 3; i += 3) {
       this.#counters.samples++;

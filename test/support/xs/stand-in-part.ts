@@ -6,6 +6,7 @@ import type { SmartBinParts } from '../../../firmware/apps/smart-bin/app.js';
 import { SMART_BIN_PARTS, type SmartBinEvents } from '../../../firmware/apps/smart-bin/parts.js';
 import type { SosButtonParts } from '../../../firmware/apps/sos-button/app.js';
 import { SOS_BUTTON_PARTS } from '../../../firmware/apps/sos-button/parts.js';
+import { ACCEL_SETTINGS } from '../../../firmware/apps/sos-button/fall-watch.js';
 import type { Closable, Part, PartContext } from '../../../firmware/parts/part.js';
 import type { MonotonicClock } from '../../../hal/contract/time.js';
 
@@ -18,20 +19,29 @@ function standInPart<Thing extends Closable>(open: (context: PartContext) => Thi
  * accelerometer (samples from `readFifo`) and the battery gauge (`battery()`), which need I2C and ADC.
  */
 export function sosButtonStandInParts(stand: {
-  configure?(clock: MonotonicClock): void;
+  configure?(clock: MonotonicClock, rate: number): void;
+  /** The rate the accelerometer is found at when it opens (default 50 Hz). */
+  bootRate?(): number;
   readFifo(into: Int16Array, clock: MonotonicClock): number;
   battery(): { mv: number; percent: number };
 }): SosButtonParts {
   return {
-    accel: standInPart(({ clock }) => ({
-      configure: () => stand.configure?.(clock),
-      readFifo: (into: Int16Array) => stand.readFifo(into, clock),
-      enableWakeOnMotion() {},
-      disableWakeOnMotion() {},
-      acknowledgeWake: () => false,
-      powerDown() {},
-      close() {},
-    })),
+    accel: standInPart(({ clock }) => {
+      let rate = stand.bootRate?.() ?? ACCEL_SETTINGS.rateHz;
+      return {
+        get rate() { return rate; },
+        configure: (options: { rate?: number }) => {
+          rate = options.rate ?? rate;
+          stand.configure?.(clock, rate);
+        },
+        readFifo: (into: Int16Array) => stand.readFifo(into, clock),
+        enableWakeOnMotion() {},
+        disableWakeOnMotion() {},
+        acknowledgeWake: () => false,
+        powerDown() {},
+        close() {},
+      };
+    }),
     battery: standInPart(() => ({ read: () => stand.battery(), close() {} })),
     led: SOS_BUTTON_PARTS.led,
     buzzer: SOS_BUTTON_PARTS.buzzer,
