@@ -29,7 +29,7 @@ export interface ImpactOptions {
   postureShift: number;
   /**
    * The first sample pushed stands for the time before it: the ring starts filled with it. For a detector started
-   * by a wake on impact, which gets only the FIFO's 0.64 s before the impact, so the windows before the peak
+   * by a wake on impact, which gets only the FIFO's second or so before the impact, so the windows before the peak
    * compare with the earliest posture there is rather than with nothing.
    */
   primeRing: boolean;

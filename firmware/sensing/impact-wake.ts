@@ -27,11 +27,12 @@ export const IMPACT_WAKE: ImpactWakeProfile = Object.freeze({
   // 10 steps of 62 mg: wakes earlier in a fall than 868 mg (more of it reaches the detector), 1.4× the wakes.
   thresholdMg: 620,
   durationMs: 0,
-  // The 32-deep FIFO then holds 1.28 s before the trigger instead of 0.64 s, the history the detector lacked, and
+  // The 32-deep FIFO then spans 1.28 s instead of 0.64 s (about 1 s of it before the trigger after the wake time),
+  // the history the detector lacked, and
   // the chip draws about 6 µA instead of 11; the wake interpolates it up to 50 Hz (upsample) and sets 50 Hz again.
   // At 10 Hz the impact itself is lost.
   sleepRateHz: 25,
-  // ODR/50, as 1 Hz was at 50 Hz.
+  // ODR/50, as 1 Hz was at 50 Hz (wakeHighPassHz gives the same fraction at another rate).
   highPassHz: 0.5,
   // Streaming: a frozen FIFO would lose the impact itself while the ESP32 boots.
   captureHistory: false,
@@ -49,6 +50,7 @@ export const IMPACT_WAKE: ImpactWakeProfile = Object.freeze({
  */
 export function upsample(from: Int16Array, count: number, factor: number, into: Int16Array): number {
   if (!(Number.isInteger(factor) && factor >= 1)) throw new RangeError('upsample: factor must be a positive integer');
+  if (!(Number.isInteger(count) && count >= 0 && count * 3 <= from.length)) throw new RangeError('upsample: count must be 0 to the samples given');
   if (into.length < count * factor * 3) throw new RangeError('upsample: the output is too short');
   let o = 0;
   for (let i = 0; i < count * 3; i += 3) {
@@ -61,4 +63,9 @@ export function upsample(from: Int16Array, count: number, factor: number, into: 
     }
   }
   return count * factor;
+}
+
+/** The profile's high-pass cut-off as the same fraction of another sleep rate (the chip offers rate/50, /100, ...). */
+export function wakeHighPassHz(sleepRateHz: number, profile: Pick<ImpactWakeProfile, 'sleepRateHz' | 'highPassHz'> = IMPACT_WAKE): number {
+  return (profile.highPassHz * sleepRateHz) / profile.sleepRateHz;
 }

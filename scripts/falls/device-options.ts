@@ -2,7 +2,7 @@
 // and train: every one defaults to the shipped profile (firmware/sensing/impact-wake.ts).
 import type { Command } from 'commander';
 import type { ImpactOptions } from '../../firmware/sensing/impact-features.js';
-import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
+import { IMPACT_WAKE, wakeHighPassHz } from '../../firmware/sensing/impact-wake.js';
 import { POSTURE_SAMPLES, type DeviceProfile, type DeviceWakeOptions } from './device-view.js';
 
 export interface DeviceOptionValues {
@@ -58,7 +58,7 @@ export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => ne
     wakeMs: o.wakeMs ?? IMPACT_WAKE.wakeMs,
     thresholdMg: o.thresholdMg ?? IMPACT_WAKE.thresholdMg,
     sleepRateHz,
-    highPassHz: (IMPACT_WAKE.highPassHz * sleepRateHz) / IMPACT_WAKE.sleepRateHz,
+    highPassHz: wakeHighPassHz(sleepRateHz),
     captureHistory: onOff(o.captureHistory, IMPACT_WAKE.captureHistory, 'capture-history'),
   };
   const primeRing = onOff(o.primeRing, IMPACT_WAKE.detectorOptions.primeRing ?? false, 'prime-ring');

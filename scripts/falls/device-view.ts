@@ -36,7 +36,10 @@ export interface DeviceWake {
   /** The FIFO's content at the first read after the boot, as the driver reads it, at `historyRateHz` (not upsampled). */
   history: number[];
   historyRateHz: number;
-  /** Samples the chip measured between the oldest delivered and the end of the window that never reached the CPU. */
+  /**
+   * Samples the chip measured between the oldest delivered and the end of the window that never reached the CPU
+   * (counted when the chip sleeps at 50 Hz; 0 otherwise: not counted across a change of rate).
+   */
   lost: number;
   /** From INT1 to the re-arm (the wake time included). */
   awakeMs: number;

@@ -9,7 +9,7 @@ import { deviceCandidates, deviceWakes, loadDeviceCandidates, POSTURE_SAMPLES, w
 import { lis3dhFifoMg, type Recording } from '../../scripts/falls/recordings.js';
 import { detectAfterWakes } from '../../scripts/falls/xs-detector.js';
 import { fall, walking } from '../../scripts/falls/synthetic.js';
-import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
+import { IMPACT_WAKE, wakeHighPassHz } from '../../firmware/sensing/impact-wake.js';
 import { deviceSetup } from '../../scripts/falls/device-options.js';
 
 const TRIGGER = 200;
@@ -39,7 +39,7 @@ function slowTurn(): number[] {
 
 /** The shipped profile with this FIFO mode and wake time, the chip asleep at `sleepRateHz` (the high-pass at rate/50). */
 const profile = (captureHistory: boolean, wakeMs: number, sleepRateHz = 50): DeviceProfile => ({
-  ...IMPACT_WAKE, captureHistory, wakeMs, sleepRateHz, highPassHz: sleepRateHz / 50,
+  ...IMPACT_WAKE, captureHistory, wakeMs, sleepRateHz, highPassHz: wakeHighPassHz(sleepRateHz),
 });
 /** 4 s after the boot, in samples (fall-watch's IMPACT_DECISION_MS at 50 Hz). */
 const DECISION = 200;
@@ -75,6 +75,15 @@ describe('device view of one impact', () => {
     const firstRead = TRIGGER + 15;
     expect(wake!.samples).toEqual(fifo(ending, firstRead - 31, TRIGGER + 60));
     expect(wake!.afterEnd).toBe(firstRead + DECISION - (TRIGGER + 60 - 1)); // read up to the decision, past the end
+  });
+
+  test('the recording\'s end at the 25 Hz sleep rate: the upsampled history and the stream stop at its last sample', () => {
+    const both = impactAt(TRIGGER, TRIGGER + 1).slice(0, (TRIGGER + 60) * 3);
+    const [wake] = deviceWakes(both, profile(false, 300, 25));
+    const live = wake!.samples.slice(64 * 3); // after the history, 50 Hz from the read on
+    expect(live.slice(-3)).toEqual(fifo(both, TRIGGER + 59, TRIGGER + 60));
+    expect(wake!.afterEnd).toBeGreaterThan(0);
+    expect(wake!.samples.length / 3 + wake!.afterEnd).toBe(deviceWakes(impactAt(TRIGGER, TRIGGER + 1), profile(false, 300, 25))[0]!.samples.length / 3);
   });
 
   test('over the FIFO\'s 0.64 s, streaming loses the trigger itself', () => {

@@ -28,4 +28,6 @@ test('nothing to do for no samples; a wrong factor or a short output is refused'
   expect(() => upsample(new Int16Array(6), 2, 1.5, new Int16Array(18))).toThrow(RangeError);
   expect(() => upsample(new Int16Array(6), 2, 0, new Int16Array(18))).toThrow(RangeError);
   expect(() => upsample(new Int16Array(6), 2, 2, new Int16Array(11))).toThrow(RangeError);
+  expect(() => upsample(new Int16Array(6), 3, 2, new Int16Array(18))).toThrow(RangeError); // more than given
+  expect(() => upsample(new Int16Array(6), -1, 2, new Int16Array(18))).toThrow(RangeError);
 });

@@ -74,6 +74,37 @@ function watching() {
 }
 
 /**
+ * An accelerometer that records its calls (but reads) and counts its reads, found at `rateHz`, with a full FIFO
+ * of still samples; `override` replaces methods (a failing bus).
+ */
+function fakeAccel(override: Partial<Record<'configure' | 'readFifo' | 'enableWakeOnMotion', () => never>>, rateHz = 50) {
+  const fake = { rate: rateHz, reads: 0, calls: [] as string[], accel: undefined as unknown as Accelerometer };
+  let full = true;
+  fake.accel = {
+    get rate() { return fake.rate; },
+    configure: override.configure ?? ((options: { rate?: number }) => { fake.rate = options.rate ?? fake.rate; fake.calls.push(`configure ${fake.rate}`); }),
+    readFifo: override.readFifo ?? ((into: Int16Array) => {
+      fake.reads++;
+      if (!full) return 0;
+      full = false;
+      for (let i = 0; i < FIFO_DEPTH * 3; i += 3) into.set([REST.x, REST.y, REST.z], i);
+      return FIFO_DEPTH;
+    }),
+    enableWakeOnMotion: override.enableWakeOnMotion ?? (() => { fake.calls.push('enableWakeOnMotion'); }),
+    disableWakeOnMotion: () => { fake.calls.push('disableWakeOnMotion'); },
+    acknowledgeWake: () => { fake.calls.push('acknowledgeWake'); return true; },
+    powerDown() {},
+    close() {},
+  };
+  return fake;
+}
+
+function fakeWatch(rig: ReturnType<typeof watching>, accel: Accelerometer, detector = () => ({ push: () => undefined }),
+  log: (level: 'info' | 'warn', message: string) => void = () => {}) {
+  return new FallWatch({ accel, timers: rig.hal.timers, detector, onFall: () => {}, stillS: () => 0, wakeLine: true, log });
+}
+
+/**
  * Arms the watch for deep sleep, plays `trace` and returns the trace's sample during which INT1 rose, or
  * undefined.
  */
@@ -187,28 +218,42 @@ describe('wake on impact: FallWatch on the LIS3DH', () => {
   });
 
   test('a bus that fails while arming leaves the chip at 50 Hz and polling on; the caller hears of it', () => {
+    for (const failing of ['enableWakeOnMotion', 'configure'] as const) {
+      const rig = watching();
+      const fake = fakeAccel({ [failing]: () => { throw new Error('I2C: no acknowledge'); } });
+      const watch = fakeWatch(rig, fake.accel);
+      watch.start(); // (a failing configure is counted there, and polling starts all the same)
+      expect(() => watch.armImpactWake(SETTING)).toThrow('no acknowledge');
+      expect(fake.rate).toBe(ACCEL_SETTINGS.rateHz);
+      const before = fake.reads;
+      rig.clock.advance(2000);
+      expect(fake.reads).toBeGreaterThan(before); // still polled: the chip never slept
+    }
+  });
+
+  test('after a wake: a chip found at 50 Hz gives its history as it is, one at a rate never set for sleep none', () => {
+    for (const [foundHz, fed] of [[50, FIFO_DEPTH], [100, 0], [10, FIFO_DEPTH * 5]] as const) {
+      const rig = watching();
+      const fake = fakeAccel({}, foundHz);
+      const logged: string[] = [];
+      let pushed = 0;
+      const watch = fakeWatch(rig, fake.accel, () => ({ push: () => { pushed++; return undefined; } }), (_, message) => logged.push(message));
+      watch.startAfterImpact();
+      expect([foundHz, pushed]).toEqual([foundHz, fed]);
+      expect(fake.rate).toBe(ACCEL_SETTINGS.rateHz);
+      expect(logged.some((m) => m.includes('history is dropped'))).toBe(fed === 0);
+      watch.stop();
+    }
+  });
+
+  test('after a wake, a failed history read still releases INT1, streams and sets 50 Hz', () => {
     const rig = watching();
-    let rate: number = ACCEL_SETTINGS.rateHz;
-    let reads = 0;
-    const accel: Accelerometer = {
-      get rate() { return rate; },
-      configure(options) { rate = options.rate ?? rate; },
-      readFifo: () => { reads++; return 0; },
-      enableWakeOnMotion() { throw new Error('I2C: no acknowledge'); },
-      disableWakeOnMotion() {},
-      acknowledgeWake: () => false,
-      powerDown() {},
-      close() {},
-    };
-    const watch = new FallWatch({
-      accel, timers: rig.hal.timers, detector: () => ({ push: () => undefined }), onFall: () => {}, stillS: () => 0, wakeLine: true, log: () => {},
-    });
-    watch.start();
-    expect(() => watch.armImpactWake(SETTING)).toThrow('no acknowledge');
-    expect(rate).toBe(ACCEL_SETTINGS.rateHz);
-    const before = reads;
-    rig.clock.advance(2000);
-    expect(reads).toBeGreaterThan(before); // still polled: the chip never slept
+    const fake = fakeAccel({ readFifo: () => { throw new Error('I2C: no acknowledge'); } }, IMPACT_WAKE.sleepRateHz);
+    const watch = fakeWatch(rig, fake.accel);
+    watch.startAfterImpact();
+    expect(fake.calls).toEqual(['acknowledgeWake', 'disableWakeOnMotion', `configure ${ACCEL_SETTINGS.rateHz}`]);
+    expect(watch.counters.accelErrors).toBe(1);
+    watch.stop();
   });
 
   test('resume() after a sleep that did not happen: polling as before, the detector fed', () => {

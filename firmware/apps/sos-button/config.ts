@@ -41,7 +41,7 @@ export const SOS_CONFIG = {
    * higher misses soft falls; the default is the device pipeline's (IMPACT_WAKE), measured on the shared recordings.
    */
   impactWakeMg: { type: 'integer', min: 496, max: 4000, default: IMPACT_WAKE.thresholdMg },
-  /** How long the change must last to wake the chip, ms (0: one sample; 20 ms steps at 50 Hz). */
+  /** How long the change must last to wake the chip, ms (0: one sample; 40 ms steps: it watches at 25 Hz). */
   impactWakeMs: { type: 'integer', min: 0, max: 200, default: IMPACT_WAKE.durationMs },
 } satisfies ConfigSpec;
 

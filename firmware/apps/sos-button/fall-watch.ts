@@ -63,6 +63,8 @@ const STILL_CHECK_MS = 60_000;
 export const IMPACT_DECISION_MS = 4000;
 /** The longest a wake on impact stays up while impacts keep coming (jogging would otherwise hold it forever). */
 export const IMPACT_JUDGE_MAX_MS = 20_000;
+/** The slowest sleep rate whose history is brought up to 50 Hz: 10 Hz (below it the impact is long gone). */
+const MAX_UPSAMPLE = 5;
 /** How often the FIFO is drained while awake (default pollMs): under the 0.64 s it holds at 50 Hz. */
 export const FIFO_POLL_MS = 500;
 
@@ -135,13 +137,19 @@ export class FallWatch<Alert> {
     this.#windowCount = 0;
     this.#o.log('info', 'woken on impact: deciding');
     this.#awaitDecision(IMPACT_DECISION_MS, IMPACT_JUDGE_MAX_MS - IMPACT_DECISION_MS, decided);
-    try {
-      this.#drainHistory(); // before anything resets the FIFO
-      this.#o.accel.acknowledgeWake();
-      this.#o.accel.disableWakeOnMotion(); // stream again, keeping what came after the history
-      if (this.#o.accel.rate !== SAMPLE_HZ) this.#o.accel.configure({ rate: SAMPLE_HZ });
-    } catch (error) {
-      this.#failed(error);
+    const accel = this.#o.accel;
+    // Each step on its own: a failed read must not leave INT1 latched or the chip at the sleep rate.
+    for (const step of [
+      () => this.#drainHistory(), // before anything resets the FIFO
+      () => accel.acknowledgeWake(),
+      () => accel.disableWakeOnMotion(), // stream again, keeping what came after the history
+      () => { if (accel.rate !== SAMPLE_HZ) accel.configure({ rate: SAMPLE_HZ, range: ACCEL_SETTINGS.rangeG }); },
+    ]) {
+      try {
+        step();
+      } catch (error) {
+        this.#failed(error);
+      }
     }
     this.#timer = this.#o.timers.repeat(() => this.#poll(), this.#pollMs);
   }
@@ -256,7 +264,11 @@ export class FallWatch<Alert> {
     return this.#feed(this.#buffer, count);
   }
 
-  /** The history after a wake on impact (full on purpose), measured at the sleep rate: up to 50 Hz first. */
+  /**
+   * The history after a wake on impact (full on purpose), measured at the sleep rate: up to 50 Hz first. A chip
+   * found at a rate this firmware never sets for sleeping (faster than 50 Hz, slower than 10 Hz) is read and its
+   * history dropped: the detector would take it for 50 Hz samples.
+   */
   #drainHistory(): void {
     const factor = SAMPLE_HZ / this.#o.accel.rate;
     if (factor === 1) {
@@ -264,6 +276,10 @@ export class FallWatch<Alert> {
       return;
     }
     const count = this.#o.accel.readFifo(this.#buffer);
+    if (!(Number.isInteger(factor) && factor > 1 && factor <= MAX_UPSAMPLE)) {
+      this.#o.log('warn', `accelerometer found at ${this.#o.accel.rate} Hz: its history is dropped`);
+      return;
+    }
     const history = new Int16Array(count * factor * 3);
     this.#feed(history, upsample(this.#buffer, count, factor, history));
   }

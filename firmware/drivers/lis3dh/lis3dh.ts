@@ -204,8 +204,10 @@ export class LIS3DH {
   /**
    * Raises INT1 (latched until acknowledgeWake()) when the acceleration, with gravity removed by the chip's
    * high-pass filter, exceeds thresholdMg on any axis for durationMs. Units follow range and rate. The filter is
-   * reset to the current sample, so call it at least one sample after configure() (1/rate s), or the filter
-   * sees the first sample as a jump from zero.
+   * reset to the current sample, so after configure() from power-down or reset call it at least one sample later
+   * (1/rate s), or the filter sees the first sample as a jump from zero. A running chip keeps its newest sample
+   * across a change of rate, so the pendant arms it right after setting its sleep rate (the datasheet does not say
+   * so in as many words: docs/installing.md lists it among the checks on hardware).
    */
   enableWakeOnMotion(options: WakeOnMotionOptions): void {
     const io = this.#bus();
