@@ -2,6 +2,9 @@
 // samples with hundreds of candidate impacts leave the live heap and the machine's allocation unchanged.
 // XS counts are deterministic, unlike a Node heap measured between collections.
 import { afterAll, expect, test } from '@jest/globals';
+import { IMPACT_WAKE } from '../../firmware/sensing/impact-wake.js';
+import { deviceWakes } from '../../scripts/falls/device-view.js';
+import { fall } from '../../scripts/falls/synthetic.js';
 import { XsSession } from '../support/xs/session.js';
 import { killAllWorkers } from '../support/xs/xsnap.js';
 
@@ -28,6 +31,9 @@ test('1e5 samples with hundreds of candidates do not grow the XS heap', async ()
 test('a detector per wake on impact (IMPACT_WAKE.detectorOptions) runs on XS, alerts on each fall, and leaves nothing behind', async () => {
   const xs = await XsSession.start({ entry: 'test/xs/entries/fall-memory.ts' });
   try {
+    // A fall as the device pipeline delivers it after a wake (the shipped IMPACT_WAKE, on Node).
+    const [wake] = deviceWakes(fall(14, 10), IMPACT_WAKE, { untilJudged: IMPACT_WAKE.detectorOptions });
+    expect((await xs.call<number>('useWake', wake!.samples)).value).toBeGreaterThan(200);
     const first = await xs.call<{ alerts: number }>('wakes', 2); // every code path has run once
     const again = await xs.call<{ alerts: number }>('wakes', 20);
     expect(first.value.alerts).toBe(2);
