@@ -144,19 +144,16 @@ export function estimateBatteryLife(use: DailyUse, table: CurrentTable = CURRENT
   } else {
     breakdown['light sleep between timers'] = t('lightSleepMa') * HOURS;
   }
-  const wakes = use.impactWakesPerHour * use.movingHours;
-  const wakeS = t('impactWakeS');
   if (use.fallDetection && use.deepSleep) {
-    // At the sleep rate while the ESP32 sleeps, at 50 Hz while a wake decides.
+    const wakes = use.impactWakesPerHour * use.movingHours;
+    const wakeS = t('impactWakeS');
+    // The accelerometer at the sleep rate while the ESP32 sleeps, at 50 Hz while a wake decides.
     const deciding = Math.min(HOURS, (wakes * (t('bootS') + wakeS)) / 3600);
     breakdown['accelerometer'] = t('accelAsleepMa') * (HOURS - deciding) + t('accelMa') * deciding;
-  } else if (use.fallDetection) {
-    breakdown['accelerometer'] = t('accelMa') * HOURS;
-  }
-  if (use.fallDetection && use.deepSleep) {
     // Each wake: a boot, then the detector's seconds in light sleep between FIFO reads; the radio stays down.
     breakdown['wakes on impact (boot + decide)'] = wakes * (mAh(t('cpuMa'), t('bootS') + wakeS * 2 * t('pollS')) + mAh(t('lightSleepMa'), wakeS));
   } else if (use.fallDetection) {
+    breakdown['accelerometer'] = t('accelMa') * HOURS;
     breakdown['FIFO reads (2/s while moving)'] = mAh(t('cpuMa'), movingS * 2 * t('pollS'));
   }
   breakdown['connect + send'] = connections * connection;

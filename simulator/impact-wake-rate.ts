@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { FIFO_DEPTH, HP_CUTOFF_DIVISOR, THRESHOLD_LSB_MG } from '../firmware/drivers/lis3dh/registers.js';
 import { ACCEL_SETTINGS } from '../firmware/apps/sos-button/fall-watch.js';
 import type { ImpactOptions } from '../firmware/sensing/impact-features.js';
-import { IMPACT_WAKE, wakeHighPassHz } from '../firmware/sensing/impact-wake.js';
+import { IMPACT_WAKE, SLEEP_RATES_HZ, wakeHighPassHz } from '../firmware/sensing/impact-wake.js';
 import { deviceWakes, type DeviceWake } from '../scripts/falls/device-view.js';
 import { readRecordings } from '../scripts/falls/recordings.js';
 import { recordingFiles } from './kinds/sos-motion.js';
@@ -290,7 +290,7 @@ async function main(argv: string[]): Promise<void> {
     else files.push(arg);
   }
   if (!(pipeline.wakeMs >= 0 && pipeline.wakeMs % SAMPLE_MS === 0)) throw new RangeError(`--wake-ms: whole samples of ${SAMPLE_MS} ms`);
-  if (![10, 25, 50].includes(pipeline.sleepRateHz)) throw new RangeError('--sleep-rate: 10, 25 or 50 (Hz: the LIS3DH rates that divide 50)');
+  if (!SLEEP_RATES_HZ.includes(pipeline.sleepRateHz)) throw new RangeError(`--sleep-rate: ${SLEEP_RATES_HZ.join(', ')} (Hz: the LIS3DH rates that divide 50)`);
   const recordings = await loadRecordings(files.length > 0 ? files : recordingFiles(), every);
   if (sweeping) {
     const rows: WakeRate[][] = [];

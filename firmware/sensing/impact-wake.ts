@@ -6,12 +6,15 @@
 import type { FallDetectorOptions } from './fall-detector.js';
 import { fallModelAfterWake } from './fall-model-data.js';
 
+/** The rates the chip may sleep at: the LIS3DH's that divide the detector's 50 Hz (below 10 Hz the impact is lost). */
+export const SLEEP_RATES_HZ: readonly number[] = Object.freeze([10, 25, 50]);
+
 export interface ImpactWakeProfile {
   /** High-passed change on any axis that raises INT1, milli-g (the chip rounds it to its steps: 62 mg at ±8 g). */
   readonly thresholdMg: number;
   /** How long the change must last, ms (0: one sample). */
   readonly durationMs: number;
-  /** How often the chip samples while the ESP32 sleeps, Hz (a divisor of ACCEL_SETTINGS.rateHz, 50). */
+  /** How often the chip samples while the ESP32 sleeps, Hz (one of SLEEP_RATES_HZ). */
   readonly sleepRateHz: number;
   /** High-pass cut-off of the wake at sleepRateHz, Hz: gravity and slow turns stay under the threshold. */
   readonly highPassHz: number;

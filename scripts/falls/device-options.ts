@@ -2,7 +2,7 @@
 // and train: every one defaults to the shipped profile (firmware/sensing/impact-wake.ts).
 import type { Command } from 'commander';
 import type { ImpactOptions } from '../../firmware/sensing/impact-features.js';
-import { IMPACT_WAKE, wakeHighPassHz } from '../../firmware/sensing/impact-wake.js';
+import { IMPACT_WAKE, SLEEP_RATES_HZ, wakeHighPassHz } from '../../firmware/sensing/impact-wake.js';
 import { POSTURE_SAMPLES, type DeviceProfile, type DeviceWakeOptions } from './device-view.js';
 
 export interface DeviceOptionValues {
@@ -51,7 +51,7 @@ export function deviceSetup(o: DeviceOptionValues, fail: (message: string) => ne
   };
   if (o.wakeMs !== undefined && !(o.wakeMs >= 0)) fail('--wake-ms must be a number of ms ≥ 0');
   if (o.thresholdMg !== undefined && !(o.thresholdMg > 0)) fail('--threshold-mg must be a positive number of mg');
-  if (o.sleepRate !== undefined && ![10, 25, 50].includes(o.sleepRate)) fail('--sleep-rate must be 10, 25 or 50 (Hz: the LIS3DH rates that divide 50)');
+  if (o.sleepRate !== undefined && !SLEEP_RATES_HZ.includes(o.sleepRate)) fail(`--sleep-rate must be ${SLEEP_RATES_HZ.join(', ')} (Hz: the LIS3DH rates that divide 50)`);
   const sleepRateHz = o.sleepRate ?? IMPACT_WAKE.sleepRateHz;
   const profile: DeviceProfile = {
     ...IMPACT_WAKE,

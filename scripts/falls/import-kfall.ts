@@ -165,7 +165,7 @@ export function toKfallRecording(name: KfallName, csv: KfallCsv): Recording {
 /** Converts one file: `path` is "SAxx/SxxTyyRzz.csv" (relative to the sensor_data folder), `text` its content. */
 export function convertKfallFile(path: string, text: string): { recording: Recording; filled: number } {
   const name = parseKfallName(path);
-  isFallTask(name.task);
+  isFallTask(name.task); // an unknown task is refused before its CSV is parsed
   const csv = parseKfallCsv(text, path);
   return { recording: toKfallRecording(name, csv), filled: csv.filled };
 }

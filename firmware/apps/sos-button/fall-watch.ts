@@ -7,7 +7,7 @@
 // After that boot, startAfterImpact() feeds the detector that history, brought up to 50 Hz, then polls for the
 // seconds it needs after the impact (`deciding`).
 import type { Timers, TimerId } from '../../../hal/contract/index.js';
-import { IMPACT_WAKE, upsample } from '../../sensing/impact-wake.js';
+import { IMPACT_WAKE, SLEEP_RATES_HZ, upsample } from '../../sensing/impact-wake.js';
 
 /** What the LIS3DH driver offers (firmware/drivers/lis3dh). */
 export interface Accelerometer {
@@ -63,8 +63,6 @@ const STILL_CHECK_MS = 60_000;
 export const IMPACT_DECISION_MS = 4000;
 /** The longest a wake on impact stays up while impacts keep coming (jogging would otherwise hold it forever). */
 export const IMPACT_JUDGE_MAX_MS = 20_000;
-/** The slowest sleep rate whose history is brought up to 50 Hz: 10 Hz (below it the impact is long gone). */
-const MAX_UPSAMPLE = 5;
 /** How often the FIFO is drained while awake (default pollMs): under the 0.64 s it holds at 50 Hz. */
 export const FIFO_POLL_MS = 500;
 
@@ -266,20 +264,21 @@ export class FallWatch<Alert> {
 
   /**
    * The history after a wake on impact (full on purpose), measured at the sleep rate: up to 50 Hz first. A chip
-   * found at a rate this firmware never sets for sleeping (faster than 50 Hz, slower than 10 Hz) is read and its
-   * history dropped: the detector would take it for 50 Hz samples.
+   * found at a rate this firmware never sets for sleeping (not in SLEEP_RATES_HZ) is read and its history dropped:
+   * the detector would take it for 50 Hz samples.
    */
   #drainHistory(): void {
-    const factor = SAMPLE_HZ / this.#o.accel.rate;
-    if (factor === 1) {
+    const rate = this.#o.accel.rate;
+    if (rate === SAMPLE_HZ) {
       this.#drain();
       return;
     }
     const count = this.#o.accel.readFifo(this.#buffer);
-    if (!(Number.isInteger(factor) && factor > 1 && factor <= MAX_UPSAMPLE)) {
-      this.#o.log('warn', `accelerometer found at ${this.#o.accel.rate} Hz: its history is dropped`);
+    if (!SLEEP_RATES_HZ.includes(rate)) {
+      this.#o.log('warn', `accelerometer found at ${rate} Hz: its history is dropped`);
       return;
     }
+    const factor = SAMPLE_HZ / rate;
     const history = new Int16Array(count * factor * 3);
     this.#feed(history, upsample(this.#buffer, count, factor, history));
   }

@@ -160,13 +160,7 @@ export class LIS3DH {
     if (DATA_SHIFT[mode] === undefined) throw new RangeError(`LIS3DH: unknown mode ${String(mode)}`);
     if (!fifo && this.#wake?.captureHistory) throw new Error('LIS3DH: captureHistory needs the FIFO: disableWakeOnMotion() first');
     this.#poweredDown = false;
-    this.#rate = rate;
-    this.#range = range;
-    this.#mode = mode;
-    this.#fifo = fifo;
-    this.#shift = 16 + DATA_SHIFT[mode];
-    this.#scale = SENSITIVITY_MG[mode][range]!;
-    this.#fifoBias = fifoDroppedMeanMg(mode, range);
+    this.#take(rate, range, mode, fifo);
     io.writeUint8(Register.FIFO_CTRL_REG, FIFO_BYPASS); // empties the FIFO
     io.writeUint8(Register.CTRL_REG1, (ODR_CODE[rate]! << 4) | (mode === 'low-power' ? CTRL1_LPEN : 0) | CTRL1_XYZ);
     io.writeUint8(Register.CTRL_REG4, CTRL4_BDU | (FS_CODE[range]! << 4) | (mode === 'high-resolution' ? CTRL4_HR : 0));
@@ -277,13 +271,7 @@ export class LIS3DH {
     const mode: Lis3dhMode = ctrl1 & CTRL1_LPEN ? 'low-power' : ctrl4 & CTRL4_HR ? 'high-resolution' : 'normal';
     const streaming = fifoMode === FIFO_STREAM || fifoMode === FIFO_STREAM_TO_FIFO;
     if (rate === undefined || range === undefined || !(ctrl5 & CTRL5_FIFO_EN) || !streaming) return false;
-    this.#rate = rate;
-    this.#range = range;
-    this.#mode = mode;
-    this.#fifo = true;
-    this.#shift = 16 + DATA_SHIFT[mode];
-    this.#scale = SENSITIVITY_MG[mode][range]!;
-    this.#fifoBias = fifoDroppedMeanMg(mode, range);
+    this.#take(rate, range, mode, true);
     if (io.readUint8(Register.CTRL_REG3) & CTRL3_I1_IA1) {
       const divisor = HP_CUTOFF_DIVISOR[(io.readUint8(Register.CTRL_REG2) >> CTRL2_HPCF_SHIFT) & 3]!;
       this.#wake = {
@@ -294,6 +282,17 @@ export class LIS3DH {
       };
     }
     return true;
+  }
+
+  /** The settings the chip runs with, and the decoding they imply. */
+  #take(rate: number, range: number, mode: Lis3dhMode, fifo: boolean): void {
+    this.#rate = rate;
+    this.#range = range;
+    this.#mode = mode;
+    this.#fifo = fifo;
+    this.#shift = 16 + DATA_SHIFT[mode];
+    this.#scale = SENSITIVITY_MG[mode][range]!;
+    this.#fifoBias = fifoDroppedMeanMg(mode, range);
   }
 
   #bus(): SMBus {
